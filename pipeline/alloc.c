@@ -1,0 +1,82 @@
+/*
+ * alloc.c: malloc wrappers with a countdown fault injector (see alloc.h).
+ * The counter is process-wide and not atomic on purpose: fault sweeps run
+ * single-threaded (threads are disabled when the injector is armed).
+ */
+#include "alloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t alloc_calls;    /* allocations attempted so far */
+static uint64_t alloc_fail_at;  /* call number that fails, 0 = never */
+static int alloc_fail_forever;  /* keep failing after the first failure */
+
+void ig_alloc_fail_at(uint64_t n, int forever)
+{
+    alloc_fail_at = n == 0 ? 0 : alloc_calls + n;
+    alloc_fail_forever = forever;
+}
+
+uint64_t ig_alloc_count(void)
+{
+    return alloc_calls;
+}
+
+static int alloc_should_fail(void)
+{
+    alloc_calls++;
+    if (alloc_fail_at == 0)
+        return 0;
+    if (alloc_calls == alloc_fail_at)
+        return 1;
+    return alloc_fail_forever && alloc_calls > alloc_fail_at;
+}
+
+void *ig_malloc(size_t n)
+{
+    if (alloc_should_fail())
+        return NULL;
+    return malloc(n ? n : 1);
+}
+
+void *ig_calloc(size_t count, size_t size)
+{
+    if (alloc_should_fail())
+        return NULL;
+    return calloc(count ? count : 1, size ? size : 1);
+}
+
+void *ig_realloc(void *p, size_t n)
+{
+    if (alloc_should_fail())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+void *ig_reallocarray(void *p, size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size)
+        return NULL;
+    return ig_realloc(p, count * size);
+}
+
+void ig_free(void *p)
+{
+    free(p);
+}
+
+char *ig_strndup(const char *s, size_t n)
+{
+    char *d = ig_malloc(ig_size_add(n, 1));
+    if (d == NULL)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *ig_strdup(const char *s)
+{
+    return ig_strndup(s, strlen(s));
+}

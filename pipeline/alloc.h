@@ -1,0 +1,42 @@
+/*
+ * alloc.h: the one allocator every igmap module uses.
+ *
+ * Ownership: memory from these functions is freed with ig_free() (which
+ * accepts NULL).  On failure they return NULL and set nothing else; the caller
+ * turns that into IG_ENOMEM with ig_err_nomem().
+ *
+ * Fault injection: ig_alloc_fail_at(n, forever) makes the n-th allocation
+ * after the call fail (and, with forever, every one after it), so tests can
+ * sweep every allocation site of an operation (SQLite's OOM loops).  The
+ * driver arms it from the IG_FAIL_ALLOC environment variable ("N" or "N+").
+ * The counter costs one increment per call; it is always compiled in.
+ */
+#ifndef IG_ALLOC_H
+#define IG_ALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void *ig_malloc(size_t n);
+void *ig_calloc(size_t count, size_t size);
+void *ig_realloc(void *p, size_t n);
+/* realloc of count*size bytes, NULL (p untouched) when the product overflows. */
+void *ig_reallocarray(void *p, size_t count, size_t size);
+void ig_free(void *p);
+char *ig_strdup(const char *s);
+/* Copy of s[0..n) plus a terminating NUL. */
+char *ig_strndup(const char *s, size_t n);
+
+/* Arm the fault injector: the n-th allocation from now fails (n >= 1); with
+ * forever nonzero, all later ones fail too.  n == 0 disarms it. */
+void ig_alloc_fail_at(uint64_t n, int forever);
+/* Allocations made since the process started (for sizing fault sweeps). */
+uint64_t ig_alloc_count(void);
+
+/* a + b, or SIZE_MAX when it would overflow: lets size sums be checked once. */
+static inline size_t ig_size_add(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+#endif

@@ -1,0 +1,314 @@
+/*
+ * csv.c: strict RFC 4180 reader and formula-safe writer (see csv.h).
+ */
+#include "csv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+
+void ig_csv_reader_init(ig_csv_reader *r, const char *data, size_t len,
+                        const char *path, const char *stage)
+{
+    memset(r, 0, sizeof *r);
+    r->data = data;
+    r->len = len;
+    r->path = path;
+    r->stage = stage;
+    r->line = 1;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        r->pos = 3;
+}
+
+void ig_csv_reader_free(ig_csv_reader *r)
+{
+    ig_buf_free(&r->field_data);
+    ig_free(r->offs);
+    ig_free(r->lens);
+    ig_free(r->ptrs);
+    r->offs = r->lens = NULL;
+    r->ptrs = NULL;
+    r->cap = r->nfields = 0;
+}
+
+static int csv_push_field(ig_csv_reader *r, size_t start)
+{
+    if (r->nfields == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 16;
+        size_t *o = ig_reallocarray(r->offs, cap, sizeof *o);
+        if (o == NULL)
+            return IG_ENOMEM;
+        r->offs = o;
+        size_t *l = ig_reallocarray(r->lens, cap, sizeof *l);
+        if (l == NULL)
+            return IG_ENOMEM;
+        r->lens = l;
+        const char **q = ig_reallocarray(r->ptrs, cap, sizeof *q);
+        if (q == NULL)
+            return IG_ENOMEM;
+        r->ptrs = q;
+        r->cap = cap;
+    }
+    r->offs[r->nfields] = start;
+    r->lens[r->nfields] = r->field_data.len - start;
+    r->nfields++;
+    return ig_buf_addc(&r->field_data, '\0');
+}
+
+int ig_csv_next(ig_csv_reader *r, const char ***fields, const size_t **lens,
+                size_t *n, ig_err *e)
+{
+    static const char *stage_default = "csv";
+    const char *stage = r->stage ? r->stage : stage_default;
+    const char *d = r->data;
+    size_t p = r->pos;
+    *n = 0;
+    /* End of input, or only a trailing blank line left. */
+    if (p >= r->len)
+        return 0;
+    if ((d[p] == '\n' && p + 1 == r->len) ||
+        (d[p] == '\r' && p + 2 == r->len && d[p + 1] == '\n'))
+        return 0;
+    ig_buf_reset(&r->field_data);
+    r->nfields = 0;
+    r->rec_line = r->line;
+    size_t line_start = p; /* for column numbers */
+    for (;;) {
+        size_t start = r->field_data.len;
+        if (p < r->len && d[p] == '"') {
+            uint64_t qline = r->line;
+            size_t qcol = p - line_start + 1;
+            p++;
+            for (;;) {
+                if (p >= r->len)
+                    return ig_err_set(e, IG_EDATA, stage, r->path, qline, qcol,
+                                      IG_ERR_NOPOS, "unterminated quoted field");
+                char c = d[p];
+                if (c == '\0')
+                    return ig_err_set(e, IG_EDATA, stage, r->path, r->line,
+                                      p - line_start + 1, p, "NUL byte in CSV");
+                if (c == '"') {
+                    if (p + 1 < r->len && d[p + 1] == '"') {
+                        if (ig_buf_addc(&r->field_data, '"'))
+                            return ig_err_nomem(e, stage);
+                        p += 2;
+                        continue;
+                    }
+                    p++;
+                    break;
+                }
+                if (c == '\n') {
+                    r->line++;
+                    line_start = p + 1;
+                }
+                if (ig_buf_addc(&r->field_data, c))
+                    return ig_err_nomem(e, stage);
+                p++;
+            }
+            if (p < r->len && d[p] != ',' && d[p] != '\n' &&
+                !(d[p] == '\r' && p + 1 < r->len && d[p + 1] == '\n') &&
+                !(d[p] == '\r' && p + 1 == r->len))
+                return ig_err_set(e, IG_EDATA, stage, r->path, r->line,
+                                  p - line_start + 1, IG_ERR_NOPOS,
+                                  "unexpected text after closing quote");
+        } else {
+            while (p < r->len && d[p] != ',' && d[p] != '\n' && d[p] != '\r') {
+                if (d[p] == '"')
+                    return ig_err_set(e, IG_EDATA, stage, r->path, r->line,
+                                      p - line_start + 1, IG_ERR_NOPOS,
+                                      "quote inside an unquoted field");
+                if (d[p] == '\0')
+                    return ig_err_set(e, IG_EDATA, stage, r->path, r->line,
+                                      p - line_start + 1, p, "NUL byte in CSV");
+                if (ig_buf_addc(&r->field_data, d[p]))
+                    return ig_err_nomem(e, stage);
+                p++;
+            }
+            if (p < r->len && d[p] == '\r' && !(p + 1 >= r->len || d[p + 1] == '\n'))
+                return ig_err_set(e, IG_EDATA, stage, r->path, r->line,
+                                  p - line_start + 1, IG_ERR_NOPOS,
+                                  "bare carriage return in an unquoted field");
+        }
+        if (csv_push_field(r, start))
+            return ig_err_nomem(e, stage);
+        if (p < r->len && d[p] == ',') {
+            p++;
+            continue;
+        }
+        if (p < r->len && d[p] == '\r')
+            p++;
+        if (p < r->len && d[p] == '\n') {
+            p++;
+            r->line++;
+        }
+        break;
+    }
+    r->pos = p;
+    /* Hand out pointers into field_data, now that it no longer moves. */
+    for (size_t i = 0; i < r->nfields; i++)
+        r->ptrs[i] = r->field_data.data + r->offs[i];
+    *fields = r->ptrs;
+    *lens = r->lens;
+    *n = r->nfields;
+    return 1;
+}
+
+int ig_csv_writer_init(ig_csv_writer *w, ig_out *o, int excel)
+{
+    w->out = o;
+    w->col = 0;
+    return excel ? ig_out_write(o, "\xEF\xBB\xBF", 3) : IG_OK;
+}
+
+static int csv_sep(ig_csv_writer *w)
+{
+    return w->col++ ? ig_out_write(w->out, ",", 1) : IG_OK;
+}
+
+int ig_csv_text(ig_csv_writer *w, const char *s, size_t n)
+{
+    int rc = csv_sep(w);
+    if (rc)
+        return rc;
+    int neutral = n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' ||
+                            s[0] == '@' || s[0] == '\t' || s[0] == '\r');
+    int quote = neutral;
+    for (size_t i = 0; i < n && !quote; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+            quote = 1;
+    if (!quote)
+        return ig_out_write(w->out, s, n);
+    ig_out_write(w->out, neutral ? "\"'" : "\"", neutral ? 2 : 1);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') {
+            ig_out_write(w->out, s + run, i + 1 - run);
+            ig_out_write(w->out, "\"", 1);
+            run = i + 1;
+        }
+    }
+    ig_out_write(w->out, s + run, n - run);
+    return ig_out_write(w->out, "\"", 1);
+}
+
+int ig_csv_str(ig_csv_writer *w, const char *s)
+{
+    return ig_csv_text(w, s ? s : "", s ? strlen(s) : 0);
+}
+
+int ig_csv_u64(ig_csv_writer *w, uint64_t v)
+{
+    csv_sep(w);
+    return ig_out_printf(w->out, "%llu", (unsigned long long)v);
+}
+
+int ig_csv_i64(ig_csv_writer *w, int64_t v)
+{
+    csv_sep(w);
+    return ig_out_printf(w->out, "%lld", (long long)v);
+}
+
+char *ig_fmt_double(char *buf, size_t n, double v, int prec)
+{
+    /* printf's radix character follows LC_NUMERIC; build the number from
+     * integers so no locale can change a byte of it. */
+    if (!isfinite(v)) {
+        snprintf(buf, n, "%s", "");
+        return buf;
+    }
+    if (prec < 0)
+        prec = 0;
+    if (prec > 15)
+        prec = 15;
+    double scale = 1;
+    for (int i = 0; i < prec; i++)
+        scale *= 10;
+    int neg = v < 0;
+    double a = fabs(v) * scale;
+    if (a >= 9.0e18) {
+        snprintf(buf, n, "%s%.0f", neg ? "-" : "", floor(fabs(v)));
+        return buf;
+    }
+    unsigned long long q = (unsigned long long)llround(a);
+    unsigned long long ip = q / (unsigned long long)scale;
+    unsigned long long fp = q % (unsigned long long)scale;
+    if (q == 0)
+        neg = 0; /* no "-0.000" */
+    if (prec == 0)
+        snprintf(buf, n, "%s%llu", neg ? "-" : "", ip);
+    else
+        snprintf(buf, n, "%s%llu.%0*llu", neg ? "-" : "", ip, prec, fp);
+    return buf;
+}
+
+int ig_csv_double(ig_csv_writer *w, double v, int prec)
+{
+    char tmp[64];
+    csv_sep(w);
+    ig_fmt_double(tmp, sizeof tmp, v, prec);
+    return ig_out_write(w->out, tmp, strlen(tmp));
+}
+
+int ig_csv_empty(ig_csv_writer *w)
+{
+    return csv_sep(w);
+}
+
+int ig_csv_endrow(ig_csv_writer *w)
+{
+    w->col = 0;
+    return ig_out_write(w->out, "\n", 1);
+}
+
+int ig_csv_header(ig_csv_writer *w, const char *const *names)
+{
+    for (; *names; names++)
+        ig_csv_str(w, *names);
+    return ig_csv_endrow(w);
+}
+
+int ig_parse_double(const char *s, size_t n, double *out)
+{
+    /* Hand parser: digits, one '.', optional exponent.  strtod would follow
+     * LC_NUMERIC and accept "nan", "inf" and hex floats (F38). */
+    size_t i = 0;
+    int neg = 0, digits = 0, frac = 0;
+    double mant = 0; /* all digits as an integer: exact up to 2^53 */
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        neg = s[i++] == '-';
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+        mant = mant * 10 + (s[i++] - '0');
+        digits++;
+    }
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            mant = mant * 10 + (s[i++] - '0');
+            digits++;
+            frac++;
+        }
+    }
+    if (digits == 0)
+        return -1;
+    double v = frac ? mant / pow(10, frac) : mant;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        int eneg = 0, ed = 0, ex = 0;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            eneg = s[i++] == '-';
+        while (i < n && s[i] >= '0' && s[i] <= '9' && ex < 400) {
+            ex = ex * 10 + (s[i++] - '0');
+            ed++;
+        }
+        if (ed == 0)
+            return -1;
+        v *= pow(10, eneg ? -ex : ex);
+    }
+    if (i != n || !isfinite(v))
+        return -1;
+    *out = neg ? -v : v;
+    return 0;
+}

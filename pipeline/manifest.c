@@ -1,0 +1,489 @@
+/*
+ * manifest.c: load and validate a corpus directory (see manifest.h).
+ *
+ * Everything is checked before anything is read: a researcher who adds fifty
+ * rows and gets one path wrong should see every wrong row in one run, not
+ * one per run.
+ */
+#include "manifest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "csv.h"
+#include "fsutil.h"
+#include "limits.h"
+
+#define STAGE "manifest"
+
+/* Record one problem; returns IG_ENOMEM only when the list cannot grow. */
+static int problem(ig_msgs *problems, size_t *count, const char *path,
+                   uint64_t line, uint64_t col, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static int problem(ig_msgs *problems, size_t *count, const char *path,
+                   uint64_t line, uint64_t col, const char *fmt, ...)
+{
+    (*count)++;
+    if (problems == NULL)
+        return IG_OK;
+    ig_err e;
+    ig_err_clear(&e);
+    char msg[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ig_err_set(&e, IG_EDATA, STAGE, path, line, col, IG_ERR_NOPOS, "%s", msg);
+    return ig_msgs_add(problems, &e);
+}
+
+void ig_corpus_free(ig_corpus *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->ndocs; i++) {
+        for (size_t j = 0; j < c->ncols; j++)
+            ig_free(c->docs[i].vals[j]);
+        ig_free(c->docs[i].vals);
+        ig_free(c->docs[i].file);
+    }
+    ig_free(c->docs);
+    for (size_t j = 0; j < c->ncols; j++)
+        ig_free(c->cols[j]);
+    ig_free(c->cols);
+    ig_free(c->dir);
+    ig_free(c->manifest);
+    ig_free(c);
+}
+
+long ig_corpus_col(const ig_corpus *c, const char *name)
+{
+    for (size_t j = 0; j < c->ncols; j++)
+        if (strcmp(c->cols[j], name) == 0)
+            return (long)j;
+    return -1;
+}
+
+/* Append one document with ncols empty-initialised values. */
+static ig_doc *corpus_add_doc(ig_corpus *c, size_t *cap)
+{
+    if (c->ndocs == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        ig_doc *d = ig_reallocarray(c->docs, ncap, sizeof *d);
+        if (d == NULL)
+            return NULL;
+        c->docs = d;
+        *cap = ncap;
+    }
+    ig_doc *doc = &c->docs[c->ndocs];
+    memset(doc, 0, sizeof *doc);
+    doc->vals = ig_calloc(c->ncols, sizeof *doc->vals);
+    if (doc->vals == NULL)
+        return NULL;
+    c->ndocs++;
+    return doc;
+}
+
+/* Point the convenience fields of every document at its values. */
+static void corpus_link(ig_corpus *c)
+{
+    long id = ig_corpus_col(c, "id"), path = ig_corpus_col(c, "path");
+    long lang = ig_corpus_col(c, "language");
+    for (size_t i = 0; i < c->ndocs; i++) {
+        ig_doc *d = &c->docs[i];
+        d->id = d->vals[id];
+        d->path = d->vals[path];
+        d->lang = (lang >= 0 && d->vals[lang][0]) ? d->vals[lang] : "en";
+    }
+}
+
+/* ---- directory walk (no manifest) ---------------------------------------- */
+
+typedef struct walk {
+    char **paths;
+    size_t n, cap;
+} walk;
+
+static int walk_add(walk *w, const char *rel)
+{
+    if (w->n == w->cap) {
+        size_t ncap = w->cap ? w->cap * 2 : 64;
+        char **p = ig_reallocarray(w->paths, ncap, sizeof *p);
+        if (p == NULL)
+            return IG_ENOMEM;
+        w->paths = p;
+        w->cap = ncap;
+    }
+    if ((w->paths[w->n] = ig_strdup(rel)) == NULL)
+        return IG_ENOMEM;
+    w->n++;
+    return IG_OK;
+}
+
+/* Recurse below root/rel.  Symlinked directories are not followed (loops);
+ * symlinked files are, and are checked for containment later. */
+static int walk_dir(walk *w, const char *root, const char *rel, int depth, ig_err *e)
+{
+    char dir[PATH_MAX];
+    if (rel[0] ? ig_path_join(dir, sizeof dir, root, rel) != 0
+               : (size_t)snprintf(dir, sizeof dir, "%s", root) >= sizeof dir)
+        return ig_err_data(e, STAGE, rel, "path too long");
+    if (depth > 64)
+        return ig_err_data(e, STAGE, dir, "directories nested too deeply");
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return ig_err_sys(e, STAGE, dir, "cannot read directory");
+    int rc = IG_OK;
+    struct dirent *de;
+    errno = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char sub[PATH_MAX], full[PATH_MAX];
+        if ((rel[0] ? ig_path_join(sub, sizeof sub, rel, de->d_name)
+                    : ((size_t)snprintf(sub, sizeof sub, "%s", de->d_name) >= sizeof sub)) ||
+            ig_path_join(full, sizeof full, root, sub) != 0) {
+            rc = ig_err_data(e, STAGE, de->d_name, "path too long");
+            break;
+        }
+        struct stat st;
+        if (lstat(full, &st) != 0) {
+            rc = ig_err_sys(e, STAGE, full, "cannot stat");
+            break;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            if ((rc = walk_dir(w, root, sub, depth + 1, e)) != IG_OK)
+                break;
+        } else if (ig_has_suffix(sub, ".txt") || ig_has_suffix(sub, ".txt.gz")) {
+            if (walk_add(w, sub) != IG_OK) {
+                rc = ig_err_nomem(e, STAGE);
+                break;
+            }
+        }
+        errno = 0;
+    }
+    if (rc == IG_OK && errno != 0)
+        rc = ig_err_sys(e, STAGE, dir, "cannot read directory");
+    closedir(d);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int corpus_walk(ig_corpus *c, ig_err *e)
+{
+    walk w = { 0 };
+    size_t cap = 0;
+    int rc = walk_dir(&w, c->dir, "", 0, e);
+    if (rc != IG_OK)
+        goto out;
+    if (w.n > 1)
+        qsort(w.paths, w.n, sizeof *w.paths, cmp_str);
+    static const char *const cols[] = { "id", "path", "language" };
+    c->ncols = 3;
+    if ((c->cols = ig_calloc(3, sizeof *c->cols)) == NULL)
+        goto nomem;
+    for (size_t j = 0; j < 3; j++)
+        if ((c->cols[j] = ig_strdup(cols[j])) == NULL)
+            goto nomem;
+    for (size_t i = 0; i < w.n; i++) {
+        ig_doc *d = corpus_add_doc(c, &cap);
+        if (d == NULL || (d->vals[0] = ig_strdup(w.paths[i])) == NULL ||
+            (d->vals[1] = ig_strdup(w.paths[i])) == NULL ||
+            (d->vals[2] = ig_strdup("en")) == NULL)
+            goto nomem;
+    }
+    goto out;
+nomem:
+    rc = ig_err_nomem(e, STAGE);
+out:
+    for (size_t i = 0; i < w.n; i++)
+        ig_free(w.paths[i]);
+    ig_free(w.paths);
+    return rc;
+}
+
+/* ---- manifest ------------------------------------------------------------ */
+
+static int valid_col_name(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static int corpus_read_manifest(ig_corpus *c, ig_lang_ok_fn lang_ok,
+                                ig_msgs *problems, size_t *nprob, ig_err *e)
+{
+    ig_buf data = IG_BUF_INIT;
+    ig_csv_reader rd;
+    int rc = ig_read_file(c->manifest, IG_MAX_LINE_BYTES * 64, &data, STAGE, e);
+    if (rc != IG_OK)
+        return rc;
+    ig_csv_reader_init(&rd, data.data, data.len, c->manifest, STAGE);
+    const char **f;
+    const size_t *fl;
+    size_t n, cap = 0;
+    ig_err ce;
+    ig_err_clear(&ce);
+    int got = ig_csv_next(&rd, &f, &fl, &n, &ce);
+    if (got < 0) {
+        if (ce.code == IG_ENOMEM)
+            goto nomem;
+        (*nprob)++;
+        if (problems && ig_msgs_add(problems, &ce) != IG_OK)
+            goto nomem;
+        goto out;
+    }
+    if (got == 0) {
+        problem(problems, nprob, c->manifest, 1, IG_ERR_NOPOS, "empty manifest (no header line)");
+        goto out;
+    }
+    /* Header. */
+    c->ncols = n;
+    if ((c->cols = ig_calloc(n, sizeof *c->cols)) == NULL)
+        goto nomem;
+    for (size_t j = 0; j < n; j++) {
+        if ((c->cols[j] = ig_strndup(f[j], fl[j])) == NULL)
+            goto nomem;
+        char q[128];
+        if (!valid_col_name(c->cols[j]))
+            problem(problems, nprob, c->manifest, 1, IG_ERR_NOPOS,
+                    "bad column name \"%s\" (use lower-case letters, digits and _)",
+                    ig_quote(q, sizeof q, f[j], fl[j]));
+        for (size_t k = 0; k < j; k++)
+            if (strcmp(c->cols[k], c->cols[j]) == 0)
+                problem(problems, nprob, c->manifest, 1, IG_ERR_NOPOS,
+                        "duplicate column \"%s\"", c->cols[j]);
+    }
+    long idc = ig_corpus_col(c, "id"), pathc = ig_corpus_col(c, "path");
+    long langc = ig_corpus_col(c, "language"), refc = ig_corpus_col(c, "ref_position");
+    if (idc < 0)
+        problem(problems, nprob, c->manifest, 1, IG_ERR_NOPOS, "missing required column \"id\"");
+    if (pathc < 0)
+        problem(problems, nprob, c->manifest, 1, IG_ERR_NOPOS, "missing required column \"path\"");
+    if (*nprob)
+        goto out; /* rows cannot be checked against a broken header */
+    /* Rows. */
+    for (;;) {
+        ig_err_clear(&ce);
+        got = ig_csv_next(&rd, &f, &fl, &n, &ce);
+        if (got == 0)
+            break;
+        if (got < 0) {
+            if (ce.code == IG_ENOMEM)
+                goto nomem;
+            (*nprob)++;
+            if (problems && ig_msgs_add(problems, &ce) != IG_OK)
+                goto nomem;
+            break; /* the reader cannot resynchronise after a quoting error */
+        }
+        uint64_t line = rd.rec_line;
+        if (n != c->ncols) {
+            problem(problems, nprob, c->manifest, line, IG_ERR_NOPOS,
+                    "expected %zu fields, got %zu", c->ncols, n);
+            continue;
+        }
+        ig_doc *d = corpus_add_doc(c, &cap);
+        if (d == NULL)
+            goto nomem;
+        d->line = line;
+        for (size_t j = 0; j < n; j++)
+            if ((d->vals[j] = ig_strndup(f[j], fl[j])) == NULL)
+                goto nomem;
+        char q[128];
+        if (fl[idc] == 0)
+            problem(problems, nprob, c->manifest, line, IG_ERR_NOPOS, "empty id");
+        if (fl[pathc] == 0)
+            problem(problems, nprob, c->manifest, line, IG_ERR_NOPOS, "empty path");
+        if (langc >= 0 && fl[langc] > 0 && lang_ok && !lang_ok(f[langc]))
+            problem(problems, nprob, c->manifest, line, IG_ERR_NOPOS,
+                    "unknown or unsupported language \"%s\"",
+                    ig_quote(q, sizeof q, f[langc], fl[langc]));
+        double v;
+        if (refc >= 0 && fl[refc] > 0 && ig_parse_double(f[refc], fl[refc], &v) != 0)
+            problem(problems, nprob, c->manifest, line, IG_ERR_NOPOS,
+                    "ref_position \"%s\" is not a number",
+                    ig_quote(q, sizeof q, f[refc], fl[refc]));
+        if (c->ndocs > IG_MAX_DOCS) {
+            problem(problems, nprob, c->manifest, line, IG_ERR_NOPOS,
+                    "more than %u documents", IG_MAX_DOCS);
+            break;
+        }
+    }
+    goto out;
+nomem:
+    rc = ig_err_nomem(e, STAGE);
+out:
+    ig_csv_reader_free(&rd);
+    ig_buf_free(&data);
+    return rc;
+}
+
+/* ---- checks common to both ways of listing documents ---------------------- */
+
+typedef struct id_ref {
+    const char *id;
+    size_t doc;
+} id_ref;
+
+static int cmp_id_ci(const void *a, const void *b)
+{
+    const id_ref *x = a, *y = b;
+    int c = strcasecmp(x->id, y->id);
+    if (c)
+        return c;
+    return x->doc < y->doc ? -1 : x->doc > y->doc;
+}
+
+static int corpus_check_ids(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig_err *e)
+{
+    if (c->ndocs < 2)
+        return IG_OK;
+    id_ref *refs = ig_reallocarray(NULL, c->ndocs, sizeof *refs);
+    if (refs == NULL)
+        return ig_err_nomem(e, STAGE);
+    for (size_t i = 0; i < c->ndocs; i++)
+        refs[i] = (id_ref){ c->docs[i].id, i };
+    /* strcasecmp folds ASCII only, which is the documented rule: ids are
+     * file-name-like, and "Doc1" next to "doc1" is almost always a typo. */
+    qsort(refs, c->ndocs, sizeof *refs, cmp_id_ci);
+    for (size_t i = 1; i < c->ndocs; i++) {
+        if (!refs[i].id[0] || strcasecmp(refs[i - 1].id, refs[i].id) != 0)
+            continue;
+        const ig_doc *first = &c->docs[refs[i - 1].doc], *dup = &c->docs[refs[i].doc];
+        char q[128], q2[128];
+        if (strcmp(first->id, dup->id) == 0)
+            problem(problems, nprob, c->manifest, dup->line, IG_ERR_NOPOS,
+                    "duplicate doc id \"%s\" (first at line %llu)",
+                    ig_quote(q, sizeof q, dup->id, strlen(dup->id)),
+                    (unsigned long long)first->line);
+        else
+            problem(problems, nprob, c->manifest, dup->line, IG_ERR_NOPOS,
+                    "doc id \"%s\" differs only in case from \"%s\" (line %llu)",
+                    ig_quote(q, sizeof q, dup->id, strlen(dup->id)),
+                    ig_quote(q2, sizeof q2, first->id, strlen(first->id)),
+                    (unsigned long long)first->line);
+    }
+    ig_free(refs);
+    return IG_OK;
+}
+
+/* Resolve every document's file, check it exists, is a regular file and
+ * stays inside the corpus directory. */
+static int corpus_check_files(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig_err *e)
+{
+    char root[PATH_MAX];
+    if (realpath(c->dir, root) == NULL)
+        return ig_err_sys(e, STAGE, c->dir, "cannot resolve corpus directory");
+    size_t rootlen = strlen(root);
+    const char *where = c->manifest ? c->manifest : c->dir;
+    for (size_t i = 0; i < c->ndocs; i++) {
+        ig_doc *d = &c->docs[i];
+        if (!d->path[0])
+            continue;
+        char full[PATH_MAX], real[PATH_MAX], q[128];
+        ig_quote(q, sizeof q, d->path, strlen(d->path));
+        if (d->path[0] == '/' || ig_path_join(full, sizeof full, c->dir, d->path) != 0) {
+            problem(problems, nprob, where, d->line ? d->line : IG_ERR_NOPOS, IG_ERR_NOPOS,
+                    "path \"%s\" must be relative to the corpus directory", q);
+            continue;
+        }
+        if ((d->file = ig_strdup(full)) == NULL)
+            return ig_err_nomem(e, STAGE);
+        if (realpath(full, real) == NULL) {
+            int err = errno;
+            problem(problems, nprob, where, d->line ? d->line : IG_ERR_NOPOS, IG_ERR_NOPOS,
+                    "%s \"%s\": %s",
+                    err == ENOENT ? "missing file" : "cannot resolve", q, strerror(err));
+            continue;
+        }
+        if (strncmp(real, root, rootlen) != 0 || (real[rootlen] != '/' && rootlen > 1)) {
+            problem(problems, nprob, where, d->line ? d->line : IG_ERR_NOPOS, IG_ERR_NOPOS,
+                    "path \"%s\" leads outside the corpus directory (to %s)", q, real);
+            continue;
+        }
+        struct stat st;
+        if (stat(real, &st) != 0 || !S_ISREG(st.st_mode))
+            problem(problems, nprob, where, d->line ? d->line : IG_ERR_NOPOS, IG_ERR_NOPOS,
+                    "\"%s\" is not a regular file", q);
+    }
+    return IG_OK;
+}
+
+int ig_corpus_load(ig_corpus **cp, const char *dir, ig_lang_ok_fn lang_ok,
+                   ig_msgs *problems, ig_err *e)
+{
+    *cp = NULL;
+    ig_corpus *c = ig_calloc(1, sizeof *c);
+    if (c == NULL)
+        return ig_err_nomem(e, STAGE);
+    int rc = IG_OK;
+    size_t nprob = 0;
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        rc = ig_err_sys(e, STAGE, dir, "cannot open corpus directory");
+        goto out;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        rc = ig_err_data(e, STAGE, dir, "not a directory (a corpus is a directory)");
+        goto out;
+    }
+    if ((c->dir = ig_strdup(dir)) == NULL)
+        goto nomem;
+    char mpath[PATH_MAX];
+    if (ig_path_join(mpath, sizeof mpath, dir, "manifest.csv") != 0) {
+        rc = ig_err_data(e, STAGE, dir, "path too long");
+        goto out;
+    }
+    if (stat(mpath, &st) == 0) {
+        if ((c->manifest = ig_strdup(mpath)) == NULL)
+            goto nomem;
+        rc = corpus_read_manifest(c, lang_ok, problems, &nprob, e);
+    } else if (errno == ENOENT) {
+        rc = corpus_walk(c, e);
+    } else {
+        rc = ig_err_sys(e, STAGE, mpath, "cannot stat");
+    }
+    if (rc != IG_OK)
+        goto out;
+    if (nprob == 0) {
+        corpus_link(c);
+        if ((rc = corpus_check_ids(c, problems, &nprob, e)) != IG_OK ||
+            (rc = corpus_check_files(c, problems, &nprob, e)) != IG_OK)
+            goto out;
+    }
+    if (nprob) {
+        rc = ig_err_data(e, STAGE, c->manifest ? c->manifest : dir,
+                         "%zu problem%s; nothing was indexed", nprob, nprob == 1 ? "" : "s");
+        goto out;
+    }
+    if (c->ndocs == 0) {
+        rc = ig_err_data(e, STAGE, c->manifest ? c->manifest : dir,
+                         "no documents (no manifest rows, or no .txt/.txt.gz files)");
+        goto out;
+    }
+    *cp = c;
+    return IG_OK;
+nomem:
+    rc = ig_err_nomem(e, STAGE);
+out:
+    ig_corpus_free(c);
+    return rc;
+}

@@ -1,0 +1,62 @@
+/*
+ * out.h: all-or-nothing output files (FAULTS.md P1), and stdout behind the
+ * same interface.
+ *
+ * A file target is written to a temporary file beside it, named
+ * "<path>.tmp.<pid>.XXXXXX" (mkstemp, same directory, so rename is atomic);
+ * ig_out_commit() flushes, fsyncs, closes, renames it over the target and
+ * fsyncs the directory (Redis rdbSave, git lockfile).  Until then the previous
+ * target is untouched.  ig_out_abort() unlinks the temporary file.  Every
+ * write, fsync, close and rename is checked; the first failure is recorded
+ * in the handle and reported by ig_out_commit(), which then removes the
+ * temporary file and leaves the target alone.
+ *
+ * Temporary files are registered process-wide so that ig_out_cleanup_all()
+ * (called from the driver's signal handler, async-signal-safe: it only calls
+ * unlink) removes them on SIGINT/SIGTERM.  Stale "*.tmp.<pid>.*" files of dead
+ * processes are removed by ig_out_sweep_stale().
+ *
+ * Ownership: the ig_out handle is owned by the caller; commit and abort both
+ * free it.  Not thread-safe: one writer per handle.
+ *
+ * Fault injection: ig_out_fail_at(n) makes the n-th low-level output call
+ * (write, fsync, close or rename) from now fail with ENOSPC (write) or EIO.
+ */
+#ifndef IG_OUT_H
+#define IG_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+typedef struct ig_out ig_out;
+
+/* Start writing `path` atomically; the stage name is used in messages.
+ * "-" means standard output (commit then only flushes). */
+int ig_out_open(ig_out **o, const char *path, const char *stage, ig_err *e);
+/* Buffered write.  After the first failure it does nothing and returns the
+ * recorded code. */
+int ig_out_write(ig_out *o, const void *p, size_t n);
+int ig_out_puts(ig_out *o, const char *s);
+int ig_out_printf(ig_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Bytes written so far (the current file offset). */
+uint64_t ig_out_tell(const ig_out *o);
+/* Finish: flush, fsync, close, rename, fsync dir.  Frees o.  On any failure
+ * (including an earlier write failure) the temp file is removed, the target
+ * is unchanged, and the error goes to e. */
+int ig_out_commit(ig_out *o, ig_err *e);
+/* Give up: remove the temp file and free o.  NULL is accepted. */
+void ig_out_abort(ig_out *o);
+
+/* Remove every registered temp file; async-signal-safe. */
+void ig_out_cleanup_all(void);
+/* Remove "<base>.tmp.<pid>.*" files in dir whose pid is not alive. */
+void ig_out_sweep_stale(const char *dir);
+/* Fault injection for tests; 0 disarms. */
+void ig_out_fail_at(uint64_t n);
+
+/* Create a directory and its parents (mkdir -p); 0 or IG_ESYS in e. */
+int ig_mkdirs(const char *path, const char *stage, ig_err *e);
+
+#endif
