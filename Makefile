@@ -42,7 +42,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/tests/%)
 .DELETE_ON_ERROR:
 .PHONY: all deps build test test-expensive bench fuzz clean clean-out report-check
 
-all: deps build/igmap $(OUT)/index.igx
+all: deps build/igmap $(OUT)/index.igx $(OUT)/documents.csv
 
 # ---- dependencies -----------------------------------------------------------
 APT_PKGS := build-essential pkg-config libpcre2-dev libutf8proc-dev libstemmer-dev zlib1g-dev
@@ -74,9 +74,10 @@ build/san/tests/%: tests/unit/%.c tests/unit/harness.h $(SANLIB)
 # ---- the pipeline -----------------------------------------------------------
 CORPUS_FILES := $(shell find $(CORPUS) -type f 2>/dev/null | LC_ALL=C sort)
 
-$(OUT)/index.igx: build/igmap $(CORPUS_FILES)
+# One rule writes both files (grouped target), so make -j never runs it twice.
+$(OUT)/index.igx $(OUT)/documents.csv &: build/igmap $(CORPUS_FILES)
 	@mkdir -p $(OUT)
-	build/igmap index $(IGMAP_FLAGS) $(CORPUS) -o $@ --documents $(OUT)/documents.csv
+	build/igmap index $(IGMAP_FLAGS) $(CORPUS) -o $(OUT)/index.igx --documents $(OUT)/documents.csv
 
 # ---- tests ------------------------------------------------------------------
 test: build/san/igmap $(UNIT_BIN)
