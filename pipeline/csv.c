@@ -173,11 +173,18 @@ int ig_csv_text(ig_csv_writer *w, const char *s, size_t n)
     int rc = csv_sep(w);
     if (rc)
         return rc;
-    int neutral = n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' ||
-                            s[0] == '@' || s[0] == '\t' || s[0] == '\r');
+    /* FAULTS.md F52 lists LF with OWASP's = + - @ TAB CR: a cell may begin
+     * with a line break inside its quotes, and some importers strip it. */
+    int neutral = n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+                            s[0] == '\t' || s[0] == '\r' || s[0] == '\n');
     int quote = neutral;
+    /* ';' and TAB are quoted too although RFC 4180 does not need it:
+     * spreadsheets in locales whose list separator is ';' (German Excel)
+     * or that sniff TABs would otherwise split "a;=1+2" into a second cell
+     * that starts with '=' (F53). */
     for (size_t i = 0; i < n && !quote; i++)
-        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n' || s[i] == ';' ||
+            s[i] == '\t')
             quote = 1;
     if (!quote)
         return ig_out_write(w->out, s, n);
@@ -214,7 +221,12 @@ int ig_csv_i64(ig_csv_writer *w, int64_t v)
 char *ig_fmt_double(char *buf, size_t n, double v, int prec)
 {
     /* printf's radix character follows LC_NUMERIC; build the number from
-     * integers so no locale can change a byte of it. */
+     * an integer part ("%.0f" prints no radix character) and the fraction
+     * scaled to an integer, so no locale can change a byte of it.  The
+     * fraction is split off exactly (v - floor(v) is exact in binary), so
+     * the requested decimals are kept at any magnitude: scaling the whole
+     * value instead overflowed 64 bits near 9e18 / 10^prec, where the
+     * decimals used to be dropped. */
     if (!isfinite(v)) {
         snprintf(buf, n, "%s", "");
         return buf;
@@ -223,24 +235,22 @@ char *ig_fmt_double(char *buf, size_t n, double v, int prec)
         prec = 0;
     if (prec > 15)
         prec = 15;
-    double scale = 1;
+    unsigned long long scale = 1;
     for (int i = 0; i < prec; i++)
         scale *= 10;
-    int neg = v < 0;
-    double a = fabs(v) * scale;
-    if (a >= 9.0e18) {
-        snprintf(buf, n, "%s%.0f", neg ? "-" : "", floor(fabs(v)));
-        return buf;
+    double a = fabs(v);
+    double ip = floor(a);
+    /* frac * scale < 10^15 < 2^53: exact enough to round to an integer. */
+    unsigned long long fp = (unsigned long long)llround((a - ip) * (double)scale);
+    if (fp >= scale) {
+        ip += 1;
+        fp -= scale;
     }
-    unsigned long long q = (unsigned long long)llround(a);
-    unsigned long long ip = q / (unsigned long long)scale;
-    unsigned long long fp = q % (unsigned long long)scale;
-    if (q == 0)
-        neg = 0; /* no "-0.000" */
+    int neg = v < 0 && (ip != 0 || fp != 0); /* no "-0.000" */
     if (prec == 0)
-        snprintf(buf, n, "%s%llu", neg ? "-" : "", ip);
+        snprintf(buf, n, "%s%.0f", neg ? "-" : "", ip);
     else
-        snprintf(buf, n, "%s%llu.%0*llu", neg ? "-" : "", ip, prec, fp);
+        snprintf(buf, n, "%s%.0f.%0*llu", neg ? "-" : "", ip, prec, fp);
     return buf;
 }
 
@@ -273,7 +283,12 @@ int ig_csv_header(ig_csv_writer *w, const char *const *names)
 int ig_parse_double(const char *s, size_t n, double *out)
 {
     /* Hand parser: digits, one '.', optional exponent.  strtod would follow
-     * LC_NUMERIC and accept "nan", "inf" and hex floats (F38). */
+     * LC_NUMERIC and accept "nan", "inf" and hex floats (F38).  The digits
+     * are gathered as one integer and scaled once by 10^(exponent -
+     * decimals): with at most 15-16 digits and |scale| <= 22 both factors
+     * are exact and the single multiplication or division is correctly
+     * rounded, so the result equals strtod's (scaling twice, as an earlier
+     * version did, turned "1.5e-5" into a neighbouring double). */
     size_t i = 0;
     int neg = 0, digits = 0, frac = 0;
     double mant = 0; /* all digits as an integer: exact up to 2^53 */
@@ -293,21 +308,42 @@ int ig_parse_double(const char *s, size_t n, double *out)
     }
     if (digits == 0)
         return -1;
-    double v = frac ? mant / pow(10, frac) : mant;
+    int ex = 0;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
-        int eneg = 0, ed = 0, ex = 0;
+        int eneg = 0, ed = 0;
         if (i < n && (s[i] == '+' || s[i] == '-'))
             eneg = s[i++] == '-';
-        while (i < n && s[i] >= '0' && s[i] <= '9' && ex < 400) {
+        while (i < n && s[i] >= '0' && s[i] <= '9' && ex < 100000) {
             ex = ex * 10 + (s[i++] - '0');
             ed++;
         }
         if (ed == 0)
             return -1;
-        v *= pow(10, eneg ? -ex : ex);
+        if (eneg)
+            ex = -ex;
     }
-    if (i != n || !isfinite(v))
+    if (i != n)
+        return -1;
+    long p10 = (long)ex - frac;
+    double v = mant;
+    if (mant != 0 && p10 != 0) {
+        if (p10 > 0) {
+            v = p10 > 400 ? HUGE_VAL : mant * pow(10, (double)p10);
+        } else {
+            /* Divide in two steps below 1e-300 so subnormal-range values
+             * are not lost to an infinite divisor. */
+            long q = -p10;
+            if (q > 300) {
+                v /= 1e300;
+                q -= 300;
+            }
+            v = q > 400 ? 0 : v / pow(10, (double)q);
+        }
+    }
+    /* Out of range either way (overflow to infinity, or a nonzero number
+     * underflowing to zero) is rejected, not rounded. */
+    if (!isfinite(v) || (v == 0 && mant != 0))
         return -1;
     *out = neg ? -v : v;
     return 0;

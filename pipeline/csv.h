@@ -11,12 +11,13 @@
  * are records with one empty field: callers decide.
  *
  * Writing (every table igmap emits): LF line endings (documented in the
- * README), a field is quoted when it contains ',', '"', CR or LF or when it is
- * neutralised; text cells that begin with '=', '+', '-', '@', TAB or CR are
- * neutralised against spreadsheet formula injection by prefixing "'" (OWASP),
- * and quoted.  Numbers are written from typed values in the C locale and are
- * never neutralised, so -0.25 stays a number.  With excel set, the file starts
- * with a UTF-8 BOM.
+ * README), a field is quoted when it contains ',', '"', CR or LF, or ';' or
+ * TAB (separators some spreadsheets use, so "a;=1+2" stays one cell), or
+ * when it is neutralised; text cells that begin with '=', '+', '-', '@', TAB,
+ * CR or LF are neutralised against spreadsheet formula injection by
+ * prefixing "'" (OWASP, FAULTS.md F52), and quoted.  Numbers are written from
+ * typed values in the C locale and are never neutralised, so -0.25 stays a
+ * number.  With excel set, the file starts with a UTF-8 BOM.
  *
  * Ownership: the reader borrows the input buffer (it must outlive the
  * reader); row fields returned by ig_csv_next() are valid until the next call.
@@ -69,7 +70,8 @@ int ig_csv_str(ig_csv_writer *w, const char *s); /* NUL-terminated; NULL = empty
 /* Numeric cells. */
 int ig_csv_u64(ig_csv_writer *w, uint64_t v);
 int ig_csv_i64(ig_csv_writer *w, int64_t v);
-/* Fixed precision ("%.*f"); NaN or infinity become an empty cell. */
+/* Fixed precision ("%.*f", prec clamped to 0..15, halves rounded away from
+ * zero); NaN or infinity become an empty cell. */
 int ig_csv_double(ig_csv_writer *w, double v, int prec);
 /* An empty cell. */
 int ig_csv_empty(ig_csv_writer *w);
@@ -81,8 +83,12 @@ int ig_csv_header(ig_csv_writer *w, const char *const *names);
 /* Format a double in the C locale whatever setlocale says (used by the
  * writer; exported for JSON and reports).  Returns buf. */
 char *ig_fmt_double(char *buf, size_t n, double v, int prec);
-/* Parse a decimal number in the C locale: whole string must be consumed,
- * finite.  Returns 0 or -1. */
+/* Parse a decimal number in the C locale: [+-]digits[.digits][(e|E)[+-]digits]
+ * (".5" and "5." too), the whole of s[0..n) consumed.  No "nan", "inf", hex,
+ * spaces or locale commas.  The result is the nearest double (as strtod) for
+ * up to 15 significant digits and exponents within +-22; values that
+ * overflow, or underflow to zero, are rejected.  Returns 0 with *out set,
+ * or -1 with *out untouched. */
 int ig_parse_double(const char *s, size_t n, double *out);
 
 #endif

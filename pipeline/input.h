@@ -56,7 +56,33 @@ typedef struct ig_input_info {
 
 /* Read, decompress and validate one document.  path is used for opening and
  * in messages.  Returns 0, or IG_EDATA / IG_ELIMIT / IG_ESYS / IG_ENOMEM with
- * e set; on error `out` holds nothing usable. */
+ * e set; on error `out` holds nothing usable.  opts NULL means all defaults;
+ * info may be NULL.
+ *
+ * The messages (after "igmap: input: <path>").  Precedence: open and
+ * file-type errors; then a change while reading; then the first size or
+ * gzip fault met in the stream; then the UTF-16 BOM; then the first bad
+ * UTF-8 sequence or NUL, whichever comes first in the text:
+ *   ": cannot open: <strerror>" (IG_ESYS)
+ *   ": not a regular file (directory|FIFO|socket|character device|...)"
+ *   ": input changed while being read"       size or mtime moved (F26)
+ *   ": document exceeds limit (more than N bytes)"                 IG_ELIMIT
+ *   ": decompressed size exceeds limit (more than N bytes)"        IG_ELIMIT
+ *   ": decompressed size exceeds limit (ratio above R:1 after N compressed bytes)"
+ *   ": not gzip data"                         first bytes are not 1F 8B
+ *   ": truncated gzip stream (unexpected end after N compressed bytes)"
+ *                                             (also an empty .gz file)
+ *   ": corrupt gzip data (<zlib's msg>) (byte N)"   N: compressed offset where
+ *                                             inflate stopped
+ *   ": trailing garbage after gzip data (byte N)"   N: first byte after the
+ *                                             last complete member
+ *   ": UTF-16LE BOM detected; convert to UTF-8" (or UTF-16BE)
+ *   ":L:C: invalid UTF-8 (<reason>) (byte N)"  reason: unexpected
+ *       continuation byte 0xNN | overlong encoding | UTF-16 surrogate | code
+ *       point above U+10FFFF | invalid lead byte 0xNN | truncated sequence
+ *   ":L:C: binary data (NUL) (byte N)", with "; looks like UTF-16; convert
+ *       to UTF-8" before " (byte" when NULs alternate with ASCII
+ * The result is the same for every read_bufsz. */
 int ig_input_read(const char *path, const ig_input_opts *opts, ig_buf *out,
                   ig_input_info *info, ig_err *e);
 
