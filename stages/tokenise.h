@@ -8,10 +8,18 @@
  * The rules (tokeniser rules version TOK_RULES_VERSION; bump it whenever a
  * rule changes, since it is part of the index fingerprint) are specified in
  * full at the top of tokenise.c and tested case by case in
- * tests/unit/test_tokenise.c.  In short: NFKC + case folding via utf8proc with
- * an ASCII fast path; hyphen, dash and apostrophe variants unified; a
- * hyphenated compound yields its joined form and its parts; sentence,
- * paragraph and section numbers; byte ranges into the original text.
+ * tests/unit/test_tokenise.c.  In short: a token is a run of letters, marks
+ * and digits, with apostrophes between letters ("don't") and '.' or ','
+ * between digits ("3.5", "1,000") kept; its normalised form is NFKC + case
+ * folding (utf8proc; ASCII words are lower-cased directly, without utf8proc);
+ * apostrophe variants become U+0027; format characters (soft hyphen, zero
+ * width joiners, bidi controls, a BOM) are ignored; words joined by one
+ * hyphen (ASCII, U+2010, U+2011, ...) form a compound that yields its joined
+ * form and its parts, while en/em dashes and "--" separate; sentences end at
+ * . ! ? ... (abbreviation aware), at blank lines and at headings;
+ * paragraphs are separated by blank lines; LF, CR LF and CR are line
+ * breaks; sections start at lines matching the section pattern; byte ranges
+ * point into the original text.
  *
  * Positions.  Each ordinary word occupies one position (0-based, consecutive
  * within a document).  A compound of k parts ("multi-stakeholder", k = 2)
@@ -33,7 +41,7 @@
 
 #include "err.h"
 
-#define TOK_RULES_VERSION 1
+#define TOK_RULES_VERSION 2
 
 enum tok_kind {
     TOK_WORD = 0,    /* an ordinary token */
@@ -58,42 +66,87 @@ typedef struct tok_token {
 } tok_token;
 
 typedef struct tok_opts {
-    /* PCRE2 pattern matched against each line (after leading whitespace) to
-     * recognise a section heading; its first capture group, if it matched
-     * digits, is the section number.  NULL = TOK_DEFAULT_SECTION_PATTERN. */
+    /* PCRE2 pattern matched, anchored, against each line after its leading
+     * white space (at most the first 1024 bytes, without the line break) to
+     * recognise a section heading; the ASCII digits of its first capture
+     * group (1-9 of them) are the section number, else the heading's
+     * ordinal.  NULL = TOK_DEFAULT_SECTION_PATTERN.  Borrowed only during
+     * tok_open(). */
     const char *section_pattern;
     int truncate_long;  /* 0: over-long token is an error (default); 1: truncate and count */
     int allow_nul;      /* treat NUL as a space instead of failing */
 } tok_opts;
 
-/* "Question 5", "Question 5:", "Q5:", "Q. 5" and "5." at line start are not
- * all headings; the default recognises "Question N" and "QN:" forms only. */
-#define TOK_DEFAULT_SECTION_PATTERN "^(?:question|q)\\s*\\.?\\s*(\\d{1,3})\\b\\s*[:.)-]?"
+/* A questionnaire heading at line start: "Question 5", "QUESTION 12:",
+ * "Question. 3", or the short form "Q5:", "Q 5.", "Q.5)" or "Q5" alone on
+ * its line; the number (1-3 digits) is capture group 1 (a branch reset, so
+ * both forms use group 1).  The short form needs the ':', '.', ')' or the
+ * line end so that "Q1 2020 results" (a quarter) is not a heading; "5." is
+ * never one (numbered lists). */
+#define TOK_DEFAULT_SECTION_PATTERN \
+    "^(?|question\\s*\\.?\\s*(\\d{1,3})\\b|q\\.?\\s*(\\d{1,3})\\s*(?:[:.)]|$))"
 
 typedef struct tok_stream tok_stream;
 
 /* Create a stream.  opts may be NULL (defaults).  A bad section pattern is
- * IG_EUSAGE with the PCRE2 message and offset. */
+ * IG_EUSAGE with the PCRE2 message and offset ("section pattern \"(q\":
+ * missing closing parenthesis at offset 2"); the pattern is compiled with
+ * PCRE2_CASELESS | PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C (not UCP: \d is
+ * [0-9]) under the IG_REGEX_* limits.  IG_ENOMEM.  On error *t is NULL. */
 int tok_open(tok_stream **t, const tok_opts *opts, ig_err *e);
-/* Start tokenising text[0..len); path is used in messages.  The text must be
- * valid UTF-8 (input.c checked it); a leading BOM is skipped. */
+/* Start tokenising text[0..len); path is used in messages (borrowed too).
+ * The text should be valid UTF-8 (input.c checked it; a bad sequence is a
+ * located IG_EDATA from tok_next, never undefined behaviour); a leading BOM
+ * is skipped, but byte offsets still count it.  Resets all counters and any
+ * error. */
 void tok_reset(tok_stream *t, const char *text, size_t len, const char *path);
 /* Next token: 1 with *tok set, 0 at end of text, or a negative code with e
- * set (IG_ELIMIT for an over-long token in strict mode, located by line and
- * byte; IG_ENOMEM). */
+ * set, located by path, line, column and byte: IG_ELIMIT "token exceeds
+ * IG_MAX_TOKEN_BYTES (32768)" for an over-long token in strict mode (at the
+ * token's first byte), or "document exceeds IG_MAX_DOC_TOKENS" positions;
+ * IG_EDATA "invalid UTF-8" or "binary data (NUL)" (without allow_nul);
+ * IG_ELIMIT when the section pattern hits a PCRE2 match limit; IG_ENOMEM.
+ * After an error every call returns the same error until tok_reset().
+ * Never allocates per token: buffers grow to at most about
+ * 5 * IG_MAX_TOKEN_BYTES code points (for a combining-mark flood) and stay. */
 int tok_next(tok_stream *t, const tok_token **tok, ig_err *e);
-/* Counts for the text since the last tok_reset(): positions used, sentences,
- * paragraphs, and tokens truncated. */
+/* Counts for the text since the last tok_reset(), so far: positions used
+ * (including all parts of a compound whose joined token was returned),
+ * sentences and paragraphs that have tokens (0 for a text without tokens),
+ * and tokens truncated (truncate mode). */
 uint32_t tok_positions(const tok_stream *t);
 uint32_t tok_sentences(const tok_stream *t);
 uint32_t tok_paragraphs(const tok_stream *t);
 uint64_t tok_truncated(const tok_stream *t);
 void tok_close(tok_stream *t);
 
+/* Name of a tok_kind for text output: "word", "part", "joined"; NULL for
+ * anything else.  Static storage. */
+const char *tok_kind_name(int kind);
+
+/* Identity of everything that decides normalised forms, for the index
+ * fingerprint: rules version, utf8proc and Unicode versions, token cap, e.g.
+ * "tokenise rules 1; utf8proc 2.8.0; unicode 15.0.0; max 32768".  Static
+ * storage; thread-safe. */
+const char *tok_library_version(void);
+
 /* Normalise one word the way the tokeniser would (for patterns): writes the
- * normalised form to out (reset first).  Returns 0, or IG_EDATA if s is not
- * valid UTF-8.  A hyphenated word gives its joined form. */
+ * normalised form to out (reset first; NUL-terminated as ig_buf always is).
+ * s[0..n) is tokenised with the default rules (NUL counts as a space) and
+ * the normalised forms of its units are written in order, separated by one
+ * space, where a unit is an ordinary token or a whole compound (its joined
+ * form; parts are left out).  So "Multi‑Stakeholder" gives
+ * "multistakeholder", "Don’t" gives "don't", "café" in NFD gives "café" in
+ * NFC, "U.S." gives "u s" (two units: dots between letters separate), and
+ * punctuation alone gives "" (no units).  Returns 0; IG_EDATA if s is not
+ * valid UTF-8; IG_ELIMIT if a unit exceeds IG_MAX_TOKEN_BYTES; IG_ENOMEM.
+ * On error out is empty.  Thread-safe (no shared state). */
 struct ig_buf;
 int tok_normalise_word(const char *s, size_t n, struct ig_buf *out);
+/* The same, and *units (may be NULL) receives the number of units written:
+ * 1 for a single word or compound, so a caller can tell a word from a
+ * phrase even when a normalised form itself contains a space (rare NFKC
+ * results such as U+FDFA). */
+int tok_normalise_units(const char *s, size_t n, struct ig_buf *out, size_t *units);
 
 #endif
