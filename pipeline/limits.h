@@ -65,6 +65,12 @@
 #if !defined(IG_REGEX_HEAP_LIMIT_KIB)
 #define IG_REGEX_HEAP_LIMIT_KIB 20000u
 #endif
+/* PCRE2's JIT ignores the depth and heap limits and runs on its own stack
+ * instead: this caps that stack (KiB); running out is the same located
+ * limit error. */
+#if !defined(IG_REGEX_JIT_STACK_KIB)
+#define IG_REGEX_JIT_STACK_KIB 1024u
+#endif
 #if !defined(IG_REGEX_NEST_LIMIT)
 #define IG_REGEX_NEST_LIMIT 250u
 #endif
@@ -75,6 +81,16 @@
 /* Deepest nesting of a query pattern (NEAR chains, phrases). */
 #if !defined(IG_MAX_PATTERN_DEPTH)
 #define IG_MAX_PATTERN_DEPTH 64
+#endif
+
+/* Candidate spans the inner NEAR of a chain (A NEAR/n B NEAR/m C) may hold
+ * for one document.  Every pair of occurrences within n positions in one
+ * sentence is a candidate, so two very frequent words with a large n in a
+ * long unpunctuated document grow quadratically; past this cap (32 MB of
+ * spans) the query fails with IG_ELIMIT naming the pattern.  A lone NEAR
+ * keeps one span per occurrence and never meets it. */
+#if !defined(IG_MAX_NEAR_SPANS)
+#define IG_MAX_NEAR_SPANS 4000000u
 #endif
 
 /* Longest quoted excerpt of offending input inside an error message. */

@@ -1,0 +1,1608 @@
+/*
+ * pattern.c: the query pattern language (see pattern.h, its manual).
+ *
+ * Pipeline place: reads the index through stages/index.h only; serves
+ * kwic/count now and classify/map later.  Three phases, each its own
+ * section below: a hand-written parser turns the text into a small tree of
+ * nodes (forms, phrases, NEARs) kept in one array; resolving turns every
+ * form into a sorted set of term ids (stemmer, prefix range, PCRE2 over the
+ * vocabulary); scanning walks postings document at a time.
+ *
+ * Scanning model.  Every node has a cursor: seek(target) puts it on the
+ * first document >= target where it has at least one match (forms: any of
+ * their terms occurs; phrases and NEARs: the children meet and the span
+ * computation finds something, checked by a leapfrog over the children).
+ * On that document a node's spans are a sorted, duplicate-free array of
+ * (first << 32 | last) keys.  Forms keep every span (a joined compound and
+ * its first part share a start but not an end, and a phrase may continue
+ * from either), so do phrases and inner NEARs; only the matches reported to
+ * the caller are reduced to one per start, the shortest.  A root NEAR
+ * computes only that shortest span per start directly, which keeps it
+ * linear in the occurrences.  NEAR needs sentence numbers, hence the
+ * document's layout, the costliest read: it is decoded only when some pair
+ * of occurrences is within the distance at all.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "pattern.h"
+
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "input.h"
+#include "limits.h"
+#include "stem.h"
+#include "tokenise.h"
+
+/* ======================================================================
+ * Nodes and the pattern
+ * ====================================================================== */
+
+enum pnode_kind { PN_WORD, PN_EXACT, PN_PREFIX, PN_REGEX, PN_PHRASE, PN_NEAR };
+
+typedef struct pnode {
+    uint8_t kind;          /* enum pnode_kind */
+    uint32_t col;          /* 1-based column in the pattern text */
+    uint32_t dist;         /* NEAR: the n of NEAR/n */
+    size_t a, b;           /* PHRASE: first element, element count (elements
+                              are the nodes a..a+b-1); NEAR: left, right */
+    char *word;            /* normalised word / exact form / prefix; regex source */
+    size_t wlen;
+    pcre2_code *re;        /* REGEX: compiled (JIT-compiled when possible) */
+    uint32_t *terms;       /* resolved: sorted, unique term ids */
+    size_t nterms;
+} pnode;
+
+struct pat_pattern {
+    char *text;            /* the pattern as given, NUL-terminated */
+    size_t len;
+    char shown[IG_MAX_QUOTE_BYTES * 4 + 8]; /* escaped, bounded copy for messages */
+    char *stage;           /* pat_loc copy, or NULL */
+    char *path;
+    uint64_t line, col0;
+    pnode *nodes;
+    size_t nnodes, cap;
+    size_t root;
+    const idx_reader *r;   /* set by a successful pat_resolve */
+};
+
+#define PAT_OPTS (PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C | PCRE2_CASELESS)
+
+static int is_atom(const pnode *n)
+{
+    return n->kind <= PN_REGEX;
+}
+
+/* Escape the pattern for messages: printable text passes, control bytes and
+ * invalid UTF-8 become \xNN, more than IG_MAX_QUOTE_BYTES end in "...".
+ * Unlike ig_quote, quotes and backslashes pass unchanged, so a phrase or a
+ * regex reads as typed and columns stay meaningful. */
+static void pat_show(char *dst, size_t cap, const char *s, size_t n)
+{
+    size_t o = 0, i = 0, lim = n > IG_MAX_QUOTE_BYTES ? IG_MAX_QUOTE_BYTES : n;
+    while (i < lim && o + 8 < cap) {
+        unsigned char c = (unsigned char)s[i];
+        size_t u = c >= 0x80 ? ig_utf8_seqlen((const unsigned char *)s + i, n - i) : 0;
+        if (u > 0 && i + u <= lim) {
+            memcpy(dst + o, s + i, u);
+            o += u;
+            i += u;
+        } else if (u == 0 && c >= 0x20 && c != 0x7F && c < 0x80) {
+            dst[o++] = (char)c;
+            i++;
+        } else if (u > 0) {
+            break; /* a character cut by the byte bound */
+        } else {
+            snprintf(dst + o, cap - o, "\\x%02X", c);
+            o += 4;
+            i++;
+        }
+    }
+    if (i < n && o + 4 <= cap) {
+        memcpy(dst + o, "...", 3);
+        o += 3;
+    }
+    dst[o] = '\0';
+}
+
+/* Record a located error about pattern p at 1-based column col. */
+static int pat_verr(const pat_pattern *p, ig_err *e, int code, uint32_t col,
+                    const char *fmt, va_list ap)
+{
+    char what[640];
+    vsnprintf(what, sizeof what, fmt, ap);
+    if (e == NULL || e->code != IG_OK)
+        return e ? e->code : code;
+    if (p->path)
+        return ig_err_set(e, code, p->stage ? p->stage : "pattern", p->path, p->line,
+                          p->col0 + col - 1, IG_ERR_NOPOS, "%s", what);
+    ig_err_set(e, code, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS, IG_ERR_NOPOS,
+               "%s:%u: %s", p->shown, col, what);
+    e->col = col;
+    return code;
+}
+
+static int pat_err(const pat_pattern *p, ig_err *e, int code, uint32_t col,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int pat_err(const pat_pattern *p, ig_err *e, int code, uint32_t col,
+                   const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = pat_verr(p, e, code, col, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static void pnode_clear_terms(pnode *n)
+{
+    ig_free(n->terms);
+    n->terms = NULL;
+    n->nterms = 0;
+}
+
+void pat_free(pat_pattern *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->nnodes; i++) {
+        ig_free(p->nodes[i].word);
+        pcre2_code_free(p->nodes[i].re);
+        pnode_clear_terms(&p->nodes[i]);
+    }
+    ig_free(p->nodes);
+    ig_free(p->text);
+    ig_free(p->stage);
+    ig_free(p->path);
+    ig_free(p);
+}
+
+const char *pat_text(const pat_pattern *p, size_t *len)
+{
+    if (len)
+        *len = p->len;
+    return p->text;
+}
+
+size_t pat_atom_count(const pat_pattern *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->nnodes; i++)
+        n += is_atom(&p->nodes[i]);
+    return n;
+}
+
+size_t pat_term_count(const pat_pattern *p)
+{
+    size_t n = 0;
+    if (p->r == NULL)
+        return 0;
+    for (size_t i = 0; i < p->nnodes; i++)
+        n += p->nodes[i].nterms;
+    return n;
+}
+
+static int describe(const pat_pattern *p, size_t i, ig_buf *out)
+{
+    static const char *const names[] = { "word", "exact", "prefix", "regex", "phrase", "near" };
+    const pnode *n = &p->nodes[i];
+    int rc = ig_buf_addf(out, "(%s", names[n->kind]);
+    if (is_atom(n)) {
+        rc |= ig_buf_adds(out, " \"");
+        rc |= ig_buf_add(out, n->word, n->wlen);
+        rc |= ig_buf_adds(out, "\"");
+    } else if (n->kind == PN_PHRASE) {
+        for (size_t k = 0; k < n->b; k++) {
+            rc |= ig_buf_addc(out, ' ');
+            rc |= describe(p, n->a + k, out);
+        }
+    } else {
+        rc |= ig_buf_addf(out, " %u ", n->dist);
+        rc |= describe(p, n->a, out);
+        rc |= ig_buf_addc(out, ' ');
+        rc |= describe(p, n->b, out);
+    }
+    rc |= ig_buf_addc(out, ')');
+    return rc ? IG_ENOMEM : IG_OK;
+}
+
+int pat_describe(const pat_pattern *p, ig_buf *out)
+{
+    return describe(p, p->root, out);
+}
+
+/* ======================================================================
+ * Parsing
+ * ====================================================================== */
+
+typedef struct parser {
+    pat_pattern *p;
+    const char *s;          /* pattern text */
+    size_t n;               /* its length */
+    size_t i;               /* next byte */
+    ig_err *e;
+    ig_buf norm;            /* normalised word scratch */
+    size_t col_byte;        /* col_at() cache: a byte offset ... */
+    uint32_t col_val;       /* ... and its column */
+    pcre2_general_context *gctx;
+    pcre2_compile_context *cctx;
+    int nomem;
+} parser;
+
+static void *pat_pcre_alloc(size_t n, void *ud)
+{
+    (void)ud;
+    return ig_malloc(n);
+}
+
+static void pat_pcre_free(void *ptr, void *ud)
+{
+    (void)ud;
+    ig_free(ptr);
+}
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* 1-based column (in characters) of byte offset off. */
+static uint32_t col_at(parser *ps, size_t off)
+{
+    if (off < ps->col_byte) {
+        ps->col_byte = 0;
+        ps->col_val = 1;
+    }
+    for (; ps->col_byte < off && ps->col_byte < ps->n; ps->col_byte++)
+        if (((unsigned char)ps->s[ps->col_byte] & 0xC0) != 0x80)
+            ps->col_val++;
+    return ps->col_val;
+}
+
+static int perr(parser *ps, size_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int perr(parser *ps, size_t off, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = pat_verr(ps->p, ps->e, IG_EDATA, col_at(ps, off), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int pnomem(parser *ps)
+{
+    return ig_err_nomem(ps->e, ps->p->stage ? ps->p->stage : "pattern");
+}
+
+/* Append a node; its index in *out. */
+static int new_node(parser *ps, uint8_t kind, size_t off, size_t *out)
+{
+    pat_pattern *p = ps->p;
+    if (p->nnodes == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 8;
+        pnode *nn = ig_reallocarray(p->nodes, cap, sizeof *nn);
+        if (nn == NULL)
+            return pnomem(ps);
+        p->nodes = nn;
+        p->cap = cap;
+    }
+    pnode *n = &p->nodes[p->nnodes];
+    memset(n, 0, sizeof *n);
+    n->kind = kind;
+    n->col = col_at(ps, off);
+    *out = p->nnodes++;
+    return IG_OK;
+}
+
+/* Is w[0..n) the NEAR operator (NEAR or NEAR/...)? */
+static int is_near(const char *w, size_t n)
+{
+    return n >= 4 && memcmp(w, "NEAR", 4) == 0 && (n == 4 || w[4] == '/');
+}
+
+/* End of the item starting at i: the next white space. */
+static size_t item_end(const parser *ps, size_t i)
+{
+    while (i < ps->n && !is_ws(ps->s[i]))
+        i++;
+    return i;
+}
+
+static int parse_regex(parser *ps, int in_phrase, size_t *out)
+{
+    const char *s = ps->s;
+    size_t start = ps->i, j = start + 1;
+    while (j < ps->n && s[j] != '/')
+        j += (s[j] == '\\' && j + 1 < ps->n) ? 2 : 1;
+    if (j >= ps->n)
+        return perr(ps, start, "unterminated regex");
+    size_t rlen = j - start - 1;
+    if (rlen == 0)
+        return perr(ps, start, "empty regex");
+    size_t after = j + 1;
+    if (after < ps->n && !is_ws(s[after]) && !(in_phrase && s[after] == '"'))
+        return perr(ps, after, "unexpected character after regex");
+    int ec;
+    PCRE2_SIZE eoff;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)(s + start + 1), rlen, PAT_OPTS, &ec,
+                                   &eoff, ps->cctx);
+    if (re == NULL) {
+        if (ec == PCRE2_ERROR_HEAP_FAILED)
+            return pnomem(ps);
+        PCRE2_UCHAR msg[256];
+        if (pcre2_get_error_message(ec, msg, sizeof msg) < 0)
+            snprintf((char *)msg, sizeof msg, "code %d", ec);
+        if (eoff > rlen)
+            eoff = rlen;
+        return perr(ps, start + 1 + eoff, "regex error: %s", (const char *)msg);
+    }
+    /* JIT when this PCRE2 has it; failure (no JIT, no executable memory)
+     * just leaves the interpreter, which has the same limits. */
+    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    char *src = ig_strndup(s + start + 1, rlen);
+    int rc = src ? new_node(ps, PN_REGEX, start, out) : pnomem(ps);
+    if (rc) {
+        ig_free(src);
+        pcre2_code_free(re);
+        return rc;
+    }
+    ps->p->nodes[*out].re = re;
+    ps->p->nodes[*out].word = src;
+    ps->p->nodes[*out].wlen = rlen;
+    ps->i = after;
+    return IG_OK;
+}
+
+/* Append one atom node for the normalised unit u[0..n). */
+static int add_atom(parser *ps, uint8_t kind, size_t off, const char *u, size_t n,
+                    size_t *out)
+{
+    char *copy = ig_strndup(u, n);
+    if (copy == NULL)
+        return pnomem(ps);
+    int rc = new_node(ps, kind, off, out);
+    if (rc) {
+        ig_free(copy);
+        return rc;
+    }
+    ps->p->nodes[*out].word = copy;
+    ps->p->nodes[*out].wlen = n;
+    return IG_OK;
+}
+
+/* One single-token form at ps->i: word, =exact, prefix*, /regex/.  *out is
+ * its node.  A word the tokeniser splits into several units ("U.S." gives
+ * "u s", "foo/bar" gives "foo bar") means those units in sequence: inside a
+ * phrase they become that many phrase words (*added counts the nodes
+ * appended, all atoms), elsewhere an implicit phrase node whose index is
+ * *out.  Of a prefix, only the last unit is a prefix, the others exact. */
+static int parse_form(parser *ps, int in_phrase, size_t *out, size_t *added)
+{
+    const char *s = ps->s;
+    size_t start = ps->i;
+    *added = 1;
+    if (s[start] == '/')
+        return parse_regex(ps, in_phrase, out);
+    size_t j = start;
+    while (j < ps->n && !is_ws(s[j]) && s[j] != '"')
+        j++;
+    if (j < ps->n && s[j] == '"' && !in_phrase)
+        return perr(ps, j, "unexpected '\"' inside a word");
+    const char *w = s + start;
+    size_t wl = j - start;
+    if (is_near(w, wl)) {
+        if (in_phrase)
+            return perr(ps, start, "NEAR cannot be used inside a phrase");
+        return perr(ps, start, "missing pattern before %.*s", (int)(wl > 24 ? 24 : wl), w);
+    }
+    uint8_t kind = PN_WORD;
+    if (w[0] == '=') {
+        kind = PN_EXACT;
+        w++;
+        wl--;
+    }
+    for (size_t k = 0; k + 1 < wl; k++)
+        if (w[k] == '*')
+            return perr(ps, (size_t)(w - s) + k, "'*' is allowed only at the end of a word");
+    if (wl > 0 && w[wl - 1] == '*') {
+        if (kind == PN_EXACT)
+            return perr(ps, start, "'=' and '*' cannot be combined");
+        kind = PN_PREFIX;
+        wl--;
+        if (wl == 0)
+            return perr(ps, start, "empty prefix before '*'");
+    }
+    if (wl == 0)
+        return perr(ps, start, "empty word after '='");
+    size_t units = 0;
+    int rc = tok_normalise_units(w, wl, &ps->norm, &units);
+    if (rc == IG_ENOMEM)
+        return pnomem(ps);
+    if (rc == IG_ELIMIT)
+        return perr(ps, start, "word longer than %d bytes", IG_MAX_TOKEN_BYTES);
+    if (rc != IG_OK)
+        return perr(ps, start, "invalid UTF-8 in word");
+    char q[IG_MAX_QUOTE_BYTES * 4 + 8];
+    if (units == 0 || ps->norm.len == 0)
+        return perr(ps, start, "\"%s\" is not a word (nothing left after normalisation)",
+                    ig_quote(q, sizeof q, w, wl));
+    ps->i = j;
+    if (units == 1)
+        return add_atom(ps, kind, start, ps->norm.data, ps->norm.len, out);
+    /* Several units, separated by single spaces. */
+    const char *u = ps->norm.data, *end = u + ps->norm.len;
+    size_t pieces = 1;
+    for (const char *c = u; c < end; c++)
+        pieces += *c == ' ';
+    if (pieces != units)
+        return perr(ps, start, "\"%s\" normalises to words that contain spaces; write "
+                    "them as a phrase", ig_quote(q, sizeof q, w, wl));
+    size_t phrase = 0;
+    if (!in_phrase) {
+        rc = new_node(ps, PN_PHRASE, start, &phrase);
+        if (rc)
+            return rc;
+    }
+    size_t first = ps->p->nnodes;
+    for (size_t k = 0; k < units; k++) {
+        const char *sp = memchr(u, ' ', (size_t)(end - u));
+        const char *ue = sp ? sp : end;
+        uint8_t uk = kind == PN_PREFIX && k + 1 < units ? PN_EXACT : kind;
+        size_t node;
+        rc = add_atom(ps, uk, start, u, (size_t)(ue - u), &node);
+        if (rc)
+            return rc;
+        u = ue + 1;
+    }
+    if (in_phrase) {
+        *out = first;
+        *added = units;
+    } else {
+        ps->p->nodes[phrase].a = first;
+        ps->p->nodes[phrase].b = units;
+        *out = phrase;
+    }
+    return IG_OK;
+}
+
+static void skip_ws(parser *ps)
+{
+    while (ps->i < ps->n && is_ws(ps->s[ps->i]))
+        ps->i++;
+}
+
+static int parse_phrase(parser *ps, size_t *out)
+{
+    size_t q = ps->i, node, count = 0;
+    int rc = new_node(ps, PN_PHRASE, q, &node);
+    if (rc)
+        return rc;
+    ps->i++;
+    for (;;) {
+        skip_ws(ps);
+        if (ps->i >= ps->n)
+            return perr(ps, q, "unterminated phrase");
+        if (ps->s[ps->i] == '"') {
+            ps->i++;
+            break;
+        }
+        size_t k, added, at = ps->i;
+        rc = parse_form(ps, 1, &k, &added);
+        if (rc)
+            return rc;
+        count += added;
+        if (count > IG_MAX_PATTERN_DEPTH)
+            return perr(ps, at, "phrase longer than %d words", IG_MAX_PATTERN_DEPTH);
+    }
+    if (count == 0)
+        return perr(ps, q, "empty phrase");
+    if (ps->i < ps->n && !is_ws(ps->s[ps->i]))
+        return perr(ps, ps->i, "unexpected character after phrase");
+    /* Elements are atoms, one node each, appended right after the phrase
+     * node (a word of several units adds several). */
+    ps->p->nodes[node].a = node + 1;
+    ps->p->nodes[node].b = count;
+    *out = node;
+    return IG_OK;
+}
+
+static int parse_unit(parser *ps, size_t *out)
+{
+    size_t added;
+    if (ps->s[ps->i] == '"')
+        return parse_phrase(ps, out);
+    return parse_form(ps, 0, out, &added);
+}
+
+/* NEAR/n at ps->i (is_near already true); the distance in *dist. */
+static int parse_near_op(parser *ps, size_t j, uint32_t *dist)
+{
+    size_t t = ps->i;
+    const char *s = ps->s;
+    if (j - t < 6 || s[t + 4] != '/')
+        return perr(ps, t, "NEAR needs a distance, as in NEAR/5");
+    uint64_t v = 0;
+    for (size_t k = t + 5; k < j; k++) {
+        if (s[k] < '0' || s[k] > '9') {
+            char q[IG_MAX_QUOTE_BYTES * 4 + 8];
+            return perr(ps, t, "bad NEAR distance \"%s\"",
+                        ig_quote(q, sizeof q, s + t + 5, j - t - 5));
+        }
+        v = v * 10 + (uint64_t)(s[k] - '0');
+        if (v > IG_MAX_DOC_TOKENS)
+            return perr(ps, t, "NEAR distance larger than %u", (unsigned)IG_MAX_DOC_TOKENS);
+    }
+    *dist = (uint32_t)v;
+    return IG_OK;
+}
+
+static int parse_pattern(parser *ps)
+{
+    size_t left, nears = 0;
+    skip_ws(ps);
+    if (ps->i >= ps->n)
+        return perr(ps, 0, "empty pattern");
+    int rc = parse_unit(ps, &left);
+    if (rc)
+        return rc;
+    for (;;) {
+        skip_ws(ps);
+        if (ps->i >= ps->n)
+            break;
+        size_t t = ps->i, j = item_end(ps, t);
+        if (!is_near(ps->s + t, j - t)) {
+            if (j - t >= 5 && strncasecmp(ps->s + t, "near/", 5) == 0)
+                return perr(ps, t, "NEAR must be upper case");
+            return perr(ps, t, "two patterns side by side: quote them for a phrase or "
+                               "join them with NEAR/n");
+        }
+        uint32_t dist = 0;
+        rc = parse_near_op(ps, j, &dist);
+        if (rc)
+            return rc;
+        if (++nears > IG_MAX_PATTERN_DEPTH)
+            return perr(ps, t, "more than %d NEAR operators", IG_MAX_PATTERN_DEPTH);
+        ps->i = j;
+        skip_ws(ps);
+        if (ps->i >= ps->n || is_near(ps->s + ps->i, item_end(ps, ps->i) - ps->i))
+            return perr(ps, t, "missing pattern after NEAR/%u", dist);
+        size_t right, node;
+        rc = parse_unit(ps, &right);
+        if (rc)
+            return rc;
+        rc = new_node(ps, PN_NEAR, t, &node);
+        if (rc)
+            return rc;
+        ps->p->nodes[node].a = left;
+        ps->p->nodes[node].b = right;
+        ps->p->nodes[node].dist = dist;
+        left = node;
+    }
+    ps->p->root = left;
+    return IG_OK;
+}
+
+int pat_compile(pat_pattern **out, const char *text, size_t len, const pat_loc *loc,
+                ig_err *e)
+{
+    parser ps;
+    memset(&ps, 0, sizeof ps);
+    ps.col_val = 1;
+    ps.e = e;
+    int rc = IG_OK;
+    *out = NULL;
+    pat_pattern *p = ig_calloc(1, sizeof *p);
+    if (p == NULL)
+        return ig_err_nomem(e, loc && loc->stage ? loc->stage : "pattern");
+    ps.p = p;
+    p->text = ig_strndup(text, len);
+    if (p->text == NULL) {
+        rc = pnomem(&ps);
+        goto out;
+    }
+    p->len = len;
+    pat_show(p->shown, sizeof p->shown, text, len);
+    if (loc && loc->path) {
+        p->stage = ig_strdup(loc->stage ? loc->stage : "pattern");
+        p->path = ig_strdup(loc->path);
+        if (p->stage == NULL || p->path == NULL) {
+            rc = pnomem(&ps);
+            goto out;
+        }
+        p->line = loc->line;
+        p->col0 = loc->col ? loc->col : 1;
+    }
+    ps.s = p->text;
+    ps.n = len;
+    if (len > IG_MAX_LINE_BYTES) {
+        rc = perr(&ps, 0, "pattern longer than %zu bytes", (size_t)IG_MAX_LINE_BYTES);
+        goto out;
+    }
+    ig_utf8_bad bad;
+    if (!ig_utf8_check(text, len, &bad)) {
+        rc = pat_err(p, e, IG_EDATA, (uint32_t)bad.col, "invalid UTF-8 (%s)", bad.reason);
+        goto out;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if ((c < 0x20 && !is_ws((char)c)) || c == 0x7F) {
+            rc = perr(&ps, i, "control character 0x%02X in pattern", c);
+            goto out;
+        }
+    }
+    ps.gctx = pcre2_general_context_create(pat_pcre_alloc, pat_pcre_free, NULL);
+    ps.cctx = ps.gctx ? pcre2_compile_context_create(ps.gctx) : NULL;
+    if (ps.cctx == NULL) {
+        rc = pnomem(&ps);
+        goto out;
+    }
+    pcre2_set_max_pattern_length(ps.cctx, IG_REGEX_MAX_PATTERN);
+    pcre2_set_parens_nest_limit(ps.cctx, IG_REGEX_NEST_LIMIT);
+    rc = parse_pattern(&ps);
+out:
+    pcre2_compile_context_free(ps.cctx);
+    pcre2_general_context_free(ps.gctx);
+    ig_buf_free(&ps.norm);
+    if (rc) {
+        pat_free(p);
+        return rc;
+    }
+    *out = p;
+    return IG_OK;
+}
+
+/* ======================================================================
+ * Resolving
+ * ====================================================================== */
+
+struct pat_resolver {
+    const idx_reader *r;
+    size_t nlangs;
+    stem_cache **stem;              /* one per idx_lang() */
+    pcre2_general_context *gctx;
+    pcre2_match_context *mctx;      /* carries the limits */
+    pcre2_match_data *md;
+    pcre2_jit_stack *jit;           /* NULL without JIT */
+};
+
+void pat_resolver_close(pat_resolver *rs)
+{
+    if (rs == NULL)
+        return;
+    for (size_t i = 0; i < rs->nlangs; i++)
+        stem_close(rs->stem[i]);
+    ig_free(rs->stem);
+    pcre2_match_data_free(rs->md);
+    pcre2_jit_stack_free(rs->jit);
+    pcre2_match_context_free(rs->mctx);
+    pcre2_general_context_free(rs->gctx);
+    ig_free(rs);
+}
+
+int pat_resolver_open(pat_resolver **out, const idx_reader *r, ig_err *e)
+{
+    int rc = IG_OK;
+    *out = NULL;
+    pat_resolver *rs = ig_calloc(1, sizeof *rs);
+    if (rs == NULL)
+        return ig_err_nomem(e, "pattern");
+    rs->r = r;
+    size_t nl = idx_lang_count(r);
+    rs->stem = ig_calloc(nl ? nl : 1, sizeof *rs->stem);
+    if (rs->stem == NULL) {
+        rc = ig_err_nomem(e, "pattern");
+        goto out;
+    }
+    for (size_t i = 0; i < nl; i++) {
+        rc = stem_open(&rs->stem[i], idx_lang(r, i), e);
+        if (rc)
+            goto out;
+        rs->nlangs = i + 1;
+    }
+    rs->gctx = pcre2_general_context_create(pat_pcre_alloc, pat_pcre_free, NULL);
+    rs->mctx = rs->gctx ? pcre2_match_context_create(rs->gctx) : NULL;
+    rs->md = rs->gctx ? pcre2_match_data_create(1, rs->gctx) : NULL;
+    if (rs->mctx == NULL || rs->md == NULL) {
+        rc = ig_err_nomem(e, "pattern");
+        goto out;
+    }
+    pcre2_set_match_limit(rs->mctx, IG_REGEX_MATCH_LIMIT);
+    pcre2_set_depth_limit(rs->mctx, IG_REGEX_DEPTH_LIMIT);
+    pcre2_set_heap_limit(rs->mctx, IG_REGEX_HEAP_LIMIT_KIB);
+    /* NULL when this PCRE2 has no JIT (or no memory for the stack): JIT
+     * code then runs on its small default stack, still bounded. */
+    rs->jit = pcre2_jit_stack_create(32 * 1024, (size_t)IG_REGEX_JIT_STACK_KIB * 1024,
+                                     rs->gctx);
+    if (rs->jit)
+        pcre2_jit_stack_assign(rs->mctx, NULL, rs->jit);
+out:
+    if (rc) {
+        pat_resolver_close(rs);
+        return rc;
+    }
+    *out = rs;
+    return IG_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void sort_unique_u32(uint32_t *v, size_t *n)
+{
+    if (*n < 2)
+        return;
+    int sorted = 1;
+    for (size_t i = 1; i < *n && sorted; i++)
+        sorted = v[i - 1] < v[i];
+    if (sorted)
+        return;
+    qsort(v, *n, sizeof *v, cmp_u32);
+    size_t o = 1;
+    for (size_t i = 1; i < *n; i++)
+        if (v[i] != v[o - 1])
+            v[o++] = v[i];
+    *n = o;
+}
+
+/* Append term t to a growing id array. */
+static int push_term(uint32_t **v, size_t *n, size_t *cap, uint32_t t)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        uint32_t *nv = ig_reallocarray(*v, c, sizeof *nv);
+        if (nv == NULL)
+            return IG_ENOMEM;
+        *v = nv;
+        *cap = c;
+    }
+    (*v)[(*n)++] = t;
+    return IG_OK;
+}
+
+static int resolve_regex(pat_pattern *p, pnode *n, pat_resolver *rs, uint32_t **v,
+                         size_t *nv, ig_err *e)
+{
+    const idx_reader *r = rs->r;
+    uint32_t nt = idx_term_count(r);
+    size_t cap = 0;
+    const char *prev = NULL;
+    size_t prevlen = 0;
+    int prevhit = 0;
+    for (uint32_t t = 0; t < nt; t++) {
+        size_t len;
+        const char *surf = idx_term(r, t, &len);
+        /* Terms are (surface, language) pairs sorted by surface: the same
+         * surface in several languages is matched once. */
+        int hit;
+        if (prev && len == prevlen && memcmp(surf, prev, len) == 0) {
+            hit = prevhit;
+        } else {
+            int mr = pcre2_match(n->re, (PCRE2_SPTR)surf, len, 0, 0, rs->md, rs->mctx);
+            if (mr >= 0) {
+                hit = 1;
+            } else if (mr == PCRE2_ERROR_NOMATCH) {
+                hit = 0;
+            } else {
+                char q[IG_MAX_QUOTE_BYTES * 4 + 8];
+                ig_quote(q, sizeof q, surf, len);
+                const char *what = mr == PCRE2_ERROR_MATCHLIMIT ? "match"
+                                 : mr == PCRE2_ERROR_DEPTHLIMIT ? "depth"
+                                 : mr == PCRE2_ERROR_HEAPLIMIT ? "heap"
+                                 : mr == PCRE2_ERROR_JIT_STACKLIMIT ? "JIT stack" : NULL;
+                if (what)
+                    return pat_err(p, e, IG_ELIMIT, n->col,
+                                   "regex %s limit exceeded on term \"%s\"", what, q);
+                if (mr == PCRE2_ERROR_NOMEMORY)
+                    return ig_err_nomem(e, "pattern");
+                PCRE2_UCHAR msg[256];
+                if (pcre2_get_error_message(mr, msg, sizeof msg) < 0)
+                    snprintf((char *)msg, sizeof msg, "code %d", mr);
+                return pat_err(p, e, IG_EDATA, n->col,
+                               "regex cannot match term %u \"%s\": %s (damaged index?)",
+                               t, q, (const char *)msg);
+            }
+            prev = surf;
+            prevlen = len;
+            prevhit = hit;
+        }
+        if (hit && push_term(v, nv, &cap, t))
+            return ig_err_nomem(e, "pattern");
+    }
+    return IG_OK;
+}
+
+static int resolve_atom(pat_pattern *p, pnode *n, pat_resolver *rs, ig_err *e)
+{
+    const idx_reader *r = rs->r;
+    uint32_t *v = NULL;
+    size_t nv = 0, cap = 0;
+    int rc = IG_OK;
+    switch (n->kind) {
+    case PN_WORD:
+        for (size_t i = 0; i < rs->nlangs && rc == IG_OK; i++) {
+            const char *st;
+            size_t sl;
+            if (stem_word(rs->stem[i], n->word, n->wlen, &st, &sl)) {
+                rc = ig_err_nomem(e, "pattern");
+                break;
+            }
+            if (idx_term_by_stem(r, idx_lang(r, i), st, sl, &v, &nv))
+                rc = ig_err_nomem(e, "pattern");
+        }
+        break;
+    case PN_EXACT:
+    case PN_PREFIX: {
+        uint32_t lo, hi;
+        idx_term_prefix(r, n->word, n->wlen, &lo, &hi);
+        for (uint32_t t = lo; t < hi; t++) {
+            if (n->kind == PN_EXACT) {
+                size_t len;
+                idx_term(r, t, &len);
+                /* Sorted by surface: the exact form (shortest) comes first. */
+                if (len != n->wlen)
+                    break;
+            }
+            if (push_term(&v, &nv, &cap, t)) {
+                rc = ig_err_nomem(e, "pattern");
+                break;
+            }
+        }
+        break;
+    }
+    case PN_REGEX:
+        rc = resolve_regex(p, n, rs, &v, &nv, e);
+        break;
+    default:
+        break;
+    }
+    if (rc) {
+        ig_free(v);
+        return rc;
+    }
+    sort_unique_u32(v, &nv);
+    n->terms = v;
+    n->nterms = nv;
+    return IG_OK;
+}
+
+int pat_resolve(pat_pattern *p, pat_resolver *rs, ig_err *e)
+{
+    p->r = NULL;
+    for (size_t i = 0; i < p->nnodes; i++)
+        pnode_clear_terms(&p->nodes[i]);
+    for (size_t i = 0; i < p->nnodes; i++) {
+        if (!is_atom(&p->nodes[i]))
+            continue;
+        int rc = resolve_atom(p, &p->nodes[i], rs, e);
+        if (rc) {
+            for (size_t k = 0; k < p->nnodes; k++)
+                pnode_clear_terms(&p->nodes[k]);
+            return rc;
+        }
+    }
+    p->r = rs->r;
+    return IG_OK;
+}
+
+/* ======================================================================
+ * Scanning
+ * ====================================================================== */
+
+/* A span: first position in the high 32 bits, last in the low 32, so the
+ * natural order of the keys is (first, last). */
+#define SPAN(f, l) ((uint64_t)(f) << 32 | (uint64_t)(l))
+#define SPAN_F(x) ((uint32_t)((x) >> 32))
+#define SPAN_L(x) ((uint32_t)(x))
+
+typedef struct span_list {
+    uint64_t *v;
+    size_t n, cap;
+} span_list;
+
+enum { SN_FRESH, SN_ON, SN_END };
+
+typedef struct snode {
+    const pnode *pn;
+    uint8_t state;          /* SN_FRESH, SN_ON (on doc), SN_END */
+    uint8_t listed;         /* list holds doc's spans */
+    uint8_t min_end;        /* root NEAR: shortest span per first only */
+    uint32_t doc;           /* current document when SN_ON */
+    span_list list;         /* spans in doc, sorted, unique */
+    idx_postings *its;      /* forms: one cursor per term */
+    uint32_t nits;
+    uint32_t *heap;         /* forms: cursors not on doc, min-heap by doc */
+    uint32_t nheap;
+    uint32_t *act;          /* forms: cursors on doc */
+    uint32_t nact;
+    size_t *runs;           /* forms: where each cursor's spans start in list */
+} snode;
+
+struct pat_scan {
+    const pat_pattern *p;
+    const idx_reader *r;
+    unsigned flags;
+    snode *nodes;           /* parallel to p->nodes */
+    snode *root;
+    int state;              /* SN_FRESH, SN_ON, SN_END */
+    int err;                /* sticky error code after a failure */
+    uint32_t doc;           /* current document when SN_ON */
+    idx_layout layout;
+    uint32_t layout_doc;
+    int layout_ok;          /* layout holds layout_doc */
+    pat_match *m;           /* current document's matches */
+    size_t nm, capm;
+    int matched;            /* m holds the current document */
+    size_t next_i;          /* pat_scan_next: next match to hand out */
+    span_list tmp;          /* phrase scratch */
+};
+
+static int span_push(span_list *l, uint64_t x)
+{
+    if (l->n == l->cap) {
+        size_t c = l->cap ? l->cap * 2 : 64;
+        uint64_t *nv = ig_reallocarray(l->v, c, sizeof *nv);
+        if (nv == NULL)
+            return IG_ENOMEM;
+        l->v = nv;
+        l->cap = c;
+    }
+    l->v[l->n++] = x;
+    return IG_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort (only when needed: lists usually arrive sorted) and drop repeats. */
+static void span_sort_unique(span_list *l)
+{
+    for (size_t i = 1; i < l->n; i++) {
+        if (l->v[i - 1] > l->v[i]) {
+            qsort(l->v, l->n, sizeof *l->v, cmp_u64);
+            break;
+        }
+    }
+    size_t o = l->n ? 1 : 0;
+    for (size_t i = 1; i < l->n; i++)
+        if (l->v[i] != l->v[o - 1])
+            l->v[o++] = l->v[i];
+    l->n = o;
+}
+
+/* First index in l with first position >= f. */
+static size_t span_lower(const span_list *l, uint64_t f)
+{
+    uint64_t key = f << 32;
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int damaged(ig_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int damaged(ig_err *e, const char *fmt, ...)
+{
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return ig_err_data(e, "pattern", NULL, "damaged index: %s (run igmap check)", msg);
+}
+
+/* ---- forms: a heap of postings cursors ------------------------------- */
+
+static void heap_push(snode *n, uint32_t k)
+{
+    uint32_t i = n->nheap++;
+    while (i > 0) {
+        uint32_t parent = (i - 1) / 2;
+        if (n->its[n->heap[parent]].doc <= n->its[k].doc)
+            break;
+        n->heap[i] = n->heap[parent];
+        i = parent;
+    }
+    n->heap[i] = k;
+}
+
+static uint32_t heap_pop(snode *n)
+{
+    uint32_t top = n->heap[0], last = n->heap[--n->nheap], i = 0;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n->nheap)
+            break;
+        if (c + 1 < n->nheap && n->its[n->heap[c + 1]].doc < n->its[n->heap[c]].doc)
+            c++;
+        if (n->its[last].doc <= n->its[n->heap[c]].doc)
+            break;
+        n->heap[i] = n->heap[c];
+        i = c;
+    }
+    if (n->nheap)
+        n->heap[i] = last;
+    return top;
+}
+
+/* Move a cursor to a document >= target: 1, 0 at its end, <0 error. */
+static int cursor_advance(idx_postings *it, uint32_t target, ig_err *e)
+{
+    while (it->doc < target) {
+        int rc = idx_postings_next_doc(it, e);
+        if (rc <= 0)
+            return rc;
+    }
+    return 1;
+}
+
+static int atom_seek(snode *n, uint32_t target, ig_err *e)
+{
+    for (uint32_t k = 0; k < n->nact; k++) {
+        int rc = cursor_advance(&n->its[n->act[k]], target, e);
+        if (rc < 0)
+            return rc;
+        if (rc == 1)
+            heap_push(n, n->act[k]);
+    }
+    n->nact = 0;
+    while (n->nheap && n->its[n->heap[0]].doc < target) {
+        uint32_t k = heap_pop(n);
+        int rc = cursor_advance(&n->its[k], target, e);
+        if (rc < 0)
+            return rc;
+        if (rc == 1)
+            heap_push(n, k);
+    }
+    if (n->nheap == 0) {
+        n->state = SN_END;
+        return 0;
+    }
+    n->doc = n->its[n->heap[0]].doc;
+    while (n->nheap && n->its[n->heap[0]].doc == n->doc)
+        n->act[n->nact++] = heap_pop(n);
+    n->state = SN_ON;
+    n->listed = 0;
+    return 1;
+}
+
+/* Merge the sorted runs of l (run r is [b[r], b[r+1])) pairwise, through
+ * tmp, until one is left: O(n log runs) for a prefix with many terms. */
+static int merge_runs(span_list *l, size_t *b, size_t nruns, span_list *tmp)
+{
+    if (tmp->cap < l->n) {
+        uint64_t *nv = ig_reallocarray(tmp->v, l->n, sizeof *nv);
+        if (nv == NULL)
+            return IG_ENOMEM;
+        tmp->v = nv;
+        tmp->cap = l->n;
+    }
+    while (nruns > 1) {
+        size_t o = 0, nr = 0;
+        for (size_t r = 0; r < nruns; r += 2) {
+            size_t i = b[r], ie = b[r + 1];
+            size_t j = r + 1 < nruns ? b[r + 1] : ie, je = r + 1 < nruns ? b[r + 2] : ie;
+            b[nr++] = o;
+            while (i < ie && j < je)
+                tmp->v[o++] = l->v[i] <= l->v[j] ? l->v[i++] : l->v[j++];
+            while (i < ie)
+                tmp->v[o++] = l->v[i++];
+            while (j < je)
+                tmp->v[o++] = l->v[j++];
+        }
+        b[nr] = o;
+        nruns = nr;
+        uint64_t *t = l->v;
+        size_t tc = l->cap;
+        l->v = tmp->v;
+        l->cap = tmp->cap;
+        tmp->v = t;
+        tmp->cap = tc;
+    }
+    return IG_OK;
+}
+
+/* Read the positions of every cursor on the current document: one sorted
+ * run per term, merged. */
+static int atom_list(pat_scan *s, snode *n, ig_err *e)
+{
+    if (n->listed)
+        return IG_OK;
+    n->list.n = 0;
+    int sorted = 1;
+    for (uint32_t k = 0; k < n->nact; k++) {
+        idx_postings *it = &n->its[n->act[k]];
+        uint32_t pos, span;
+        int rc;
+        n->runs[k] = n->list.n;
+        while ((rc = idx_postings_next_pos(it, &pos, &span, e)) == 1) {
+            if ((uint64_t)pos + span > UINT32_MAX)
+                return damaged(e, "position %u with span %u in document %u", pos, span, n->doc);
+            uint64_t x = SPAN(pos, pos + span);
+            /* Positions never decrease within a term, but two spans at one
+             * position could come in either order. */
+            if (n->list.n > n->runs[k] && n->list.v[n->list.n - 1] > x)
+                sorted = 0;
+            if (span_push(&n->list, x))
+                return ig_err_nomem(e, "pattern");
+        }
+        if (rc < 0)
+            return rc;
+    }
+    n->runs[n->nact] = n->list.n;
+    if (sorted && n->nact > 1 && merge_runs(&n->list, n->runs, n->nact, &s->tmp))
+        return ig_err_nomem(e, "pattern");
+    span_sort_unique(&n->list);
+    n->listed = 1;
+    return IG_OK;
+}
+
+/* ---- phrases and NEAR -------------------------------------------------- */
+
+static int node_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e);
+
+static int ensure_list(pat_scan *s, snode *n, ig_err *e)
+{
+    return is_atom(n->pn) ? atom_list(s, n, e) : IG_OK;
+}
+
+/* Spans of the phrase on doc: chain each element onto the spans so far. */
+static int phrase_list(pat_scan *s, snode *n, ig_err *e)
+{
+    const pnode *pn = n->pn;
+    snode *kids = s->nodes + pn->a;
+    for (size_t k = 0; k < pn->b; k++) {
+        int rc = ensure_list(s, &kids[k], e);
+        if (rc)
+            return rc;
+    }
+    n->list.n = 0;
+    for (size_t i = 0; i < kids[0].list.n; i++)
+        if (span_push(&n->list, kids[0].list.v[i]))
+            return ig_err_nomem(e, "pattern");
+    for (size_t k = 1; k < pn->b && n->list.n; k++) {
+        const span_list *el = &kids[k].list;
+        s->tmp.n = 0;
+        for (size_t i = 0; i < n->list.n; i++) {
+            uint64_t want = (uint64_t)SPAN_L(n->list.v[i]) + 1;
+            if (want > UINT32_MAX)
+                continue;
+            for (size_t j = span_lower(el, want); j < el->n && SPAN_F(el->v[j]) == want; j++)
+                if (span_push(&s->tmp, SPAN(SPAN_F(n->list.v[i]), SPAN_L(el->v[j]))))
+                    return ig_err_nomem(e, "pattern");
+        }
+        span_sort_unique(&s->tmp);
+        span_list t = n->list;
+        n->list = s->tmp;
+        s->tmp = t;
+    }
+    return IG_OK;
+}
+
+static int scan_layout(pat_scan *s, uint32_t doc, ig_err *e)
+{
+    if (s->layout_ok && s->layout_doc == doc)
+        return IG_OK;
+    s->layout_ok = 0;
+    int rc = idx_layout_get(s->r, doc, &s->layout, e);
+    if (rc)
+        return rc;
+    s->layout_doc = doc;
+    s->layout_ok = 1;
+    return IG_OK;
+}
+
+/* NEAR candidates with u from U first and v from V after it. */
+static int near_pairs(pat_scan *s, snode *n, const span_list *U, const span_list *V,
+                      ig_err *e)
+{
+    const uint32_t *sent = s->layout.sentence;
+    uint32_t npos = s->layout.n;
+    uint64_t dist = n->pn->dist;
+    for (size_t i = 0; i < U->n; i++) {
+        uint32_t uf = SPAN_F(U->v[i]), ul = SPAN_L(U->v[i]);
+        if (ul >= npos)
+            return damaged(e, "position %u beyond the %u positions of document %u", ul,
+                           npos, n->doc);
+        uint32_t snum = sent[uf];
+        if (sent[ul] != snum)
+            continue; /* u itself crosses a sentence end */
+        uint64_t lo = (uint64_t)ul + 1, hi = lo + dist, best = UINT64_MAX;
+        if (lo > UINT32_MAX)
+            continue;
+        for (size_t j = span_lower(V, lo); j < V->n; j++) {
+            uint32_t vf = SPAN_F(V->v[j]), vl = SPAN_L(V->v[j]);
+            if (vf > hi || (n->min_end && vf > best))
+                break;
+            if (vl >= npos)
+                return damaged(e, "position %u beyond the %u positions of document %u", vl,
+                               npos, n->doc);
+            if (sent[vf] != snum)
+                break;
+            if (sent[vl] != snum)
+                continue;
+            if (n->min_end) {
+                if (vl < best)
+                    best = vl;
+                continue;
+            }
+            if (n->list.n >= IG_MAX_NEAR_SPANS)
+                return pat_err(s->p, e, IG_ELIMIT, n->pn->col,
+                               "NEAR/%u: more than %u candidate spans in document \"%s\"; "
+                               "narrow the pattern",
+                               n->pn->dist, (unsigned)IG_MAX_NEAR_SPANS,
+                               idx_doc_id(s->r, n->doc));
+            if (span_push(&n->list, SPAN(uf, vl)))
+                return ig_err_nomem(e, "pattern");
+        }
+        if (best != UINT64_MAX && span_push(&n->list, SPAN(uf, best)))
+            return ig_err_nomem(e, "pattern");
+    }
+    return IG_OK;
+}
+
+/* Does some v in V start within dist positions after some u in U ends? */
+static int near_close(const span_list *U, const span_list *V, uint64_t dist)
+{
+    for (size_t i = 0; i < U->n; i++) {
+        uint64_t lo = (uint64_t)SPAN_L(U->v[i]) + 1;
+        if (lo > UINT32_MAX)
+            break;
+        size_t j = span_lower(V, lo);
+        if (j < V->n && SPAN_F(V->v[j]) <= lo + dist)
+            return 1;
+    }
+    return 0;
+}
+
+static int near_list(pat_scan *s, snode *n, uint32_t doc, ig_err *e)
+{
+    snode *x = s->nodes + n->pn->a, *y = s->nodes + n->pn->b;
+    int rc = ensure_list(s, x, e);
+    if (rc == IG_OK)
+        rc = ensure_list(s, y, e);
+    if (rc)
+        return rc;
+    n->list.n = 0;
+    /* Sentences need the document's layout, the costly part: decode it only
+     * when some pair is close enough in positions. */
+    if (!near_close(&x->list, &y->list, n->pn->dist) &&
+        !near_close(&y->list, &x->list, n->pn->dist))
+        return IG_OK;
+    rc = scan_layout(s, doc, e);
+    if (rc)
+        return rc;
+    n->doc = doc; /* for messages */
+    rc = near_pairs(s, n, &x->list, &y->list, e);
+    if (rc == IG_OK)
+        rc = near_pairs(s, n, &y->list, &x->list, e);
+    if (rc)
+        return rc;
+    span_sort_unique(&n->list);
+    return IG_OK;
+}
+
+/* Phrase or NEAR: leapfrog the children onto one document, then compute
+ * the spans there; a document where they meet without matching is passed. */
+static int multi_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e)
+{
+    const pnode *pn = n->pn;
+    size_t nk = pn->kind == PN_PHRASE ? pn->b : 2;
+    uint32_t t = target;
+    for (;;) {
+        size_t k = 0;
+        while (k < nk) {
+            snode *c = pn->kind == PN_PHRASE ? s->nodes + pn->a + k
+                                             : s->nodes + (k == 0 ? pn->a : pn->b);
+            int rc = node_seek(s, c, t, e);
+            if (rc < 0)
+                return rc;
+            if (rc == 0) {
+                n->state = SN_END;
+                return 0;
+            }
+            if (c->doc > t) {
+                t = c->doc;
+                k = 0;
+                continue;
+            }
+            k++;
+        }
+        int rc = pn->kind == PN_PHRASE ? phrase_list(s, n, e) : near_list(s, n, t, e);
+        if (rc)
+            return rc;
+        if (n->list.n) {
+            n->doc = t;
+            n->state = SN_ON;
+            n->listed = 1;
+            return 1;
+        }
+        if (t == UINT32_MAX) {
+            n->state = SN_END;
+            return 0;
+        }
+        t++;
+    }
+}
+
+/* Put n on its first matching document >= target (staying if already
+ * there): 1, 0 when it has no more, <0 on error. */
+static int node_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e)
+{
+    if (n->state == SN_END)
+        return 0;
+    if (n->state == SN_ON && n->doc >= target)
+        return 1;
+    if (is_atom(n->pn))
+        return atom_seek(n, target, e);
+    return multi_seek(s, n, target, e);
+}
+
+/* ---- the scan handle --------------------------------------------------- */
+
+void pat_scan_close(pat_scan *s)
+{
+    if (s == NULL)
+        return;
+    if (s->nodes) {
+        for (size_t i = 0; i < s->p->nnodes; i++) {
+            snode *n = &s->nodes[i];
+            ig_free(n->list.v);
+            ig_free(n->its);
+            ig_free(n->heap);
+            ig_free(n->act);
+            ig_free(n->runs);
+        }
+        ig_free(s->nodes);
+    }
+    idx_layout_free(&s->layout);
+    ig_free(s->m);
+    ig_free(s->tmp.v);
+    ig_free(s);
+}
+
+int pat_scan_open(pat_scan **out, const pat_pattern *p, unsigned flags, ig_err *e)
+{
+    int rc = IG_OK;
+    *out = NULL;
+    if (p->r == NULL)
+        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "pattern %s scanned before pat_resolve", p->shown);
+    pat_scan *s = ig_calloc(1, sizeof *s);
+    if (s == NULL)
+        return ig_err_nomem(e, "pattern");
+    s->p = p;
+    s->r = p->r;
+    s->flags = flags;
+    s->nodes = ig_calloc(p->nnodes, sizeof *s->nodes);
+    if (s->nodes == NULL) {
+        rc = ig_err_nomem(e, "pattern");
+        goto out;
+    }
+    for (size_t i = 0; i < p->nnodes; i++) {
+        snode *n = &s->nodes[i];
+        const pnode *pn = &p->nodes[i];
+        n->pn = pn;
+        if (!is_atom(pn))
+            continue;
+        if (pn->nterms > UINT32_MAX) {
+            rc = ig_err_nomem(e, "pattern");
+            goto out;
+        }
+        size_t k = pn->nterms ? pn->nterms : 1;
+        n->its = ig_calloc(k, sizeof *n->its);
+        n->heap = ig_calloc(k, sizeof *n->heap);
+        n->act = ig_calloc(k, sizeof *n->act);
+        n->runs = ig_calloc(k + 1, sizeof *n->runs);
+        if (n->its == NULL || n->heap == NULL || n->act == NULL || n->runs == NULL) {
+            rc = ig_err_nomem(e, "pattern");
+            goto out;
+        }
+        for (size_t t = 0; t < pn->nterms; t++) {
+            idx_postings *it = &n->its[n->nits];
+            rc = idx_postings_open(p->r, pn->terms[t], it, e);
+            if (rc)
+                goto out;
+            int nr = idx_postings_next_doc(it, e);
+            if (nr < 0) {
+                rc = nr;
+                goto out;
+            }
+            if (nr == 1) {
+                heap_push(n, n->nits);
+                n->nits++;
+            }
+        }
+    }
+    s->root = &s->nodes[p->root];
+    s->root->min_end = p->nodes[p->root].kind == PN_NEAR;
+out:
+    if (rc) {
+        pat_scan_close(s);
+        return rc;
+    }
+    *out = s;
+    return IG_OK;
+}
+
+static int scan_fail(pat_scan *s, int rc)
+{
+    s->state = SN_END;
+    s->err = rc;
+    return rc;
+}
+
+int pat_scan_seek(pat_scan *s, uint32_t doc, ig_err *e)
+{
+    if (s->err)
+        return s->err;
+    if (s->state == SN_END)
+        return 0;
+    int rc = node_seek(s, s->root, doc, e);
+    if (rc < 0)
+        return scan_fail(s, rc);
+    if (rc == 0) {
+        s->state = SN_END;
+        return 0;
+    }
+    if (s->root->doc >= idx_doc_count(s->r))
+        return scan_fail(s, damaged(e, "postings name document %u of %u", s->root->doc,
+                                    idx_doc_count(s->r)));
+    if (s->state != SN_ON || s->doc != s->root->doc) {
+        s->doc = s->root->doc;
+        s->matched = 0;
+        s->nm = 0;
+        s->next_i = 0;
+    }
+    s->state = SN_ON;
+    return 1;
+}
+
+int pat_scan_next_doc(pat_scan *s, ig_err *e)
+{
+    if (s->state == SN_ON) {
+        if (s->doc == UINT32_MAX) {
+            s->state = SN_END;
+            return 0;
+        }
+        return pat_scan_seek(s, s->doc + 1, e);
+    }
+    return pat_scan_seek(s, 0, e);
+}
+
+uint32_t pat_scan_doc(const pat_scan *s)
+{
+    return s->doc;
+}
+
+static int build_matches(pat_scan *s, ig_err *e)
+{
+    if (s->matched)
+        return IG_OK;
+    snode *root = s->root;
+    int rc = ensure_list(s, root, e);
+    if (rc == IG_OK && (s->flags & PAT_SCAN_LAYOUT))
+        rc = scan_layout(s, s->doc, e);
+    if (rc)
+        return scan_fail(s, rc);
+    s->nm = 0;
+    for (size_t i = 0; i < root->list.n; i++) {
+        uint32_t f = SPAN_F(root->list.v[i]), l = SPAN_L(root->list.v[i]);
+        if (s->nm && s->m[s->nm - 1].first == f)
+            continue; /* same start: the first span listed is the shortest */
+        if (s->nm == s->capm) {
+            size_t c = s->capm ? s->capm * 2 : 64;
+            pat_match *nm = ig_reallocarray(s->m, c, sizeof *nm);
+            if (nm == NULL)
+                return scan_fail(s, ig_err_nomem(e, "pattern"));
+            s->m = nm;
+            s->capm = c;
+        }
+        pat_match *m = &s->m[s->nm++];
+        m->doc = s->doc;
+        m->first = f;
+        m->last = l;
+        m->sentence = 0;
+        if (s->flags & PAT_SCAN_LAYOUT) {
+            if (l >= s->layout.n)
+                return scan_fail(s, damaged(e, "position %u beyond the %u positions of "
+                                               "document %u", l, s->layout.n, s->doc));
+            m->sentence = s->layout.sentence[f];
+        }
+    }
+    s->matched = 1;
+    return IG_OK;
+}
+
+int pat_scan_doc_count(pat_scan *s, uint32_t *n, ig_err *e)
+{
+    if (s->err)
+        return s->err;
+    /* Even for one term the positions are read: the format allows a term
+     * twice at one position (with different spans), which counts once, and
+     * skipping them would decode the same varints anyway. */
+    int rc = build_matches(s, e);
+    if (rc)
+        return rc;
+    *n = (uint32_t)s->nm;
+    return IG_OK;
+}
+
+int pat_scan_doc_matches(pat_scan *s, const pat_match **m, size_t *n, ig_err *e)
+{
+    if (s->err)
+        return s->err;
+    int rc = build_matches(s, e);
+    if (rc)
+        return rc;
+    *m = s->m;
+    *n = s->nm;
+    return IG_OK;
+}
+
+const idx_layout *pat_scan_layout(const pat_scan *s)
+{
+    if (!(s->flags & PAT_SCAN_LAYOUT) || !s->layout_ok || s->layout_doc != s->doc)
+        return NULL;
+    return &s->layout;
+}
+
+int pat_scan_next(pat_scan *s, pat_match *m, ig_err *e)
+{
+    for (;;) {
+        if (s->err)
+            return s->err;
+        if (s->state == SN_ON && s->matched && s->next_i < s->nm) {
+            *m = s->m[s->next_i++];
+            return 1;
+        }
+        int rc = pat_scan_next_doc(s, e);
+        if (rc <= 0)
+            return rc;
+        rc = build_matches(s, e);
+        if (rc)
+            return rc;
+        s->next_i = 0;
+    }
+}
+
+int pat_count(const pat_pattern *p, uint64_t *matches, uint32_t *docs, uint32_t *per_doc,
+              ig_err *e)
+{
+    pat_scan *s;
+    uint64_t total = 0;
+    uint32_t nd = 0;
+    int rc = pat_scan_open(&s, p, 0, e);
+    if (rc)
+        return rc;
+    while ((rc = pat_scan_next_doc(s, e)) == 1) {
+        uint32_t n;
+        rc = pat_scan_doc_count(s, &n, e);
+        if (rc)
+            break;
+        total += n;
+        nd++;
+        if (per_doc)
+            per_doc[pat_scan_doc(s)] += n;
+    }
+    pat_scan_close(s);
+    if (rc < 0)
+        return rc;
+    *matches = total;
+    *docs = nd;
+    return IG_OK;
+}
