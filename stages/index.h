@@ -77,7 +77,11 @@ typedef struct idx_doc_stats {
     uint32_t paragraphs;
     uint32_t sections;     /* highest section number seen, 0 if none */
     const char *lang;      /* ISO 639-1 code */
-    unsigned char sha256[32];
+    unsigned char sha256[32]; /* of the text (after decompression and repair) */
+    uint64_t file_bytes;   /* bytes on disk (compressed size for .gz) */
+    uint64_t replaced;     /* invalid UTF-8 sequences replaced (--on-invalid=replace) */
+    uint64_t truncated;    /* tokens cut to IG_MAX_TOKEN_BYTES (--on-long-token=truncate) */
+    int gzip;              /* 1 if the file was gzip */
 } idx_doc_stats;
 int idx_doc_stats_get(const idx_reader *r, uint32_t doc, idx_doc_stats *st);
 
@@ -89,8 +93,13 @@ typedef struct idx_layout {
     uint32_t *sentence;    /* 1-based */
     uint32_t *paragraph;   /* 1-based */
     uint32_t *section;     /* 0 = before any heading */
+    uint32_t cap;          /* private: entries allocated */
 } idx_layout;
-/* Decode doc's layout into l (arrays reused if l already holds some). */
+/* Decode doc's layout into l, which must start zeroed (idx_layout l = {0});
+ * its arrays are reused and grown across calls.  A joined compound at pos
+ * with span s covers bytes start[pos] .. end[pos + s].  Errors: IG_EDATA
+ * (located corruption; the layout's CRC is checked on first use), IG_ENOMEM,
+ * IG_EUSAGE (doc out of range). */
 int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e);
 void idx_layout_free(idx_layout *l);
 /* The document's original text (inflated) into out, reset first. */
@@ -105,11 +114,16 @@ const char *idx_term_stem(const idx_reader *r, uint32_t t, size_t *len);
 const char *idx_term_lang(const idx_reader *r, uint32_t t);
 uint32_t idx_term_df(const idx_reader *r, uint32_t t);   /* documents */
 uint64_t idx_term_cf(const idx_reader *r, uint32_t t);   /* occurrences */
+/* The term with exactly this surface and language, or UINT32_MAX. */
+uint32_t idx_term_find(const idx_reader *r, const char *surface, size_t n,
+                       const char *lang);
 /* Terms whose surface starts with prefix[0..n): the range [*lo, *hi). */
 void idx_term_prefix(const idx_reader *r, const char *prefix, size_t n,
                      uint32_t *lo, uint32_t *hi);
 /* Terms of language lang whose stem equals stem[0..n): appends their ids,
- * in increasing order, to *out (an array of *nout, grown with ig_realloc). */
+ * in increasing order, to *out (an array of *nout entries, grown with
+ * ig_realloc; the caller frees it with ig_free).  Returns 0 (also when no
+ * term matches) or IG_ENOMEM. */
 int idx_term_by_stem(const idx_reader *r, const char *lang, const char *stem,
                      size_t n, uint32_t **out, size_t *nout);
 /* Languages present in the corpus (ISO 639-1 codes). */
@@ -126,9 +140,16 @@ typedef struct idx_postings {
     uint32_t pos;                  /* last position read */
     uint32_t docs_left;            /* documents not yet read */
     int started;                   /* private */
+    const idx_reader *r;           /* private: for bounds and messages */
+    uint32_t term;                 /* private: the term iterated */
 } idx_postings;
 
-/* Start iterating term t.  Verifies the block's checksum on first use. */
+/* Start iterating term t (the struct needs no initialisation).  Verifies
+ * the list's CRC the first time the term is opened by this reader; a
+ * mismatch is IG_EDATA located by section and byte.  Iteration checks every
+ * varint against the list's end and every document against the count, so
+ * damage that slipped past the CRC is an error, never an out-of-bounds
+ * read; idx_check verifies positions against each document's length. */
 int idx_postings_open(const idx_reader *r, uint32_t t, idx_postings *it, ig_err *e);
 /* Next document: 1 with it->doc and it->freq set, 0 at end, <0 on
  * corruption (e set).  Unread positions of the previous document are skipped. */
@@ -138,6 +159,132 @@ int idx_postings_next_doc(idx_postings *it, ig_err *e);
 int idx_postings_next_pos(idx_postings *it, uint32_t *pos, uint32_t *span, ig_err *e);
 
 /* ---- building ---------------------------------------------------------- */
-/* (The writer API follows; see index.c for the format.) */
+/*
+ * Three layers, from simplest to fastest; all give byte-identical files for
+ * the same documents in the same order, whatever the thread count or memory
+ * budget (FAULTS.md P6).
+ *
+ *  1. idx_writer_open / idx_writer_add_text / idx_writer_finish /
+ *     idx_writer_commit: one thread, documents given as text in memory.
+ *  2. idx_prep_doc (any thread, one idx_prep per thread) turns a text into
+ *     an idx_docbuf: tokens grouped by term with their positions encoded,
+ *     the layout encoded, the text compressed and hashed.  The writer then
+ *     takes idx_docbufs strictly in document order with idx_writer_add;
+ *     that part is cheap (one hash probe per distinct term of a document).
+ *  3. idx_build: layer 2 driven by N worker threads that read and prepare
+ *     documents while the calling thread adds them in order.
+ *
+ * Memory stays bounded: each document's layout and compressed text go to
+ * the output file as soon as it is added; postings collect in memory and,
+ * past opts.mem_budget bytes, are written as a sorted segment to a spill
+ * file in the output directory (created and unlinked at once, so nothing is
+ * left behind whatever happens); idx_writer_finish merges the segments.
+ * The output itself is an ig_out temporary file (out.h): the target is
+ * replaced only by idx_writer_commit.
+ *
+ * Ownership: idx_writer, idx_prep and idx_docbuf are owned by the caller and
+ * freed with idx_writer_abort (or consumed by idx_writer_commit),
+ * idx_prep_free and idx_docbuf_free, which accept NULL.  String arguments
+ * are copied; nothing is retained after a call returns.
+ */
+
+/* Default for idx_build_opts.mem_budget: postings held in memory before a
+ * segment is spilled. */
+#define IDX_DEFAULT_MEM_BUDGET ((size_t)128 * 1024 * 1024)
+
+/* zlib level for document texts: 1, the fastest; levels 2-3 cost about 10%
+ * and 20% more time for 3% and 5% smaller texts. */
+#define IDX_TEXT_ZLIB_LEVEL 1
+
+typedef struct idx_build_opts {
+    const char *section_pattern; /* tokeniser heading pattern; NULL = default */
+    int truncate_long;           /* 1: cut over-long tokens and count them */
+    int allow_nul;               /* 1: NUL is a separator (input.c let it through) */
+    size_t mem_budget;           /* postings bytes before spilling; 0 = default */
+    unsigned threads;            /* idx_build workers; 0 or 1 = calling thread only */
+    volatile int *interrupted;   /* polled: nonzero stops with IG_EINTR (signo) */
+    /* Called by idx_build from the calling thread every ~200 ms and once at
+     * the end (done == total); may be NULL. */
+    void (*progress)(void *ctx, uint32_t done, uint32_t total, uint64_t bytes_done);
+    void *progress_ctx;
+} idx_build_opts;
+
+/* What is known about a document besides its text (from input.c). */
+typedef struct idx_doc_src {
+    uint64_t file_bytes;     /* bytes on disk */
+    uint64_t replaced;       /* invalid UTF-8 sequences replaced */
+    int gzip;                /* 1 if gzip */
+    const char *path;        /* for tokeniser messages (borrowed) */
+} idx_doc_src;
+
+typedef struct idx_writer idx_writer;
+typedef struct idx_prep idx_prep;
+typedef struct idx_docbuf idx_docbuf;
+
+/* Start an index at path (written to a temporary file beside it).  cols are
+ * the metadata column names (ncols of them; one must be "id"); opts may be
+ * NULL for defaults (its strings are copied).  Errors: IG_EUSAGE (no "id"
+ * column, bad section pattern), IG_ESYS (cannot create the temp or spill
+ * file), IG_ENOMEM. */
+int idx_writer_open(idx_writer **w, const char *path, const char *const *cols,
+                    size_t ncols, const idx_build_opts *opts, ig_err *e);
+/* Add the next document: vals are its ncols metadata values (NUL-free),
+ * lang its ISO 639-1 code (must be stem_lang_supported), d a document
+ * prepared by idx_prep_doc.  d is left reusable.  Errors: IG_EDATA
+ * (unsupported language, NUL in a value), IG_ELIMIT (IG_MAX_DOCS), IG_ESYS
+ * (write or spill failure), IG_ENOMEM; after an error the writer only
+ * accepts idx_writer_abort. */
+int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
+                   const idx_docbuf *d, ig_err *e);
+/* Layer 1: prepare text[0..len) in the calling thread and add it. */
+int idx_writer_add_text(idx_writer *w, const char *const *vals, const char *lang,
+                        const char *text, size_t len, const idx_doc_src *src,
+                        ig_err *e);
+/* Documents added so far. */
+uint32_t idx_writer_doc_count(const idx_writer *w);
+/* The writer's options, defaults filled in (borrowed from w). */
+const idx_build_opts *idx_writer_opts(const idx_writer *w);
+/* Write every remaining section (stemming each distinct (surface, language)
+ * once, merging the postings segments); the file is complete but not yet in
+ * place.  After it, idx_writer_doc_stats works. */
+int idx_writer_finish(idx_writer *w, ig_err *e);
+/* Per-document results (as idx_doc_stats_get would read them back); lang
+ * and the stats stay valid until the writer is freed.  Valid after
+ * idx_writer_add of that document. */
+int idx_writer_doc_stats(const idx_writer *w, uint32_t doc, idx_doc_stats *st);
+/* Rename the finished file into place (fsync, rename, fsync dir) and free w.
+ * On failure the target is unchanged and no temp file remains. */
+int idx_writer_commit(idx_writer *w, ig_err *e);
+/* Drop everything: temp and spill files removed, w freed.  NULL is fine. */
+void idx_writer_abort(idx_writer *w);
+
+/* A per-thread preparer (tokeniser, compressor, scratch tables). */
+int idx_prep_new(idx_prep **p, const idx_build_opts *opts, ig_err *e);
+void idx_prep_free(idx_prep *p);
+int idx_docbuf_new(idx_docbuf **d);
+void idx_docbuf_free(idx_docbuf *d);
+/* Tokenise, group, encode, compress and hash text[0..len) into d (reset
+ * first).  src may be NULL.  Errors are the tokeniser's (IG_ELIMIT for an
+ * over-long token in strict mode, located by path, line and byte), IG_ELIMIT
+ * when the document has more than IG_MAX_DOC_TOKENS positions, IG_ENOMEM. */
+int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
+                 const idx_doc_src *src, ig_err *e);
+
+/* Layer 3: where idx_build gets its documents.  read is called from worker
+ * threads concurrently (it must be thread-safe) and fills text (reset
+ * first) and src; meta is called from the calling thread only, in order. */
+typedef struct idx_source {
+    uint32_t ndocs;
+    int (*read)(void *ctx, uint32_t doc, ig_buf *text, idx_doc_src *src, ig_err *e);
+    /* Metadata row of doc (ncols values) and its language in *lang. */
+    const char *const *(*meta)(void *ctx, uint32_t doc, const char **lang);
+    void *ctx;
+} idx_source;
+
+/* Read, prepare and add every document of src to w with opts.threads
+ * workers (those of the writer's opts), in document order.  The first error
+ * in document order is the one reported (so it does not depend on thread
+ * timing); nothing is committed: the caller then finishes or aborts w. */
+int idx_build(idx_writer *w, const idx_source *src, ig_err *e);
 
 #endif
