@@ -27,10 +27,11 @@ struct command {
 
 static const struct command commands[] = {
     { "index", cmd_index, "index CORPUS -o INDEX.igx [--documents CSV] [--threads N] [--quiet]" },
-    { "kwic", cmd_kwic, "kwic INDEX PATTERN [--window N] [--sentence]" },
-    { "count", cmd_count, "count INDEX PATTERN [--by COLUMN]" },
+    { "kwic", cmd_kwic, "kwic INDEX PATTERN [--window N] [--sentence] [-o FILE] [--excel]" },
+    { "count", cmd_count, "count INDEX PATTERN [--by COLUMN] [-o FILE] [--excel]" },
     { "info", cmd_info, "info INDEX" },
     { "check", cmd_check, "check INDEX" },
+    { "lint", cmd_lint, "lint LEXICON...   (check lexicon files; every problem as file:line:col)" },
     { "tokenise", cmd_tokenise, "tokenise FILE...   (one token per line, tab-separated)" },
     { "tokenize", cmd_tokenise, NULL },
     { "stem", cmd_stem, "stem [--language CODE] < tokenise-output" },
