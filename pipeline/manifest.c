@@ -228,8 +228,12 @@ static int valid_col_name(const char *s)
     return 1;
 }
 
+/* Read and check the manifest's header and rows.  *rows_ok is set when the
+ * header was usable, so the id and file checks can run on the rows that
+ * parsed: every problem of every kind is listed in one run. */
 static int corpus_read_manifest(ig_corpus *c, ig_lang_ok_fn lang_ok,
-                                ig_msgs *problems, size_t *nprob, ig_err *e)
+                                ig_msgs *problems, size_t *nprob, int *rows_ok,
+                                ig_err *e)
 {
     ig_buf data = IG_BUF_INIT;
     ig_csv_reader rd;
@@ -280,6 +284,7 @@ static int corpus_read_manifest(ig_corpus *c, ig_lang_ok_fn lang_ok,
         problem(problems, nprob, c->manifest, 1, IG_ERR_NOPOS, "missing required column \"path\"");
     if (*nprob)
         goto out; /* rows cannot be checked against a broken header */
+    *rows_ok = 1;
     /* Rows. */
     for (;;) {
         ig_err_clear(&ce);
@@ -434,7 +439,7 @@ int ig_corpus_load(ig_corpus **cp, const char *dir, ig_lang_ok_fn lang_ok,
     ig_corpus *c = ig_calloc(1, sizeof *c);
     if (c == NULL)
         return ig_err_nomem(e, STAGE);
-    int rc = IG_OK;
+    int rc = IG_OK, rows_ok = 0;
     size_t nprob = 0;
     struct stat st;
     if (stat(dir, &st) != 0) {
@@ -455,15 +460,16 @@ int ig_corpus_load(ig_corpus **cp, const char *dir, ig_lang_ok_fn lang_ok,
     if (stat(mpath, &st) == 0) {
         if ((c->manifest = ig_strdup(mpath)) == NULL)
             goto nomem;
-        rc = corpus_read_manifest(c, lang_ok, problems, &nprob, e);
+        rc = corpus_read_manifest(c, lang_ok, problems, &nprob, &rows_ok, e);
     } else if (errno == ENOENT) {
         rc = corpus_walk(c, e);
+        rows_ok = 1;
     } else {
         rc = ig_err_sys(e, STAGE, mpath, "cannot stat");
     }
     if (rc != IG_OK)
         goto out;
-    if (nprob == 0) {
+    if (rows_ok) {
         corpus_link(c);
         if ((rc = corpus_check_ids(c, problems, &nprob, e)) != IG_OK ||
             (rc = corpus_check_files(c, problems, &nprob, e)) != IG_OK)

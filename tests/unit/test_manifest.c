@@ -124,7 +124,11 @@ static void test_all_problems_listed(void)
     CHECK(strstr(p, "manifest.csv:6: unknown or unsupported language \"xx\"") != NULL);
     CHECK(strstr(p, "manifest.csv:8: ref_position \"left\" is not a number") != NULL);
     CHECK(strstr(p, "manifest.csv:10: empty id") != NULL);
-    /* Row problems stop the id and file checks: fix those first. */
+    /* Id and file problems are listed in the same run as row problems. */
+    CHECK(strstr(p, "manifest.csv:4: duplicate doc id \"d1\" (first at line 2)") != NULL);
+    CHECK(strstr(p, "manifest.csv:3: missing file \"missing.txt\"") != NULL);
+    CHECK(strstr(p, "manifest.csv:9: missing file \"../outside.txt\"") != NULL);
+    /* The same problems without the row ones. */
     put("manifest.csv",
         "id,path\n"
         "d1,one.txt\n"
