@@ -91,7 +91,7 @@ bench: build/igmap build/bench/gen
 
 build/bench/gen: tests/bench/gen.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
+	$(CC) -std=c11 -O2 -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion -o $@ $< -lz -lm
 
 clean:
 	rm -rf build
