@@ -28,12 +28,18 @@
  *     context is dropped.
  *
  *   igmap count INDEX PATTERN [--by COLUMN] [-o FILE] [--excel]
- *     without --by: header pattern,matches,documents and one row (the
- *     pattern as given, its matches, the documents with at least one);
- *     with --by: header value,matches,documents and one row per distinct
+ *   igmap count INDEX --patterns FILE [--by COLUMN] [-o FILE] [--excel]
+ *     without --by: header pattern,matches,documents and one row per
+ *     pattern (as given: its matches, the documents with at least one);
+ *     with --by: header value,matches,documents (one pattern) or
+ *     pattern,value,matches,documents (--patterns), one row per distinct
  *     value of that metadata column over all documents of the index,
  *     sorted bytewise, zero rows included, the empty value as an empty cell.
  *     An unknown column is a usage error (exit 2) listing the columns.
+ *     --patterns FILE: one pattern per line, in file order; blank lines and
+ *     lines starting with '#' are skipped; the index is opened and its
+ *     vocabulary resolved once for all of them.  Every bad pattern is
+ *     listed as FILE:LINE:COL before anything is counted.
  *
  * Errors: a bad pattern is exit 1 with
  *     igmap: pattern: <pattern>:<col>: <what>
@@ -51,6 +57,7 @@
 #include "cmd.h"
 #include "csv.h"
 #include "err.h"
+#include "fsutil.h"
 #include "index.h"
 #include "limits.h"
 #include "out.h"
@@ -324,7 +331,10 @@ static int unknown_column(ig_err *e, const idx_reader *r, const char *col)
     return rc;
 }
 
-static int count_by(ig_csv_writer *w, const idx_reader *r, size_t col, const uint32_t *per_doc)
+/* Rows of one pattern grouped by metadata column col: [pattern,] value,
+ * matches, documents.  ptext (may be NULL) is the pattern column. */
+static int count_by(ig_csv_writer *w, const idx_reader *r, size_t col, const uint32_t *per_doc,
+                    const char *ptext, size_t plen)
 {
     uint32_t nd = idx_doc_count(r);
     struct group_doc *g = ig_calloc(nd ? nd : 1, sizeof *g);
@@ -343,7 +353,9 @@ static int count_by(ig_csv_writer *w, const idx_reader *r, size_t col, const uin
             matches += per_doc[g[j].doc];
             docs += per_doc[g[j].doc] > 0;
         }
-        rc = ig_csv_str(w, g[i].val);
+        if (ptext)
+            rc = ig_csv_text(w, ptext, plen);
+        rc = rc ? rc : ig_csv_str(w, g[i].val);
         rc = rc ? rc : ig_csv_u64(w, matches);
         rc = rc ? rc : ig_csv_u64(w, docs);
         rc = rc ? rc : ig_csv_endrow(w);
@@ -353,15 +365,85 @@ static int count_by(ig_csv_writer *w, const idx_reader *r, size_t col, const uin
     return rc;
 }
 
+/* The patterns of a --patterns file: one per line; blank lines and lines
+ * starting with '#' are skipped, a final CR is dropped.  Every bad pattern
+ * is listed (FILE:LINE:COL) before failing, like a lexicon. */
+struct pattern_list {
+    pat_pattern **p;
+    size_t n;
+};
+
+static void pattern_list_free(struct pattern_list *pl)
+{
+    for (size_t i = 0; i < pl->n; i++)
+        pat_free(pl->p[i]);
+    ig_free(pl->p);
+    memset(pl, 0, sizeof *pl);
+}
+
+static int pattern_list_load(struct pattern_list *pl, const char *file, ig_err *e)
+{
+    ig_buf data = IG_BUF_INIT;
+    ig_msgs probs = { 0 };
+    size_t nprob = 0;
+    int rc = ig_read_file(file, IG_MAX_LINE_BYTES * 64, &data, "count", e);
+    uint64_t line = 0;
+    for (size_t p = 0; rc == IG_OK && p < data.len;) {
+        const char *s = data.data + p;
+        const char *nl = memchr(s, '\n', data.len - p);
+        size_t len = nl ? (size_t)(nl - s) : data.len - p;
+        p += len + (nl != NULL);
+        line++;
+        if (len > 0 && s[len - 1] == '\r')
+            len--;
+        size_t lead = 0;
+        while (lead < len && (s[lead] == ' ' || s[lead] == '\t'))
+            lead++;
+        if (lead == len || s[lead] == '#')
+            continue;
+        pat_loc loc = { "count", file, line, lead + 1 };
+        pat_pattern *pat = NULL;
+        ig_err pe;
+        ig_err_clear(&pe);
+        if (pat_compile(&pat, s + lead, len - lead, &loc, &pe) != IG_OK) {
+            if (pe.code == IG_ENOMEM)
+                rc = ig_err_nomem(e, "count");
+            else if (ig_msgs_add(&probs, &pe) != IG_OK)
+                rc = ig_err_nomem(e, "count");
+            nprob++;
+            continue;
+        }
+        pat_pattern **grown = ig_reallocarray(pl->p, pl->n + 1, sizeof *grown);
+        if (grown == NULL) {
+            pat_free(pat);
+            rc = ig_err_nomem(e, "count");
+            break;
+        }
+        pl->p = grown;
+        pl->p[pl->n++] = pat;
+    }
+    if (rc == IG_OK && nprob) {
+        cmd_print_msgs(&probs);
+        rc = ig_err_data(e, "count", file, "%zu bad pattern%s; nothing was counted", nprob,
+                         nprob == 1 ? "" : "s");
+    }
+    if (rc == IG_OK && pl->n == 0)
+        rc = ig_err_data(e, "count", file, "no patterns (every line blank or a # comment)");
+    ig_msgs_free(&probs);
+    ig_buf_free(&data);
+    return rc;
+}
+
 int cmd_count(int argc, char **argv, ig_err *e)
 {
     static const struct option longopts[] = {
         { "by", required_argument, NULL, 'b' },
         { "output", required_argument, NULL, 'o' },
         { "excel", no_argument, NULL, 'x' },
+        { "patterns", required_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 },
     };
-    const char *outpath = "-", *by = NULL;
+    const char *outpath = "-", *by = NULL, *pfile = NULL;
     int excel = 0, c;
     optind = 0;
     opterr = 0;
@@ -370,48 +452,79 @@ int cmd_count(int argc, char **argv, ig_err *e)
         case 'b': by = optarg; break;
         case 'o': outpath = optarg; break;
         case 'x': excel = 1; break;
+        case 'p': pfile = optarg; break;
         default: return bad_option(e, "count", argv, c);
         }
     }
-    if (argc - optind != 2)
-        return cmd_usage(e, "count", "expected INDEX PATTERN, got %d operand%s",
+    int want = pfile ? 1 : 2;
+    if (argc - optind != want)
+        return cmd_usage(e, "count", "expected %s, got %d operand%s",
+                         pfile ? "INDEX (with --patterns FILE)" : "INDEX PATTERN",
                          argc - optind, argc - optind == 1 ? "" : "s");
 
-    struct query q;
+    struct pattern_list pl = { 0 };
+    idx_reader *r = NULL;
+    pat_resolver *rs = NULL;
     ig_out *o = NULL;
     uint32_t *per_doc = NULL;
     long col = -1;
-    uint64_t matches = 0;
-    uint32_t docs = 0;
     ig_csv_writer w;
-    int rc = query_open(&q, argv[optind], argv[optind + 1], e);
-    if (rc == IG_OK && by && (col = idx_col_find(q.r, by)) < 0)
-        rc = unknown_column(e, q.r, by);
-    if (rc == IG_OK)
-        rc = query_resolve(&q, e);
-    if (rc == IG_OK && by) {
-        per_doc = ig_calloc(idx_doc_count(q.r) ? idx_doc_count(q.r) : 1, sizeof *per_doc);
-        if (per_doc == NULL)
+    int rc;
+    /* Patterns first, so a syntax error is reported even without an index. */
+    if (pfile) {
+        rc = pattern_list_load(&pl, pfile, e);
+    } else {
+        pat_pattern *one = NULL;
+        const char *text = argv[optind + 1];
+        rc = pat_compile(&one, text, strlen(text), NULL, e);
+        if (rc == IG_OK && (pl.p = ig_malloc(sizeof *pl.p)) == NULL) {
+            pat_free(one);
             rc = ig_err_nomem(e, "count");
+        } else if (rc == IG_OK) {
+            pl.p[0] = one;
+            pl.n = 1;
+        }
     }
     if (rc == IG_OK)
-        rc = pat_count(q.pat, &matches, &docs, per_doc, e);
+        rc = idx_open(&r, argv[optind], e);
+    if (rc == IG_OK && by && (col = idx_col_find(r, by)) < 0)
+        rc = unknown_column(e, r, by);
+    if (rc == IG_OK)
+        rc = pat_resolver_open(&rs, r, e);
+    uint32_t nd = r ? idx_doc_count(r) : 0;
+    if (rc == IG_OK && (per_doc = ig_calloc(nd ? nd : 1, sizeof *per_doc)) == NULL)
+        rc = ig_err_nomem(e, "count");
     if (rc == IG_OK)
         rc = ig_out_open(&o, outpath, "count", e);
     if (rc)
         goto out;
     rc = ig_csv_writer_init(&w, o, excel);
-    if (by) {
+    if (by && !pfile) {
         static const char *const header[] = { "value", "matches", "documents", NULL };
         rc = rc ? rc : ig_csv_header(&w, header);
-        if (rc == IG_OK && count_by(&w, q.r, (size_t)col, per_doc) == IG_ENOMEM)
-            rc = ig_err_nomem(e, "count");
+    } else if (by) {
+        static const char *const header[] = { "pattern", "value", "matches", "documents", NULL };
+        rc = rc ? rc : ig_csv_header(&w, header);
     } else {
         static const char *const header[] = { "pattern", "matches", "documents", NULL };
-        size_t plen;
-        const char *ptext = pat_text(q.pat, &plen);
         rc = rc ? rc : ig_csv_header(&w, header);
-        rc = rc ? rc : ig_csv_text(&w, ptext, plen);
+    }
+    for (size_t i = 0; i < pl.n && rc == IG_OK; i++) {
+        uint64_t matches = 0;
+        uint32_t docs = 0;
+        size_t plen;
+        const char *ptext = pat_text(pl.p[i], &plen);
+        memset(per_doc, 0, (nd ? nd : 1) * sizeof *per_doc);
+        if ((rc = interrupted(e, "count")) != IG_OK ||
+            (rc = pat_resolve(pl.p[i], rs, e)) != IG_OK ||
+            (rc = pat_count(pl.p[i], &matches, &docs, per_doc, e)) != IG_OK)
+            break;
+        if (by) {
+            if (count_by(&w, r, (size_t)col, per_doc, pfile ? ptext : NULL, plen) == IG_ENOMEM)
+                rc = ig_err_nomem(e, "count");
+            continue;
+        }
+        rc = ig_csv_text(&w, ptext, plen);
         rc = rc ? rc : ig_csv_u64(&w, matches);
         rc = rc ? rc : ig_csv_u64(&w, docs);
         rc = rc ? rc : ig_csv_endrow(&w);
@@ -424,6 +537,8 @@ int cmd_count(int argc, char **argv, ig_err *e)
 out:
     ig_out_abort(o);
     ig_free(per_doc);
-    query_close(&q);
+    pat_resolver_close(rs);
+    pattern_list_free(&pl);
+    idx_close(r);
     return rc;
 }

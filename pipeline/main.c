@@ -29,6 +29,7 @@ static const struct command commands[] = {
     { "index", cmd_index, "index CORPUS -o INDEX.igx [--documents CSV] [--threads N] [--quiet]" },
     { "kwic", cmd_kwic, "kwic INDEX PATTERN [--window N] [--sentence] [-o FILE] [--excel]" },
     { "count", cmd_count, "count INDEX PATTERN [--by COLUMN] [-o FILE] [--excel]" },
+    { "count", cmd_count, "count INDEX --patterns FILE [--by COLUMN] [-o FILE] [--excel]" },
     { "info", cmd_info, "info INDEX" },
     { "check", cmd_check, "check INDEX" },
     { "lint", cmd_lint, "lint LEXICON...   (check lexicon files; every problem as file:line:col)" },
