@@ -57,6 +57,17 @@ static int src_read(void *ctx, uint32_t doc, ig_buf *text, idx_doc_src *src, ig_
     ig_input_info info;
     memset(&info, 0, sizeof info);
     src->path = d->file;
+    if (d->text) {
+        /* A questionnaire respondent: its text was assembled from the
+         * export, which input.c already checked (manifest.c). */
+        ig_buf_reset(text);
+        if (ig_buf_add(text, d->text, d->text_len) != IG_OK)
+            return ig_err_nomem(e, "index");
+        src->file_bytes = d->text_len;
+        src->replaced = 0;
+        src->gzip = 0;
+        return IG_OK;
+    }
     int rc = ig_input_read(d->file, &x->in, text, &info, e);
     if (rc != IG_OK)
         return rc;

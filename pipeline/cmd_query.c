@@ -10,9 +10,10 @@
  * written atomically to -o FILE or to standard output.
  *
  *   igmap kwic INDEX PATTERN [--window N] [--sentence] [-o FILE] [--excel]
- *     header doc_id,sentence,start,end,left,match,right; one row per match
- *     (pattern.h: each distinct first position once), in (document,
- *     position) order.  start and end are the byte range [start, end) of the
+ *     header doc_id,sentence,section,start,end,left,match,right; one row
+ *     per match (pattern.h: each distinct first position once), in
+ *     (document, position) order.  section is the questionnaire section of
+ *     the match's first token (0 before any "Question N" heading).  start and end are the byte range [start, end) of the
  *     match in the document's original text (BOM and CRs included), from
  *     the start of its first token to the end of its last.  left, match and
  *     right are original text, not normalised: left runs from the start of
@@ -203,6 +204,7 @@ static int kwic_row(ig_csv_writer *w, const idx_reader *r, const idx_layout *l,
     const char *d = t->data;
     int rc = ig_csv_str(w, idx_doc_id(r, m->doc));
     rc = rc ? rc : ig_csv_u64(w, m->sentence);
+    rc = rc ? rc : ig_csv_u64(w, l->section[first]);
     rc = rc ? rc : ig_csv_u64(w, ms);
     rc = rc ? rc : ig_csv_u64(w, me);
     if (rc)
@@ -259,8 +261,8 @@ int cmd_kwic(int argc, char **argv, ig_err *e)
     pat_scan *s = NULL;
     ig_buf text = IG_BUF_INIT, cell = IG_BUF_INIT;
     ig_csv_writer w;
-    static const char *const header[] = { "doc_id", "sentence", "start", "end", "left",
-                                          "match", "right", NULL };
+    static const char *const header[] = { "doc_id", "sentence", "section", "start", "end",
+                                          "left", "match", "right", NULL };
     int rc = query_open(&q, argv[optind], argv[optind + 1], e);
     if (rc == IG_OK)
         rc = query_resolve(&q, e);

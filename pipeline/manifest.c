@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "csv.h"
 #include "fsutil.h"
+#include "input.h"
 #include "limits.h"
 
 #define STAGE "manifest"
@@ -56,6 +57,7 @@ void ig_corpus_free(ig_corpus *c)
             ig_free(c->docs[i].vals[j]);
         ig_free(c->docs[i].vals);
         ig_free(c->docs[i].file);
+        ig_free(c->docs[i].text);
     }
     ig_free(c->docs);
     for (size_t j = 0; j < c->ncols; j++)
@@ -373,14 +375,18 @@ static int corpus_check_ids(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig_e
         if (!refs[i].id[0] || strcasecmp(refs[i - 1].id, refs[i].id) != 0)
             continue;
         const ig_doc *first = &c->docs[refs[i - 1].doc], *dup = &c->docs[refs[i].doc];
-        char q[128], q2[128];
+        char q[128], q2[128], where[PATH_MAX];
+        /* A respondent of a questionnaire export is located in the export. */
+        snprintf(where, sizeof where, "%s", dup->text ? dup->file : c->manifest);
+        if (dup->text && strrchr(where, '#'))
+            *strrchr(where, '#') = '\0';
         if (strcmp(first->id, dup->id) == 0)
-            problem(problems, nprob, c->manifest, dup->line, IG_ERR_NOPOS,
+            problem(problems, nprob, where, dup->line, IG_ERR_NOPOS,
                     "duplicate doc id \"%s\" (first at line %llu)",
                     ig_quote(q, sizeof q, dup->id, strlen(dup->id)),
                     (unsigned long long)first->line);
         else
-            problem(problems, nprob, c->manifest, dup->line, IG_ERR_NOPOS,
+            problem(problems, nprob, where, dup->line, IG_ERR_NOPOS,
                     "doc id \"%s\" differs only in case from \"%s\" (line %llu)",
                     ig_quote(q, sizeof q, dup->id, strlen(dup->id)),
                     ig_quote(q2, sizeof q2, first->id, strlen(first->id)),
@@ -432,6 +438,238 @@ static int corpus_check_files(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig
     return IG_OK;
 }
 
+/* ---- questionnaire exports ------------------------------------------------ */
+
+/* Question number of a column name "q<N>", N in 1..999, or 0. */
+static unsigned question_col(const char *name)
+{
+    if (name[0] != 'q' || name[1] < '1' || name[1] > '9')
+        return 0;
+    unsigned n = 0;
+    for (const char *s = name + 1; *s; s++) {
+        if (*s < '0' || *s > '9' || n > 99)
+            return 0;
+        n = n * 10 + (unsigned)(*s - '0');
+    }
+    return n;
+}
+
+/* Documents of one export, appended to out (cap *cap).  tmpl is the
+ * manifest row the export came from. */
+static int expand_export(const ig_corpus *c, const ig_doc *tmpl, ig_doc **out, size_t *nout,
+                         size_t *cap, ig_msgs *problems, size_t *nprob, ig_err *e)
+{
+    ig_buf data = IG_BUF_INIT, text = IG_BUF_INIT;
+    ig_csv_reader rd;
+    const char *path = tmpl->file;
+    int rc = ig_read_file(path, IG_MAX_DOC_BYTES, &data, STAGE, e);
+    if (rc != IG_OK)
+        return rc;
+    ig_csv_reader_init(&rd, data.data, data.len, path, STAGE);
+    long *map = NULL;          /* export column -> manifest column, or -1 */
+    unsigned *qnum = NULL;     /* export column -> question number, or 0 */
+    long idcol = -1;
+    ig_utf8_bad bad;
+    if (!ig_utf8_check(data.data, data.len, &bad)) {
+        problem(problems, nprob, path, bad.line, bad.col, "invalid UTF-8 (%s) (byte %llu)",
+                bad.reason, (unsigned long long)bad.byte);
+        goto out;
+    }
+    const char **f;
+    const size_t *fl;
+    size_t n, ncols;
+    ig_err ce;
+    ig_err_clear(&ce);
+    int got = ig_csv_next(&rd, &f, &fl, &n, &ce);
+    if (got <= 0) {
+        if (got < 0 && ce.code == IG_ENOMEM)
+            goto nomem;
+        if (got < 0) {
+            (*nprob)++;
+            if (problems && ig_msgs_add(problems, &ce) != IG_OK)
+                goto nomem;
+        } else {
+            problem(problems, nprob, path, 1, IG_ERR_NOPOS, "empty questionnaire export");
+        }
+        goto out;
+    }
+    ncols = n;
+    map = ig_calloc(ncols, sizeof *map);
+    qnum = ig_calloc(ncols, sizeof *qnum);
+    if (map == NULL || qnum == NULL)
+        goto nomem;
+    size_t nq = 0;
+    for (size_t j = 0; j < ncols; j++) {
+        map[j] = -1;
+        for (size_t k = 0; k < j; k++)
+            if (strcmp(f[k], f[j]) == 0)
+                problem(problems, nprob, path, 1, IG_ERR_NOPOS, "duplicate column \"%s\"", f[j]);
+        if (strcmp(f[j], "id") == 0) {
+            idcol = (long)j;
+        } else if ((qnum[j] = question_col(f[j])) != 0) {
+            nq++;
+        } else if (strcmp(f[j], "path") == 0 || strcmp(f[j], "format") == 0 ||
+                   (map[j] = ig_corpus_col(c, f[j])) < 0) {
+            char q[128];
+            problem(problems, nprob, path, 1, IG_ERR_NOPOS,
+                    "column \"%s\" is neither id, a question (q1, q2, ...) nor a manifest column",
+                    ig_quote(q, sizeof q, f[j], fl[j]));
+        }
+    }
+    if (idcol < 0)
+        problem(problems, nprob, path, 1, IG_ERR_NOPOS, "missing required column \"id\"");
+    if (nq == 0)
+        problem(problems, nprob, path, 1, IG_ERR_NOPOS, "no question columns (q1, q2, ...)");
+    if (*nprob)
+        goto out;
+    long idc = ig_corpus_col(c, "id"), pathc = ig_corpus_col(c, "path");
+    for (;;) {
+        ig_err_clear(&ce);
+        got = ig_csv_next(&rd, &f, &fl, &n, &ce);
+        if (got == 0)
+            break;
+        if (got < 0) {
+            if (ce.code == IG_ENOMEM)
+                goto nomem;
+            (*nprob)++;
+            if (problems && ig_msgs_add(problems, &ce) != IG_OK)
+                goto nomem;
+            break;
+        }
+        if (n != ncols) {
+            problem(problems, nprob, path, rd.rec_line, IG_ERR_NOPOS,
+                    "expected %zu fields, got %zu", ncols, n);
+            continue;
+        }
+        if (fl[idcol] == 0) {
+            problem(problems, nprob, path, rd.rec_line, IG_ERR_NOPOS, "empty id");
+            continue;
+        }
+        ig_buf_reset(&text);
+        for (size_t j = 0; j < ncols; j++)
+            if (qnum[j] && fl[j] > 0 &&
+                (ig_buf_addf(&text, "Question %u\n\n", qnum[j]) ||
+                 ig_buf_add(&text, f[j], fl[j]) || ig_buf_adds(&text, "\n\n")))
+                goto nomem;
+        if (*nout == *cap) {
+            size_t ncap = *cap ? *cap * 2 : 16;
+            ig_doc *d = ig_reallocarray(*out, ncap, sizeof *d);
+            if (d == NULL)
+                goto nomem;
+            *out = d;
+            *cap = ncap;
+        }
+        ig_doc *d = &(*out)[*nout];
+        memset(d, 0, sizeof *d);
+        (*nout)++;
+        d->line = rd.rec_line;
+        if ((d->vals = ig_calloc(c->ncols, sizeof *d->vals)) == NULL)
+            goto nomem;
+        for (size_t k = 0; k < c->ncols; k++)
+            if ((d->vals[k] = ig_strdup(tmpl->vals[k])) == NULL)
+                goto nomem;
+        for (size_t j = 0; j < ncols; j++) {
+            if (map[j] < 0 || fl[j] == 0)
+                continue;
+            ig_free(d->vals[map[j]]);
+            if ((d->vals[map[j]] = ig_strndup(f[j], fl[j])) == NULL)
+                goto nomem;
+        }
+        ig_free(d->vals[idc]);
+        if ((d->vals[idc] = ig_strndup(f[idcol], fl[idcol])) == NULL)
+            goto nomem;
+        ig_buf name = IG_BUF_INIT;
+        if (ig_buf_addf(&name, "%s#%s", tmpl->path, f[idcol])) {
+            ig_buf_free(&name);
+            goto nomem;
+        }
+        ig_free(d->vals[pathc]);
+        d->vals[pathc] = ig_buf_detach(&name, NULL);
+        if ((d->file = ig_malloc(strlen(path) + fl[idcol] + 2)) == NULL)
+            goto nomem;
+        snprintf(d->file, strlen(path) + fl[idcol] + 2, "%s#%s", path, f[idcol]);
+        d->text = ig_buf_detach(&text, &d->text_len);
+        if (d->text == NULL && (d->text = ig_strdup("")) == NULL)
+            goto nomem;
+    }
+    goto out;
+nomem:
+    rc = ig_err_nomem(e, STAGE);
+out:
+    ig_free(map);
+    ig_free(qnum);
+    ig_buf_free(&text);
+    ig_csv_reader_free(&rd);
+    ig_buf_free(&data);
+    return rc;
+}
+
+/* Replace every `format=questionnaire` row by the documents of its export;
+ * an unknown format is a problem of its row. */
+static int corpus_expand(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig_err *e)
+{
+    long fmt = ig_corpus_col(c, "format");
+    if (fmt < 0)
+        return IG_OK;
+    int any = 0;
+    for (size_t i = 0; i < c->ndocs; i++) {
+        const char *v = c->docs[i].vals[fmt];
+        if (strcmp(v, "questionnaire") == 0)
+            any = 1;
+        else if (v[0] && strcmp(v, "text") != 0) {
+            char q[128];
+            problem(problems, nprob, c->manifest, c->docs[i].line, IG_ERR_NOPOS,
+                    "unknown format \"%s\" (use text or questionnaire)",
+                    ig_quote(q, sizeof q, v, strlen(v)));
+        }
+    }
+    if (!any || *nprob)
+        return IG_OK;
+    ig_doc *docs = NULL;
+    size_t n = 0, cap = 0;
+    int rc = IG_OK;
+    for (size_t i = 0; i < c->ndocs && rc == IG_OK; i++) {
+        ig_doc *d = &c->docs[i];
+        if (strcmp(d->vals[fmt], "questionnaire") == 0) {
+            rc = expand_export(c, d, &docs, &n, &cap, problems, nprob, e);
+            continue;
+        }
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            ig_doc *g = ig_reallocarray(docs, ncap, sizeof *g);
+            if (g == NULL) {
+                rc = ig_err_nomem(e, STAGE);
+                break;
+            }
+            docs = g;
+            cap = ncap;
+        }
+        docs[n++] = *d;
+        memset(d, 0, sizeof *d); /* moved */
+    }
+    /* Free what was not moved (the export rows), then swap the lists, so
+     * ig_corpus_free() releases everything on any path. */
+    ig_corpus old = *c;
+    c->docs = docs;
+    c->ndocs = n;
+    old.ncols = c->ncols;
+    for (size_t i = 0; i < old.ndocs; i++) {
+        if (old.docs[i].vals == NULL)
+            continue;
+        for (size_t j = 0; j < c->ncols; j++)
+            ig_free(old.docs[i].vals[j]);
+        ig_free(old.docs[i].vals);
+        ig_free(old.docs[i].file);
+        ig_free(old.docs[i].text);
+    }
+    ig_free(old.docs);
+    if (rc == IG_OK && c->ndocs > IG_MAX_DOCS)
+        rc = ig_err_set(e, IG_ELIMIT, STAGE, c->manifest, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                        IG_ERR_NOPOS, "more than %u documents", IG_MAX_DOCS);
+    corpus_link(c);
+    return rc;
+}
+
 int ig_corpus_load(ig_corpus **cp, const char *dir, ig_lang_ok_fn lang_ok,
                    ig_msgs *problems, ig_err *e)
 {
@@ -471,8 +709,14 @@ int ig_corpus_load(ig_corpus **cp, const char *dir, ig_lang_ok_fn lang_ok,
         goto out;
     if (rows_ok) {
         corpus_link(c);
-        if ((rc = corpus_check_ids(c, problems, &nprob, e)) != IG_OK ||
-            (rc = corpus_check_files(c, problems, &nprob, e)) != IG_OK)
+        size_t before = nprob;
+        if ((rc = corpus_check_files(c, problems, &nprob, e)) != IG_OK)
+            goto out;
+        /* Exports are expanded only when every file was found, so their
+         * respondents' ids join the duplicate check. */
+        if (nprob == before && (rc = corpus_expand(c, problems, &nprob, e)) != IG_OK)
+            goto out;
+        if ((rc = corpus_check_ids(c, problems, &nprob, e)) != IG_OK)
             goto out;
     }
     if (nprob) {

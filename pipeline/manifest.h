@@ -12,6 +12,22 @@
  * Column names are case-sensitive, lower case, unique.  `path` is relative to
  * the corpus directory and must stay inside it (after resolving symlinks).
  *
+ * Questionnaire exports.  A manifest row whose `format` column is
+ * `questionnaire` (the column is optional; empty or `text` means an ordinary
+ * document) points at a CSV export of questionnaire replies, as survey tools
+ * and UN secretariats publish them: one row per respondent, a header with an
+ * `id` column, one column per question named q1, q2, ... (any numbers, 1 to
+ * 999, in any order), and any other columns, each of which must also be a
+ * manifest column (submitter, stakeholder_group, country, ...).  The row
+ * expands into one document per respondent, in the export's order, in place
+ * of the manifest row: its metadata is the manifest row's, overridden by the
+ * respondent's non-empty values; its id is the respondent's id; its path is
+ * "<export path>#<id>"; its text is, for each non-empty answer in column
+ * order, a heading line "Question N", a blank line, the answer and a blank
+ * line, so the tokeniser's default section pattern gives every answer its
+ * question number as section.  The export must be valid UTF-8; its problems
+ * are reported as export.csv:LINE like the manifest's.
+ *
  * Without a manifest, every regular file ending in ".txt" or ".txt.gz" below
  * the directory (hidden entries skipped) is a document, its id the relative
  * path, in bytewise order of that path; the columns are then id, path and
@@ -41,6 +57,9 @@ typedef struct ig_doc {
     const char *path;   /* == vals[col path], relative to the corpus */
     const char *lang;   /* language code (vals[col language] or "en") */
     uint64_t line;      /* manifest line of the row; 0 without a manifest */
+    char *text;         /* text of a questionnaire respondent (owned), else NULL:
+                           read `file` instead */
+    size_t text_len;    /* its length */
 } ig_doc;
 
 typedef struct ig_corpus {

@@ -6,11 +6,11 @@
 expect_exit 0 "$IGMAP" index "$ROOT/tests/fixtures/query" -o q.igx --quiet
 expect_exit 0 "$IGMAP" kwic q.igx '"equal footing"'
 cat >want.csv <<'EOF'
-doc_id,sentence,start,end,left,match,right
-gov-1,1,22,35,States must act on an,equal footing,. Sovereignty over the Internet is a matter for
-civ-1,2,82,95,stakeholder model. All stakeholders should participate on an,equal footing,with governments. Multistakeholder processes work. Equal footing is
-civ-1,4,148,161,an equal footing with governments. Multistakeholder processes work.,Equal footing,is not enough
-tech-1,2,67,80,Stakeholder approach of the IETF. Participation on an,equal footing,"'=SUM(1) matters; all stakeholders agree"
+doc_id,sentence,section,start,end,left,match,right
+gov-1,1,0,22,35,States must act on an,equal footing,. Sovereignty over the Internet is a matter for
+civ-1,2,0,82,95,stakeholder model. All stakeholders should participate on an,equal footing,with governments. Multistakeholder processes work. Equal footing is
+civ-1,4,0,148,161,an equal footing with governments. Multistakeholder processes work.,Equal footing,is not enough
+tech-1,2,0,67,80,Stakeholder approach of the IETF. Participation on an,equal footing,"'=SUM(1) matters; all stakeholders agree"
 EOF
 diff -u want.csv "$T/out"
 # The byte ranges really are the match in the original file.

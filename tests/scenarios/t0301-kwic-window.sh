@@ -4,19 +4,19 @@
 expect_exit 0 "$IGMAP" index "$ROOT/tests/fixtures/query" -o q.igx --quiet
 expect_exit 0 "$IGMAP" kwic q.igx '"equal footing"' --window 2
 cat >want.csv <<'EOF'
-doc_id,sentence,start,end,left,match,right
-gov-1,1,22,35,on an,equal footing,. Sovereignty over
-civ-1,2,82,95,on an,equal footing,with governments
-civ-1,4,148,161,processes work.,Equal footing,is not
-tech-1,2,67,80,on an,equal footing,"'=SUM(1"
+doc_id,sentence,section,start,end,left,match,right
+gov-1,1,0,22,35,on an,equal footing,. Sovereignty over
+civ-1,2,0,82,95,on an,equal footing,with governments
+civ-1,4,0,148,161,processes work.,Equal footing,is not
+tech-1,2,0,67,80,on an,equal footing,"'=SUM(1"
 EOF
 diff -u want.csv "$T/out"
 expect_exit 0 "$IGMAP" kwic --window 0 q.igx '"equal footing"'
 cat >want.csv <<'EOF'
-doc_id,sentence,start,end,left,match,right
-gov-1,1,22,35,,equal footing,
-civ-1,2,82,95,,equal footing,
-civ-1,4,148,161,,Equal footing,
-tech-1,2,67,80,,equal footing,
+doc_id,sentence,section,start,end,left,match,right
+gov-1,1,0,22,35,,equal footing,
+civ-1,2,0,82,95,,equal footing,
+civ-1,4,0,148,161,,Equal footing,
+tech-1,2,0,67,80,,equal footing,
 EOF
 diff -u want.csv "$T/out"

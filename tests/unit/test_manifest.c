@@ -237,6 +237,77 @@ static void test_empty_corpus(void)
     CHECK_EQ(rc, IG_ESYS);
 }
 
+static void test_questionnaire_export(void)
+{
+    fresh();
+    put("manifest.csv",
+        "id,path,process,submitter,format\n"
+        "intro,intro.txt,wgec1,Secretariat,\n"
+        "replies,replies.csv,wgec1,,questionnaire\n"
+        "outro,outro.txt,wgec1,Secretariat,text\n");
+    put("intro.txt", "x");
+    put("outro.txt", "y");
+    put("replies.csv",
+        "id,submitter,q2,q1\n"
+        "r1,Government of A,\"second\n\nparagraph\",first\n"
+        "r2,,,only one\n");
+    ig_corpus *c;
+    int rc;
+    char *p = load(&c, &rc);
+    CHECK_EQ(rc, IG_OK);
+    CHECK_STR(p, "");
+    if (rc != IG_OK)
+        return;
+    CHECK_EQ(c->ndocs, 4);
+    CHECK_STR(c->docs[0].id, "intro");
+    CHECK_STR(c->docs[1].id, "r1");
+    CHECK_STR(c->docs[2].id, "r2");
+    CHECK_STR(c->docs[3].id, "outro");
+    CHECK_STR(c->docs[1].path, "replies.csv#r1");
+    /* Metadata: the respondent's own value, else the manifest row's. */
+    CHECK_STR(c->docs[1].vals[ig_corpus_col(c, "submitter")], "Government of A");
+    CHECK_STR(c->docs[2].vals[ig_corpus_col(c, "submitter")], "");
+    CHECK_STR(c->docs[2].vals[ig_corpus_col(c, "process")], "wgec1");
+    /* Answers in column order, each under its question's heading. */
+    CHECK_STR(c->docs[1].text, "Question 2\n\nsecond\n\nparagraph\n\nQuestion 1\n\nfirst\n\n");
+    CHECK_STR(c->docs[2].text, "Question 1\n\nonly one\n\n");
+    CHECK(c->docs[0].text == NULL);
+    ig_corpus_free(c);
+}
+
+static void test_questionnaire_problems(void)
+{
+    fresh();
+    put("manifest.csv", "id,path,format\nreplies,replies.csv,questionnaire\nx,x.txt,poem\n");
+    put("x.txt", "x");
+    put("replies.csv", "id,q1\nr1,a\n");
+    ig_corpus *c;
+    int rc;
+    char *p = load(&c, &rc);
+    CHECK_EQ(rc, IG_EDATA);
+    CHECK(strstr(p, "manifest.csv:3: unknown format \"poem\" (use text or questionnaire)") != NULL);
+    put("manifest.csv", "id,path,format\nreplies,replies.csv,questionnaire\nr2,x.txt,\n");
+    put("replies.csv", "id,q1,colour,Q2\nr1,a,red\n,b,blue,c\nr2,b,,\n");
+    p = load(&c, &rc);
+    CHECK(strstr(p, "replies.csv:1: column \"colour\" is neither id, a question") != NULL);
+    CHECK(strstr(p, "replies.csv:1: column \"Q2\" is neither id") != NULL);
+    put("replies.csv", "id,q1\nr1,a,extra\n,b\nr2,b\n");
+    p = load(&c, &rc);
+    CHECK(strstr(p, "replies.csv:2: expected 2 fields, got 3") != NULL);
+    CHECK(strstr(p, "replies.csv:3: empty id") != NULL);
+    /* A respondent id that clashes with a manifest id. */
+    CHECK(strstr(p, "duplicate doc id \"r2\"") != NULL);
+    put("replies.csv", "id,submitter\nr1,a\n");
+    p = load(&c, &rc);
+    CHECK(strstr(p, "replies.csv:1: no question columns (q1, q2, ...)") != NULL);
+    put("replies.csv", "q1\na\n");
+    p = load(&c, &rc);
+    CHECK(strstr(p, "replies.csv:1: missing required column \"id\"") != NULL);
+    put("replies.csv", "id,q1\nr1,caf\xC3\n");
+    p = load(&c, &rc);
+    CHECK(strstr(p, "replies.csv:2:7: invalid UTF-8") != NULL);
+}
+
 int main(void)
 {
     RUN(test_good_manifest);
@@ -246,6 +317,8 @@ int main(void)
     RUN(test_bom_and_blank_last_line);
     RUN(test_walk_sorted);
     RUN(test_empty_corpus);
+    RUN(test_questionnaire_export);
+    RUN(test_questionnaire_problems);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
