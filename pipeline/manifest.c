@@ -220,6 +220,25 @@ out:
 
 /* ---- manifest ------------------------------------------------------------ */
 
+/* Next CSV record of a manifest or export: 1 with the fields, 0 at the end
+ * or after a malformed record (recorded as a problem: the reader cannot
+ * resynchronise after a quoting error), or IG_ENOMEM. */
+static int next_record(ig_csv_reader *rd, const char ***f, const size_t **fl, size_t *n,
+                       ig_msgs *problems, size_t *nprob)
+{
+    ig_err ce;
+    ig_err_clear(&ce);
+    int got = ig_csv_next(rd, f, fl, n, &ce);
+    if (got >= 0)
+        return got;
+    if (ce.code == IG_ENOMEM)
+        return IG_ENOMEM;
+    (*nprob)++;
+    if (problems && ig_msgs_add(problems, &ce) != IG_OK)
+        return IG_ENOMEM;
+    return 0;
+}
+
 static int valid_col_name(const char *s)
 {
     if (!*s)
@@ -246,19 +265,14 @@ static int corpus_read_manifest(ig_corpus *c, ig_lang_ok_fn lang_ok,
     const char **f;
     const size_t *fl;
     size_t n, cap = 0;
-    ig_err ce;
-    ig_err_clear(&ce);
-    int got = ig_csv_next(&rd, &f, &fl, &n, &ce);
-    if (got < 0) {
-        if (ce.code == IG_ENOMEM)
-            goto nomem;
-        (*nprob)++;
-        if (problems && ig_msgs_add(problems, &ce) != IG_OK)
-            goto nomem;
-        goto out;
-    }
+    size_t before = *nprob;
+    int got = next_record(&rd, &f, &fl, &n, problems, nprob);
+    if (got == IG_ENOMEM)
+        goto nomem;
     if (got == 0) {
-        problem(problems, nprob, c->manifest, 1, IG_ERR_NOPOS, "empty manifest (no header line)");
+        if (*nprob == before)
+            problem(problems, nprob, c->manifest, 1, IG_ERR_NOPOS,
+                    "empty manifest (no header line)");
         goto out;
     }
     /* Header. */
@@ -288,19 +302,7 @@ static int corpus_read_manifest(ig_corpus *c, ig_lang_ok_fn lang_ok,
         goto out; /* rows cannot be checked against a broken header */
     *rows_ok = 1;
     /* Rows. */
-    for (;;) {
-        ig_err_clear(&ce);
-        got = ig_csv_next(&rd, &f, &fl, &n, &ce);
-        if (got == 0)
-            break;
-        if (got < 0) {
-            if (ce.code == IG_ENOMEM)
-                goto nomem;
-            (*nprob)++;
-            if (problems && ig_msgs_add(problems, &ce) != IG_OK)
-                goto nomem;
-            break; /* the reader cannot resynchronise after a quoting error */
-        }
+    while ((got = next_record(&rd, &f, &fl, &n, problems, nprob)) == 1) {
         uint64_t line = rd.rec_line;
         if (n != c->ncols) {
             problem(problems, nprob, c->manifest, line, IG_ERR_NOPOS,
@@ -334,6 +336,8 @@ static int corpus_read_manifest(ig_corpus *c, ig_lang_ok_fn lang_ok,
             break;
         }
     }
+    if (got == IG_ENOMEM)
+        goto nomem;
     goto out;
 nomem:
     rc = ig_err_nomem(e, STAGE);
@@ -477,20 +481,13 @@ static int expand_export(const ig_corpus *c, const ig_doc *tmpl, ig_doc **out, s
     }
     const char **f;
     const size_t *fl;
-    size_t n, ncols;
-    ig_err ce;
-    ig_err_clear(&ce);
-    int got = ig_csv_next(&rd, &f, &fl, &n, &ce);
-    if (got <= 0) {
-        if (got < 0 && ce.code == IG_ENOMEM)
-            goto nomem;
-        if (got < 0) {
-            (*nprob)++;
-            if (problems && ig_msgs_add(problems, &ce) != IG_OK)
-                goto nomem;
-        } else {
+    size_t n, ncols, before = *nprob;
+    int got = next_record(&rd, &f, &fl, &n, problems, nprob);
+    if (got == IG_ENOMEM)
+        goto nomem;
+    if (got == 0) {
+        if (*nprob == before)
             problem(problems, nprob, path, 1, IG_ERR_NOPOS, "empty questionnaire export");
-        }
         goto out;
     }
     ncols = n;
@@ -523,19 +520,7 @@ static int expand_export(const ig_corpus *c, const ig_doc *tmpl, ig_doc **out, s
     if (*nprob)
         goto out;
     long idc = ig_corpus_col(c, "id"), pathc = ig_corpus_col(c, "path");
-    for (;;) {
-        ig_err_clear(&ce);
-        got = ig_csv_next(&rd, &f, &fl, &n, &ce);
-        if (got == 0)
-            break;
-        if (got < 0) {
-            if (ce.code == IG_ENOMEM)
-                goto nomem;
-            (*nprob)++;
-            if (problems && ig_msgs_add(problems, &ce) != IG_OK)
-                goto nomem;
-            break;
-        }
+    while ((got = next_record(&rd, &f, &fl, &n, problems, nprob)) == 1) {
         if (n != ncols) {
             problem(problems, nprob, path, rd.rec_line, IG_ERR_NOPOS,
                     "expected %zu fields, got %zu", ncols, n);
@@ -592,6 +577,8 @@ static int expand_export(const ig_corpus *c, const ig_doc *tmpl, ig_doc **out, s
         if (d->text == NULL && (d->text = ig_strdup("")) == NULL)
             goto nomem;
     }
+    if (got == IG_ENOMEM)
+        goto nomem;
     goto out;
 nomem:
     rc = ig_err_nomem(e, STAGE);
