@@ -79,6 +79,24 @@ $(OUT)/index.igx $(OUT)/documents.csv &: build/igmap $(CORPUS_FILES)
 	@mkdir -p $(OUT)
 	build/igmap index $(IGMAP_FLAGS) $(CORPUS) -o $(OUT)/index.igx --documents $(OUT)/documents.csv
 
+# ---- map (issue 5: igmap map; block owned by the map stage) ------------------
+# One grouped rule writes the six tables of the issue map (make -j never runs
+# it twice).  Prerequisites: the binary, the index and the three map lexicons,
+# so editing a lexicon reruns only this.  No positions.csv yet: classify had
+# no rule when this block was written; when it has, add $(OUT)/positions.csv
+# to the prerequisites and --positions $(OUT)/positions.csv to the command.
+# MAP_FLAGS passes options (--unit paragraph, --min-mentions 2, ...).
+MAP_LEXICONS := lexicons/issues.tsv lexicons/mechanisms.tsv lexicons/gaps.tsv
+MAP_TABLES   := $(addprefix $(OUT)/,issues.csv issues_by_process.csv issues_by_group.csv \
+                  issue_mechanisms.csv gaps.csv map_evidence.csv)
+MAP_FLAGS    ?=
+
+$(MAP_TABLES) &: build/igmap $(OUT)/index.igx $(MAP_LEXICONS)
+	build/igmap map $(OUT)/index.igx --issues lexicons/issues.tsv \
+	    --mechanisms lexicons/mechanisms.tsv --gaps lexicons/gaps.tsv $(MAP_FLAGS) -o $(OUT)
+
+all: $(MAP_TABLES)
+
 # ---- tests ------------------------------------------------------------------
 test: build/san/igmap $(UNIT_BIN)
 	@IGMAP=build/san/igmap sh tests/run.sh

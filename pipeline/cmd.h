@@ -21,6 +21,7 @@ int cmd_check(int argc, char **argv, ig_err *e);     /* cmd_index.c */
 int cmd_kwic(int argc, char **argv, ig_err *e);      /* cmd_query.c */
 int cmd_count(int argc, char **argv, ig_err *e);     /* cmd_query.c */
 int cmd_lint(int argc, char **argv, ig_err *e);      /* cmd_lint.c */
+int cmd_map(int argc, char **argv, ig_err *e);       /* cmd_map.c */
 
 /* Set by the driver's signal handler; long loops poll it and stop with
  * IG_EINTR (signo in e) so outputs are aborted cleanly. */

@@ -33,6 +33,10 @@ static const struct command commands[] = {
     { "info", cmd_info, "info INDEX" },
     { "check", cmd_check, "check INDEX" },
     { "lint", cmd_lint, "lint LEXICON...   (check lexicon files; every problem as file:line:col)" },
+    { "map", cmd_map, "map INDEX --issues LEX --mechanisms LEX [--gaps LEX] [--positions CSV] -o DIR\n"
+                      "        [--unit sentence|paragraph|window:N] [--min-mentions N] [--link-min-cooccurrences N]\n"
+                      "        [--link-min-documents N] [--lean X] [--contested-share X] [--contested-min-n N]\n"
+                      "        [--no-carry-back] [--excel]   (issue map: six CSV tables in DIR)" },
     { "tokenise", cmd_tokenise, "tokenise FILE...   (one token per line, tab-separated)" },
     { "tokenize", cmd_tokenise, NULL },
     { "stem", cmd_stem, "stem [--language CODE] < tokenise-output" },

@@ -293,12 +293,118 @@ int ig_out_commit(ig_out *o, ig_err *e)
     return rc;
 }
 
+/* Flush, fsync and close o's temporary file (no rename); 0 or the first
+ * failure recorded in o. */
+static int out_prepare(ig_out *o)
+{
+    out_flush(o);
+    if (o->is_stdout)
+        return o->failed;
+    if (!o->failed) {
+        if (out_inject()) {
+            errno = EIO;
+            out_fail(o, "fsync failed", errno);
+        } else if (fsync(o->fd) != 0)
+            out_fail(o, "fsync failed", errno);
+    }
+    int cerr = out_inject() ? (errno = EIO, -1) : close(o->fd);
+    o->fd = -1;
+    if (cerr != 0)
+        out_fail(o, "close failed", errno);
+    return o->failed;
+}
+
+static int out_report(ig_out *o, ig_err *e, const char *what, int err)
+{
+    if (o->is_stdout && err == EPIPE)
+        return ig_err_set(e, IG_ESYS, o->stage, NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "broken pipe");
+    errno = err;
+    return ig_err_sys(e, o->stage, o->path, "%s", what);
+}
+
+int ig_out_commit_all(ig_out **os, size_t n, ig_err *e)
+{
+    int rc = IG_OK;
+    size_t renamed = 0;
+    char (*bak)[PATH_MAX] = NULL;
+    char *had = NULL;
+    /* 1. Everything that can fail with the data: flush, fsync, close. */
+    for (size_t i = 0; i < n; i++)
+        if (os[i] && out_prepare(os[i]) && rc == IG_OK)
+            rc = out_report(os[i], e, os[i]->fail_what, os[i]->fail_errno);
+    if (rc == IG_OK && n > 0) {
+        bak = ig_calloc(n, sizeof *bak);
+        had = ig_calloc(n, 1);
+        if (bak == NULL || had == NULL)
+            rc = ig_err_nomem(e, os[0] ? os[0]->stage : "output");
+    }
+    /* 2. Keep the current targets as hard links. */
+    for (size_t i = 0; i < n && rc == IG_OK; i++) {
+        ig_out *o = os[i];
+        if (o == NULL || o->is_stdout)
+            continue;
+        if ((size_t)snprintf(bak[i], PATH_MAX, "%s.old", o->tmp) >= PATH_MAX) {
+            rc = ig_err_data(e, o->stage, o->path, "output path too long");
+            break;
+        }
+        if (link(o->path, bak[i]) == 0)
+            had[i] = 1;
+        else if (errno != ENOENT)
+            rc = ig_err_sys(e, o->stage, o->path, "cannot keep the previous version");
+    }
+    /* 3. Renames; a failure puts the earlier targets back. */
+    for (size_t i = 0; i < n && rc == IG_OK; i++) {
+        ig_out *o = os[i];
+        if (o == NULL || o->is_stdout) {
+            renamed = i + 1;
+            continue;
+        }
+        int fail = out_inject() ? (errno = EIO, -1) : rename(o->tmp, o->path);
+        if (fail != 0) {
+            rc = ig_err_sys(e, o->stage, o->path, "rename failed");
+            break;
+        }
+        renamed = i + 1;
+    }
+    if (rc != IG_OK)
+        for (size_t i = 0; i < renamed; i++) {
+            ig_out *o = os[i];
+            if (o == NULL || o->is_stdout)
+                continue;
+            if (had[i])
+                rename(bak[i], o->path);
+            else
+                unlink(o->path);
+        }
+    /* 4. Clean up: temporary files, backups, handles; sync directories. */
+    for (size_t i = 0; i < n; i++) {
+        ig_out *o = os[i];
+        if (o == NULL)
+            continue;
+        if (!o->is_stdout) {
+            if (rc != IG_OK)
+                unlink(o->tmp);
+            if (had && had[i])
+                unlink(bak[i]);
+            if (rc == IG_OK && out_sync_dir(o->path) != 0)
+                rc = ig_err_sys(e, o->stage, o->path, "fsync of directory failed");
+        }
+        out_release(o);
+        os[i] = NULL;
+    }
+    ig_free(bak);
+    ig_free(had);
+    return rc;
+}
+
 void ig_out_abort(ig_out *o)
 {
     if (o == NULL)
         return;
     if (!o->is_stdout) {
-        close(o->fd);
+        if (o->fd >= 0)
+            close(o->fd);
         unlink(o->tmp);
     } else {
         out_flush(o);

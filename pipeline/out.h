@@ -46,6 +46,16 @@ uint64_t ig_out_tell(const ig_out *o);
  * (including an earlier write failure) the temp file is removed, the target
  * is unchanged, and the error goes to e. */
 int ig_out_commit(ig_out *o, ig_err *e);
+/* Commit n outputs together (classify's tables, FAULTS.md P1 across
+ * files): every temporary file is flushed, fsynced and closed first; only
+ * when all of that worked are the targets replaced, each existing target
+ * being kept as a hard link "<temp>.old" until every rename has succeeded,
+ * so a failed rename puts the earlier targets back.  Either every target
+ * is new or none changed.  Frees every handle (NULL entries are skipped)
+ * whatever happens; the first failure goes to e.  A backup link that cannot
+ * be made (a file system without hard links) is an error before anything
+ * changes. */
+int ig_out_commit_all(ig_out **o, size_t n, ig_err *e);
 /* Give up: remove the temp file and free o.  NULL is accepted. */
 void ig_out_abort(ig_out *o);
 
