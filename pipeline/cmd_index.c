@@ -31,7 +31,7 @@
 #include "sha256.h"
 #include "stem.h"
 
-/* Corpora larger than this get two worker threads by default: below it,
+/* Corpora larger than this get two threads by default: below it,
  * starting threads costs more than it saves. */
 #define CMD_INDEX_THREAD_BYTES ((uint64_t)4 << 20)
 
@@ -249,8 +249,14 @@ int cmd_index(int argc, char **argv, ig_err *e)
         goto out;
     }
     x.c = corpus;
+    /* The corpus size decides the thread count and feeds the progress
+     * display's time estimate; past the thread threshold nothing else
+     * needs it (without progress), so the stat calls stop there. */
+    int need_total = !quiet;
     for (size_t i = 0; i < corpus->ndocs; i++) {
         struct stat st;
+        if (!need_total && x.total_bytes > CMD_INDEX_THREAD_BYTES)
+            break;
         if (stat(corpus->docs[i].file, &st) == 0)
             x.total_bytes += (uint64_t)st.st_size;
     }
@@ -280,13 +286,10 @@ int cmd_index(int argc, char **argv, ig_err *e)
     if ((rc = idx_build(w, &src, e)) != IG_OK || (rc = idx_writer_finish(w, e)) != IG_OK ||
         (rc = write_documents(docs_path, corpus, w, &docs_out, e)) != IG_OK)
         goto out;
-    /* Both files are complete; the index goes in place first, since
-     * documents.csv describes it. */
-    rc = idx_writer_commit(w, e);
+    /* Both files are complete: they replace the old pair together, so an
+     * index never sits beside a documents.csv of another run (P1). */
+    rc = idx_writer_commit_with(w, docs_out, e);
     w = NULL;
-    if (rc != IG_OK)
-        goto out;
-    rc = ig_out_commit(docs_out, e);
     docs_out = NULL;
     if (rc == IG_OK && !quiet) {
         double dt = now_s() - x.t0;

@@ -29,6 +29,7 @@ struct ig_out {
     int fail_errno;         /* errno of that failure */
     const char *fail_what;  /* "write", "fsync", ... */
     uint64_t written;       /* bytes accepted so far */
+    uint64_t wb_done;       /* bytes ig_out_writeback() has asked for */
     size_t used;            /* bytes in buf */
     int slot;               /* index in out_temps, -1 for stdout */
     char stage[24];
@@ -177,6 +178,21 @@ int ig_out_write(ig_out *o, const void *p, size_t n)
             return o->failed;
     }
     return IG_OK;
+}
+
+void ig_out_writeback(ig_out *o)
+{
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    uint64_t on_file = o->written - o->used;
+    if (o->is_stdout || o->failed || on_file <= o->wb_done)
+        return;
+    /* Errors are not ours to report here: the commit's fsync checks. */
+    (void)sync_file_range(o->fd, (off_t)o->wb_done, (off_t)(on_file - o->wb_done),
+                          SYNC_FILE_RANGE_WRITE);
+    o->wb_done = on_file;
+#else
+    (void)o;
+#endif
 }
 
 int ig_out_puts(ig_out *o, const char *s)

@@ -42,6 +42,12 @@ int ig_out_puts(ig_out *o, const char *s);
 int ig_out_printf(ig_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Bytes written so far (the current file offset). */
 uint64_t ig_out_tell(const ig_out *o);
+/* Ask the kernel to start writing to disk what has reached the file so
+ * far, without waiting for it (Linux sync_file_range; elsewhere, and for
+ * stdout, nothing), so that a large file's fsync in ig_out_commit() has
+ * little left to do.  Advisory: never fails and changes nothing written;
+ * cheap to call often (it asks only for bytes not asked for before). */
+void ig_out_writeback(ig_out *o);
 /* Finish: flush, fsync, close, rename, fsync dir.  Frees o.  On any failure
  * (including an earlier write failure) the temp file is removed, the target
  * is unchanged, and the error goes to e. */

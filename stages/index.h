@@ -39,6 +39,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "out.h"
 
 typedef struct idx_reader idx_reader;
 
@@ -171,8 +172,10 @@ int idx_postings_next_pos(idx_postings *it, uint32_t *pos, uint32_t *span, ig_er
  *     the layout encoded, the text compressed and hashed.  The writer then
  *     takes idx_docbufs strictly in document order with idx_writer_add;
  *     that part is cheap (one hash probe per distinct term of a document).
- *  3. idx_build: layer 2 driven by N worker threads that read and prepare
- *     documents while the calling thread adds them in order.
+ *  3. idx_build: layer 2 driven by N threads, the calling thread among
+ *     them: all read and prepare documents, and the calling thread also
+ *     adds them in order (preparing others whenever the next one to add is
+ *     not ready yet).
  *
  * Memory stays bounded: each document's layout and compressed text go to
  * the output file as soon as it is added; postings collect in memory and,
@@ -192,16 +195,23 @@ int idx_postings_next_pos(idx_postings *it, uint32_t *pos, uint32_t *span, ig_er
  * segment is spilled. */
 #define IDX_DEFAULT_MEM_BUDGET ((size_t)128 * 1024 * 1024)
 
-/* zlib level for document texts: 1, the fastest; levels 2-3 cost about 10%
- * and 20% more time for 3% and 5% smaller texts. */
-#define IDX_TEXT_ZLIB_LEVEL 1
+/* How document texts are compressed (pipeline/deflate.h's levels; any
+ * level gives a valid zlib stream, so readers do not depend on it):
+ *   IG_DEFLATE_HUFFMAN (0)  about 57% of the text's size, ~550 MB/s a core
+ *   IG_DEFLATE_FAST (1)     LZ77 too: about 40%, ~190 MB/s a core
+ * Measured in `make bench` (generated prose, 2 cores): with HUFFMAN the
+ * whole of `igmap index` runs at 92 / 105 MB/s on 100 MB / 1 GB, indexes
+ * 129 / 1208 MB; with FAST at 80 / 84 MB/s, indexes 112 / 1037 MB (FTS5's:
+ * 156 / 1510 MB).  Speed is the issue's goal, so HUFFMAN. */
+#define IDX_TEXT_DEFLATE_LEVEL 0
 
 typedef struct idx_build_opts {
     const char *section_pattern; /* tokeniser heading pattern; NULL = default */
     int truncate_long;           /* 1: cut over-long tokens and count them */
     int allow_nul;               /* 1: NUL is a separator (input.c let it through) */
     size_t mem_budget;           /* postings bytes before spilling; 0 = default */
-    unsigned threads;            /* idx_build workers; 0 or 1 = calling thread only */
+    unsigned threads;            /* idx_build threads, the calling one included;
+                                    0 or 1 = calling thread only */
     volatile int *interrupted;   /* polled: nonzero stops with IG_EINTR (signo) */
     /* Called by idx_build from the calling thread every ~200 ms and once at
      * the end (done == total); may be NULL. */
@@ -255,6 +265,11 @@ int idx_writer_doc_stats(const idx_writer *w, uint32_t doc, idx_doc_stats *st);
 /* Rename the finished file into place (fsync, rename, fsync dir) and free w.
  * On failure the target is unchanged and no temp file remains. */
 int idx_writer_commit(idx_writer *w, ig_err *e);
+/* The same, committing `extra` (another finished output, such as
+ * documents.csv; may be NULL) together with the index through
+ * ig_out_commit_all(): either both targets are new or neither changed.
+ * Consumes extra whatever happens. */
+int idx_writer_commit_with(idx_writer *w, ig_out *extra, ig_err *e);
 /* Drop everything: temp and spill files removed, w freed.  NULL is fine. */
 void idx_writer_abort(idx_writer *w);
 
@@ -282,7 +297,8 @@ typedef struct idx_source {
 } idx_source;
 
 /* Read, prepare and add every document of src to w with opts.threads
- * workers (those of the writer's opts), in document order.  The first error
+ * threads (those of the writer's opts; the calling thread and
+ * opts.threads - 1 more), in document order.  The first error
  * in document order is the one reported (so it does not depend on thread
  * timing); nothing is committed: the caller then finishes or aborts w. */
 int idx_build(idx_writer *w, const idx_source *src, ig_err *e);

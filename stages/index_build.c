@@ -7,8 +7,17 @@
  * read and prepare documents (tokenise, group, encode, compress, hash: the
  * expensive part) into a ring of slots; the calling thread adds them to the
  * writer strictly in document order, so the file is the same whatever the
- * thread count.  Document d always uses slot d % nslots, which bounds the
- * documents held in memory to nslots.
+ * thread count.  The calling thread counts as one of the opts.threads: when
+ * the next document to add is not ready, it prepares the next unclaimed one
+ * itself instead of sleeping, so that with two cores two threads keep both
+ * busy (a third, sleeping and waking per document, cost more than it
+ * gave).  Document d always uses slot d % nslots, which bounds the
+ * documents held in memory to nslots.  The ring is deep (SLOTS_PER_THREAD
+ * per worker) so that a slow document or a descheduled thread does not
+ * stall the others at once; past MIN_AHEAD documents ahead of the writer,
+ * workers take a new document only while the prepared texts waiting for
+ * the writer hold less than HOLD_BYTES, so large documents do not fill
+ * every slot.
  */
 #include "index.h"
 
@@ -19,7 +28,9 @@
 #include "alloc.h"
 
 #define STAGE "index"
-#define SLOTS_PER_THREAD 4
+#define SLOTS_PER_THREAD 32
+#define MIN_AHEAD_PER_THREAD 4
+#define HOLD_BYTES ((size_t)16 << 20)
 /* A slot whose text buffer grew past this is shrunk after use, so one
  * huge document does not pin its size in every slot. */
 #define SLOT_KEEP_BYTES ((size_t)16 << 20)
@@ -45,6 +56,9 @@ struct build {
     struct slot *slots;
     unsigned nslots;
     uint32_t next;          /* next document to claim */
+    uint32_t added;         /* documents the writer has taken */
+    unsigned min_ahead;     /* documents ahead of it always allowed */
+    size_t held;            /* text bytes of ready documents */
     uint32_t writer_waits;  /* document the writer sleeps on, UINT32_MAX if none */
     unsigned idle_workers;  /* workers sleeping on a busy slot */
     int stop;
@@ -73,6 +87,15 @@ static int build_one(struct build *b, idx_prep *prep, struct slot *s, uint32_t d
     return rc;
 }
 
+/* 1 if the next document may be claimed now (lock held): its slot is
+ * free, and it is near enough to the writer or the ready texts are few. */
+static int build_claim(const struct build *b)
+{
+    uint32_t doc = b->next;
+    return doc < b->src->ndocs && b->slots[doc % b->nslots].state == SLOT_FREE &&
+           (doc - b->added < b->min_ahead || b->held < HOLD_BYTES);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *wk = arg;
@@ -81,7 +104,7 @@ static void *worker_main(void *arg)
     while (!b->stop && b->next < b->src->ndocs) {
         uint32_t doc = b->next;
         struct slot *s = &b->slots[doc % b->nslots];
-        if (s->state != SLOT_FREE) {
+        if (!build_claim(b)) {
             b->idle_workers++;
             pthread_cond_wait(&b->to_workers, &b->mu);
             b->idle_workers--;
@@ -95,6 +118,7 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&b->mu);
         s->rc = rc;
         s->state = SLOT_READY;
+        b->held += s->text.len;
         /* Wake the writer only for the document it waits on: a wakeup per
          * document costs more than the work of adding one. */
         if (b->writer_waits == doc)
@@ -138,6 +162,7 @@ int idx_build(idx_writer *w, const idx_source *src, ig_err *e)
     b.src = src;
     b.opts = opts;
     b.nslots = nthreads ? nthreads * SLOTS_PER_THREAD : 1;
+    b.min_ahead = nthreads * MIN_AHEAD_PER_THREAD;
     b.writer_waits = UINT32_MAX;
     struct worker *wk = NULL;
     int rc = IG_OK, sync_ready = 0;
@@ -175,7 +200,9 @@ int idx_build(idx_writer *w, const idx_source *src, ig_err *e)
         goto out;
     }
     sync_ready = 1;
-    for (unsigned i = 0; i < nthreads; i++) {
+    /* The calling thread is one of the nthreads: it prepares documents
+     * too whenever the next one to add is not ready. */
+    for (unsigned i = 1; i < nthreads; i++) {
         int err = pthread_create(&wk[i].th, NULL, worker_main, &wk[i]);
         if (err != 0) {
             rc = ig_err_set(e, IG_ESYS, STAGE, NULL, IG_ERR_NOPOS, IG_ERR_NOPOS, IG_ERR_NOPOS,
@@ -192,17 +219,35 @@ int idx_build(idx_writer *w, const idx_source *src, ig_err *e)
         } else {
             pthread_mutex_lock(&b.mu);
             while (!(s->state == SLOT_READY && s->doc == doc)) {
+                /* Rather than sleep until a worker has it ready, prepare
+                 * the next unclaimed document here. */
+                if (build_claim(&b)) {
+                    uint32_t d2 = b.next++;
+                    struct slot *s2 = &b.slots[d2 % b.nslots];
+                    s2->state = SLOT_BUSY;
+                    s2->doc = d2;
+                    pthread_mutex_unlock(&b.mu);
+                    int rc2 = build_one(&b, wk[0].prep, s2, d2);
+                    pthread_mutex_lock(&b.mu);
+                    s2->rc = rc2;
+                    s2->state = SLOT_READY;
+                    b.held += s2->text.len;
+                    continue;
+                }
                 b.writer_waits = doc;
                 pthread_cond_wait(&b.to_writer, &b.mu);
             }
             b.writer_waits = UINT32_MAX;
             pthread_mutex_unlock(&b.mu);
         }
+        size_t held = s->text.len; /* build_add may free the text */
         rc = build_add(&b, s, e);
         bytes_done += s->src.file_bytes;
         if (nthreads) {
             pthread_mutex_lock(&b.mu);
             s->state = SLOT_FREE;
+            b.held -= held;
+            b.added = doc + 1;
             if (b.idle_workers > 0)
                 pthread_cond_broadcast(&b.to_workers);
             pthread_mutex_unlock(&b.mu);

@@ -14,7 +14,7 @@
 
 #define IDX_MAGIC "IGMAPIDX"        /* 8 bytes at offset 0 */
 #define IDX_END_MAGIC "IGMAPEND"    /* last 8 bytes of the file */
-#define IDX_FORMAT_VERSION 1u
+#define IDX_FORMAT_VERSION 2u
 #define IDX_HEADER_SIZE 32u
 #define IDX_FOOTER_SIZE 40u
 #define IDX_DIRENT_SIZE 24u
@@ -73,6 +73,10 @@ static inline int64_t idx_unzz(uint64_t v)
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
+/* A layout entry (format: top of index.c) at p, room for 21 bytes:
+ * gap g from the previous end, length w.  Returns the byte after. */
+static inline unsigned char *idx_put_layout(unsigned char *p, int64_t g, uint64_t w);
+
 /* Write v as a varint at p (room for 10 bytes); returns the byte after. */
 static inline unsigned char *idx_put_varint(unsigned char *p, uint64_t v)
 {
@@ -82,6 +86,17 @@ static inline unsigned char *idx_put_varint(unsigned char *p, uint64_t v)
     }
     *p++ = (unsigned char)v;
     return p;
+}
+
+static inline unsigned char *idx_put_layout(unsigned char *p, int64_t g, uint64_t w)
+{
+    if (g >= 1 && g <= 4 && w >= 1 && w <= 63) {
+        *p++ = (unsigned char)((uint64_t)(g - 1) << 6 | w);
+        return p;
+    }
+    *p++ = 0;
+    p = idx_put_varint(p, idx_zz(g));
+    return idx_put_varint(p, w);
 }
 
 /* Little-endian stores into a buffer with room. */

@@ -1,9 +1,9 @@
 /*
  * index_write.c: building an index file (format: top of index.c).
  *
- * Pipeline place: the end of `igmap index`.  Documents arrive already read
- * (input.c); here they are tokenised (tokenise.c), grouped by term, encoded
- * and compressed (idx_prep_doc, any thread), then added in document order
+ * Pipeline place: the end of `igmap index`.  Documents arrive prepared
+ * (idx_prep_doc, index_prep.c, any thread: tokenised, grouped by term,
+ * encoded, compressed) and are added here in document order
  * (idx_writer_add, one thread), which appends the document's layout and
  * text to the output at once and its postings to in-memory lists.  When the
  * lists pass the memory budget they are spilled as a sorted segment; the
@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,10 @@
 #include <zlib.h>
 
 #include "alloc.h"
+#include "index_doc.h"
 #include "index_fmt.h"
 #include "limits.h"
 #include "out.h"
-#include "sha256.h"
 #include "stem.h"
 #include "tokenise.h"
 
@@ -37,440 +38,8 @@
 #define SPILL_BUFSZ ((size_t)1 << 20)
 #define MERGE_BUFSZ ((size_t)1 << 16)
 #define MAX_LANGS 0xffff
-
-/* ---- preparing one document ------------------------------------------ */
-
-/* A distinct term of the document being prepared. */
-struct lterm {
-    uint64_t hash;          /* of the surface */
-    uint32_t surf_off;      /* in the docbuf's surf */
-    uint32_t surf_len;
-    uint32_t count;         /* occurrences */
-    uint32_t slot;          /* its hash slot, to clear it after the document */
-};
-
-struct occ {
-    uint32_t lid;           /* local term */
-    uint32_t pos, span;
-};
-
-struct idx_prep {
-    tok_stream *tok;
-    uint32_t *slots;        /* lterm index + 1, 0 = empty */
-    size_t nslots;          /* power of two */
-    struct lterm *lt;
-    size_t nlt, clt;
-    struct occ *occ;
-    size_t nocc, cocc;
-    uint32_t *cur;          /* per lterm: scatter cursor */
-    size_t ccur;
-    struct occ *sorted;     /* occurrences grouped by lterm */
-    size_t csorted;
-    ig_buf runs[3];         /* sentence, paragraph, section run lists */
-    z_stream z;
-    int z_ready;
-};
-
-/* A distinct term of a prepared document. */
-struct dterm {
-    uint64_t hash;
-    uint32_t surf_off, surf_len;
-    uint32_t freq;
-    uint32_t enc_len;
-    uint64_t enc_off;       /* its encoded positions in enc */
-};
-
-struct idx_docbuf {
-    struct dterm *t;        /* in order of first occurrence */
-    size_t nt, ct;
-    ig_buf surf;            /* surfaces, back to back */
-    ig_buf enc;             /* encoded positions, back to back */
-    ig_buf layout;          /* the layout blob */
-    ig_buf text;            /* the zlib text blob */
-    uint64_t bytes, truncated;
-    uint32_t positions, sentences, paragraphs, sections;
-    uint32_t layout_crc, text_crc;
-    unsigned char sha[32];
-    idx_doc_src src;        /* path not kept */
-};
-
-static inline uint64_t w_load64(const char *s)
-{
-    uint64_t v;
-    memcpy(&v, s, 8);
-    return v;
-}
-
-static inline uint64_t w_load32(const char *s)
-{
-    uint32_t v;
-    memcpy(&v, s, 4);
-    return v;
-}
-
-/* A 64-bit hash of s[0..n) (in-memory use only: its value never reaches
- * the file, so host byte order does not matter).  The tail is read with
- * overlapping whole-word loads, not byte by byte, which keeps the
- * per-token cost low: this runs once per token of the corpus. */
-static uint64_t w_hash(const char *s, size_t n)
-{
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
-    uint64_t v;
-    if (n >= 8) {
-        const char *last = s + n - 8;
-        while (s < last) {
-            h = (h ^ w_load64(s)) * 0xbf58476d1ce4e5b9ull;
-            h ^= h >> 29;
-            s += 8;
-        }
-        v = w_load64(last);
-    } else if (n >= 4) {
-        v = w_load32(s) | w_load32(s + n - 4) << 32;
-    } else if (n > 0) {
-        v = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
-            (uint64_t)(unsigned char)s[n - 1] << 16;
-    } else {
-        v = 0;
-    }
-    h = (h ^ v) * 0x94d049bb133111ebull;
-    h ^= h >> 31;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 32;
-    return h;
-}
-
-/* Grow an array of elem-sized items to hold at least need. */
-static int w_grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return IG_OK;
-    size_t c = *cap ? *cap : 64;
-    while (c < need)
-        c *= 2;
-    void *n = ig_reallocarray(*p, c, elem);
-    if (n == NULL)
-        return IG_ENOMEM;
-    *p = n;
-    *cap = c;
-    return IG_OK;
-}
-
-int idx_prep_new(idx_prep **pp, const idx_build_opts *opts, ig_err *e)
-{
-    *pp = NULL;
-    idx_prep *p = ig_calloc(1, sizeof *p);
-    if (p == NULL)
-        return ig_err_nomem(e, STAGE);
-    tok_opts to;
-    memset(&to, 0, sizeof to);
-    if (opts) {
-        to.section_pattern = opts->section_pattern;
-        to.truncate_long = opts->truncate_long;
-        to.allow_nul = opts->allow_nul;
-    }
-    int rc = tok_open(&p->tok, &to, e);
-    if (rc != IG_OK) {
-        ig_free(p);
-        return rc;
-    }
-    p->nslots = 1024;
-    p->slots = ig_calloc(p->nslots, sizeof *p->slots);
-    if (p->slots == NULL || deflateInit2(&p->z, IDX_TEXT_ZLIB_LEVEL, Z_DEFLATED, 15, 8,
-                                         Z_DEFAULT_STRATEGY) != Z_OK) {
-        idx_prep_free(p);
-        return ig_err_nomem(e, STAGE);
-    }
-    p->z_ready = 1;
-    *pp = p;
-    return IG_OK;
-}
-
-void idx_prep_free(idx_prep *p)
-{
-    if (p == NULL)
-        return;
-    tok_close(p->tok);
-    if (p->z_ready)
-        deflateEnd(&p->z);
-    ig_free(p->slots);
-    ig_free(p->lt);
-    ig_free(p->occ);
-    ig_free(p->cur);
-    ig_free(p->sorted);
-    for (int k = 0; k < 3; k++)
-        ig_buf_free(&p->runs[k]);
-    ig_free(p);
-}
-
-int idx_docbuf_new(idx_docbuf **d)
-{
-    *d = ig_calloc(1, sizeof **d);
-    return *d ? IG_OK : IG_ENOMEM;
-}
-
-void idx_docbuf_free(idx_docbuf *d)
-{
-    if (d == NULL)
-        return;
-    ig_free(d->t);
-    ig_buf_free(&d->surf);
-    ig_buf_free(&d->enc);
-    ig_buf_free(&d->layout);
-    ig_buf_free(&d->text);
-    ig_free(d);
-}
-
-/* Double the local hash table and reinsert. */
-static int prep_rehash(idx_prep *p)
-{
-    size_t n = p->nslots * 2;
-    uint32_t *s = ig_calloc(n, sizeof *s);
-    if (s == NULL)
-        return IG_ENOMEM;
-    for (size_t i = 0; i < p->nlt; i++) {
-        size_t h = (size_t)p->lt[i].hash & (n - 1);
-        while (s[h])
-            h = (h + 1) & (n - 1);
-        s[h] = (uint32_t)i + 1;
-        p->lt[i].slot = (uint32_t)h;
-    }
-    ig_free(p->slots);
-    p->slots = s;
-    p->nslots = n;
-    return IG_OK;
-}
-
-/* Local term id of norm[0..n), added (surface copied into d) if new. */
-static int prep_lookup(idx_prep *p, idx_docbuf *d, const char *norm, size_t n, uint32_t *lid)
-{
-    uint64_t h = w_hash(norm, n);
-    size_t mask = p->nslots - 1, i = (size_t)h & mask;
-    for (;;) {
-        uint32_t s = p->slots[i];
-        if (s == 0)
-            break;
-        struct lterm *t = &p->lt[s - 1];
-        if (t->hash == h && t->surf_len == n && memcmp(d->surf.data + t->surf_off, norm, n) == 0) {
-            t->count++;
-            *lid = s - 1;
-            return IG_OK;
-        }
-        i = (i + 1) & mask;
-    }
-    if (p->nlt >= UINT32_MAX - 1 || d->surf.len + n > UINT32_MAX ||
-        w_grow((void **)&p->lt, &p->clt, p->nlt + 1, sizeof *p->lt) != IG_OK ||
-        ig_buf_add(&d->surf, norm, n) != IG_OK)
-        return IG_ENOMEM;
-    struct lterm *t = &p->lt[p->nlt];
-    t->hash = h;
-    t->surf_off = (uint32_t)(d->surf.len - n);
-    t->surf_len = (uint32_t)n;
-    t->count = 1;
-    t->slot = (uint32_t)i;
-    p->slots[i] = (uint32_t)++p->nlt;
-    *lid = (uint32_t)p->nlt - 1;
-    if (p->nlt * 2 > p->nslots)
-        return prep_rehash(p);
-    return IG_OK;
-}
-
-/* Append one run (see "run lists" in the format) if v starts a new one. */
-struct runstate {
-    uint32_t start, val;
-    uint32_t n;
-};
-
-static int prep_run(ig_buf *b, struct runstate *rs, uint32_t pos, uint32_t v)
-{
-    if (ig_buf_reserve(b, 20) != IG_OK)
-        return IG_ENOMEM;
-    unsigned char *q = (unsigned char *)b->data + b->len;
-    q = idx_put_varint(q, rs->n ? pos - rs->start : 0);
-    q = idx_put_varint(q, idx_zz((int64_t)v - (int64_t)(rs->n ? rs->val : 0)));
-    b->len = (size_t)(q - (unsigned char *)b->data);
-    rs->start = pos;
-    rs->val = v;
-    rs->n++;
-    return IG_OK;
-}
-
-/* Compress text into d->text with the preparer's deflate stream. */
-static int prep_compress(idx_prep *p, idx_docbuf *d, const char *text, size_t len)
-{
-    deflateReset(&p->z);
-    uLong bound = deflateBound(&p->z, (uLong)len);
-    ig_buf_reset(&d->text);
-    if (ig_buf_reserve(&d->text, (size_t)bound) != IG_OK)
-        return IG_ENOMEM;
-    p->z.next_in = (unsigned char *)(uintptr_t)text;
-    p->z.avail_in = (uInt)len;
-    p->z.next_out = (unsigned char *)d->text.data;
-    p->z.avail_out = (uInt)bound;
-    if (deflate(&p->z, Z_FINISH) != Z_STREAM_END)
-        return IG_ENOMEM;   /* cannot happen with deflateBound's room */
-    d->text.len = (size_t)p->z.total_out;
-    return IG_OK;
-}
-
-int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
-                 const idx_doc_src *src, ig_err *e)
-{
-    const char *path = src && src->path ? src->path : "<text>";
-    if (len > IG_MAX_DOC_BYTES)
-        return ig_err_set(e, IG_ELIMIT, STAGE, path, IG_ERR_NOPOS, IG_ERR_NOPOS, IG_ERR_NOPOS,
-                          "document exceeds IG_MAX_DOC_BYTES (%zu)", (size_t)IG_MAX_DOC_BYTES);
-    d->nt = 0;
-    ig_buf_reset(&d->surf);
-    ig_buf_reset(&d->enc);
-    ig_buf_reset(&d->layout);
-    for (int k = 0; k < 3; k++)
-        ig_buf_reset(&p->runs[k]);
-    p->nlt = 0;
-    p->nocc = 0;
-    memset(&d->src, 0, sizeof d->src);
-    if (src) {
-        d->src.file_bytes = src->file_bytes;
-        d->src.replaced = src->replaced;
-        d->src.gzip = src->gzip;
-    } else {
-        d->src.file_bytes = len;
-    }
-    int rc = IG_OK;
-    tok_reset(p->tok, text, len, path);
-    const tok_token *tk;
-    uint32_t npos = 0, maxsec = 0;
-    uint64_t prev_end = 0;
-    struct runstate rs[3];
-    memset(rs, 0, sizeof rs);
-    while ((rc = tok_next(p->tok, &tk, e)) == 1) {
-        if (tk->pos != npos || tk->end < tk->start || tk->end > len) {
-            rc = ig_err_set(e, IG_EDATA, STAGE, path, tk->line, IG_ERR_NOPOS, tk->start,
-                            "tokeniser gave position %u where %u was expected (internal error)",
-                            tk->pos, npos);
-            goto out;
-        }
-        if (tk->kind != TOK_JOINED) {
-            if (npos >= IG_MAX_DOC_TOKENS) {
-                rc = ig_err_set(e, IG_ELIMIT, STAGE, path, tk->line, IG_ERR_NOPOS, tk->start,
-                                "document exceeds IG_MAX_DOC_TOKENS (%u) positions",
-                                (unsigned)IG_MAX_DOC_TOKENS);
-                goto out;
-            }
-            if (d->layout.cap - d->layout.len < 21 &&
-                ig_buf_reserve(&d->layout, 20 + len / 4) != IG_OK) {
-                rc = ig_err_nomem(e, STAGE);
-                goto out;
-            }
-            unsigned char *q = (unsigned char *)d->layout.data + d->layout.len;
-            q = idx_put_varint(q, idx_zz((int64_t)tk->start - (int64_t)prev_end));
-            q = idx_put_varint(q, tk->end - tk->start);
-            d->layout.len = (size_t)(q - (unsigned char *)d->layout.data);
-            prev_end = tk->end;
-            /* A run starts at the first position and wherever the number
-             * changes. */
-            if (npos == 0 || tk->sentence != rs[0].val || tk->paragraph != rs[1].val ||
-                tk->section != rs[2].val) {
-                uint32_t v[3] = { tk->sentence, tk->paragraph, tk->section };
-                for (int k = 0; k < 3; k++)
-                    if ((npos == 0 || v[k] != rs[k].val) &&
-                        prep_run(&p->runs[k], &rs[k], npos, v[k]) != IG_OK) {
-                        rc = ig_err_nomem(e, STAGE);
-                        goto out;
-                    }
-            }
-            if (tk->section > maxsec)
-                maxsec = tk->section;
-        }
-        uint32_t lid;
-        if (prep_lookup(p, d, tk->norm, tk->norm_len, &lid) != IG_OK ||
-            (p->nocc == p->cocc &&
-             w_grow((void **)&p->occ, &p->cocc, p->nocc + 1, sizeof *p->occ) != IG_OK)) {
-            rc = ig_err_nomem(e, STAGE);
-            goto out;
-        }
-        struct occ *o = &p->occ[p->nocc++];
-        o->lid = lid;
-        o->pos = tk->pos;
-        o->span = tk->kind == TOK_JOINED ? tk->span : 0;
-        if (tk->kind != TOK_JOINED)
-            npos++;
-    }
-    if (rc < 0)
-        goto out;
-    /* The three run lists follow the byte ranges. */
-    for (int k = 0; k < 3; k++) {
-        if (ig_buf_reserve(&d->layout, 10 + p->runs[k].len) != IG_OK) {
-            rc = ig_err_nomem(e, STAGE);
-            goto out;
-        }
-        unsigned char *q = (unsigned char *)d->layout.data + d->layout.len;
-        q = idx_put_varint(q, rs[k].n);
-        d->layout.len = (size_t)(q - (unsigned char *)d->layout.data);
-        ig_buf_add(&d->layout, p->runs[k].data, p->runs[k].len);
-    }
-    d->positions = npos;
-    d->sentences = tok_sentences(p->tok);
-    d->paragraphs = tok_paragraphs(p->tok);
-    d->sections = maxsec;
-    d->truncated = tok_truncated(p->tok);
-    d->bytes = len;
-    /* Group occurrences by local term (a counting sort, stable, so each
-     * term's positions stay increasing), then encode each term's list. */
-    if (w_grow((void **)&p->cur, &p->ccur, p->nlt, sizeof *p->cur) != IG_OK ||
-        w_grow((void **)&p->sorted, &p->csorted, p->nocc, sizeof *p->sorted) != IG_OK ||
-        w_grow((void **)&d->t, &d->ct, p->nlt, sizeof *d->t) != IG_OK ||
-        ig_buf_reserve(&d->enc, p->nocc * 11) != IG_OK) {
-        rc = ig_err_nomem(e, STAGE);
-        goto out;
-    }
-    uint32_t acc = 0;
-    for (size_t i = 0; i < p->nlt; i++) {
-        p->cur[i] = acc;
-        acc += p->lt[i].count;
-    }
-    for (size_t i = 0; i < p->nocc; i++)
-        p->sorted[p->cur[p->occ[i].lid]++] = p->occ[i];
-    unsigned char *base = (unsigned char *)d->enc.data, *q = base;
-    const struct occ *o = p->sorted;
-    for (size_t i = 0; i < p->nlt; i++) {
-        struct lterm *lt = &p->lt[i];
-        struct dterm *dt = &d->t[i];
-        dt->hash = lt->hash;
-        dt->surf_off = lt->surf_off;
-        dt->surf_len = lt->surf_len;
-        dt->freq = lt->count;
-        dt->enc_off = (uint64_t)(q - base);
-        uint32_t prev = 0;
-        for (uint32_t j = 0; j < lt->count; j++, o++) {
-            q = idx_put_varint(q, (uint64_t)(o->pos - prev) << 1 | (o->span != 0));
-            if (o->span)
-                q = idx_put_varint(q, o->span);
-            prev = o->pos;
-        }
-        dt->enc_len = (uint32_t)((uint64_t)(q - base) - dt->enc_off);
-        p->slots[lt->slot] = 0;
-    }
-    d->enc.len = (size_t)(q - base);
-    d->nt = p->nlt;
-    p->nlt = 0;
-    if (prep_compress(p, d, text, len) != IG_OK) {
-        rc = ig_err_nomem(e, STAGE);
-        goto out;
-    }
-    ig_sha256_buf(text, len, d->sha);
-    d->layout_crc = idx_crc32(0, d->layout.data, d->layout.len);
-    d->text_crc = idx_crc32(0, d->text.data, d->text.len);
-    rc = IG_OK;
-out:
-    if (rc != IG_OK) {
-        /* Leave the table empty for the next document. */
-        for (size_t i = 0; i < p->nlt; i++)
-            p->slots[p->lt[i].slot] = 0;
-        p->nlt = 0;
-        d->nt = 0;
-    }
-    return rc;
-}
+/* Terms stemmed in idx_writer_finish between fresh stem caches. */
+#define STEM_RECYCLE 65536
 
 /* ---- the writer --------------------------------------------------------- */
 
@@ -485,6 +54,14 @@ struct wterm {
     uint32_t last1;         /* last document + 1, 0 before the first */
     uint32_t df;
     uint16_t lang;          /* provisional language (order first seen) */
+};
+
+/* A slot of the corpus term table: the high half of the term's hash, so
+ * that a probe rarely has to look at the term itself, and its index + 1
+ * (0 = empty). */
+struct wslot {
+    uint32_t tag;
+    uint32_t idx;
 };
 
 struct wdoc {
@@ -516,8 +93,8 @@ struct idx_writer {
     struct wterm *terms;
     size_t nterms, cterms;
     ig_buf surfaces;
-    uint32_t *slots;            /* term index + 1 */
-    size_t nslots;
+    struct wslot *slots;        /* open addressing, linear probing */
+    size_t nslots;              /* power of two, at least twice nterms */
     size_t mem;                 /* bytes of postings buffers */
     int spill_fd;
     char spill_path[1100];
@@ -532,6 +109,7 @@ struct idx_writer {
         uint64_t off, len;
         uint32_t crc;
     } sec[IDX_NSECTIONS + 1];
+    uint64_t wb_at;             /* output offset of the last writeback request */
     int failed;                 /* sticky error code */
     int finished;
 };
@@ -543,10 +121,19 @@ static int w_fail(idx_writer *w, int rc)
     return rc;
 }
 
+/* Write bytes to the output, inside the current section, without
+ * extending the section's CRC (the caller does). */
+static int w_emit_raw(idx_writer *w, const void *p, size_t n, ig_err *e);
+
 /* Write bytes to the output, inside the current section. */
 static int w_emit(idx_writer *w, const void *p, size_t n, ig_err *e)
 {
     w->sec_crc = idx_crc32(w->sec_crc, p, n);
+    return w_emit_raw(w, p, n, e);
+}
+
+static int w_emit_raw(idx_writer *w, const void *p, size_t n, ig_err *e)
+{
     if (w->out == NULL)
         return w->failed ? w->failed : IG_ESYS;
     if (ig_out_write(w->out, p, n) != IG_OK) {
@@ -560,6 +147,18 @@ static int w_emit(idx_writer *w, const void *p, size_t n, ig_err *e)
     return IG_OK;
 }
 
+/* Every WRITEBACK_BYTES of output, ask for it to go to disk now: the
+ * commit's fsync then has little left to write (on a 1 GB corpus it
+ * otherwise waits most of a second for the disk). */
+#define WRITEBACK_BYTES ((uint64_t)32 << 20)
+static void w_writeback(idx_writer *w)
+{
+    if (w->out && ig_out_tell(w->out) - w->wb_at >= WRITEBACK_BYTES) {
+        ig_out_writeback(w->out);
+        w->wb_at = ig_out_tell(w->out);
+    }
+}
+
 static void w_sec_begin(idx_writer *w, uint32_t id)
 {
     w->sec[id].off = ig_out_tell(w->out);
@@ -571,6 +170,8 @@ static void w_sec_end(idx_writer *w, uint32_t id)
     w->sec[id].len = ig_out_tell(w->out) - w->sec[id].off;
     w->sec[id].crc = w->sec_crc;
 }
+
+static struct wslot *w_slots_new(size_t n);
 
 int idx_writer_open(idx_writer **wp, const char *path, const char *const *cols, size_t ncols,
                     const idx_build_opts *opts, ig_err *e)
@@ -610,7 +211,7 @@ int idx_writer_open(idx_writer **wp, const char *path, const char *const *cols, 
         goto out;
     }
     w->nslots = 4096;
-    w->slots = ig_calloc(w->nslots, sizeof *w->slots);
+    w->slots = w_slots_new(w->nslots);
     w->sbuf = ig_malloc(SPILL_BUFSZ);
     if (w->slots == NULL || w->sbuf == NULL) {
         rc = ig_err_nomem(e, STAGE);
@@ -744,6 +345,87 @@ static int w_term_cmp(const void *a, const void *b, void *ctx)
     return strcmp(w->langs[x->lang], w->langs[y->lang]);
 }
 
+/* The first 8 bytes of s[0..n) as a big-endian number, zero-padded: keys
+ * order strings as memcmp-then-length does, except that some distinct
+ * strings share a key (a common 8-byte prefix), which the callers then
+ * order by a full comparison. */
+static uint64_t w_prefix_key(const char *s, uint32_t n)
+{
+    uint64_t k = 0;
+    for (uint32_t i = 0; i < 8; i++)
+        k = k << 8 | (i < n ? (unsigned char)s[i] : 0u);
+    return k;
+}
+
+struct keyed {
+    uint64_t key;
+    uint32_t id;
+};
+
+/* Sort a[0..n) by key, stably (LSD radix, 8 bits a pass; a pass whose
+ * byte is the same in every key is skipped), using b as scratch.  The
+ * result is in a. */
+static void w_radix(struct keyed *a, struct keyed *b, size_t n)
+{
+    struct keyed *src = a, *dst = b;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t cnt[256];
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[(src[i].key >> shift) & 255]++;
+        if (n == 0 || cnt[(src[0].key >> shift) & 255] == n)
+            continue;
+        size_t sum = 0;
+        for (unsigned k = 0; k < 256; k++) {
+            size_t c = cnt[k];
+            cnt[k] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[(src[i].key >> shift) & 255]++] = src[i];
+        struct keyed *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
+}
+
+/* Sort ids[0..n) (term ids) into vocabulary order (w_term_cmp): a radix
+ * sort of their prefix keys (stable), then a comparison sort of each run
+ * of equal keys, which is much faster than comparing every pair through
+ * the strings. */
+static int w_sort_terms(idx_writer *w, uint32_t *ids, size_t n, ig_err *e)
+{
+    struct keyed *a = ig_reallocarray(NULL, n ? n : 1, sizeof *a);
+    struct keyed *b = ig_reallocarray(NULL, n ? n : 1, sizeof *b);
+    if (a == NULL || b == NULL) {
+        ig_free(a);
+        ig_free(b);
+        return ig_err_nomem(e, STAGE);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct wterm *t = &w->terms[ids[i]];
+        a[i].key = w_prefix_key(w->surfaces.data + t->surf_off, t->surf_len);
+        a[i].id = ids[i];
+    }
+    w_radix(a, b, n);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = a[i].id;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && a[j].key == a[i].key)
+            j++;
+        if (j - i > 1)
+            qsort_r(ids + i, j - i, sizeof *ids, w_term_cmp, w);
+        i = j;
+    }
+    ig_free(a);
+    ig_free(b);
+    return IG_OK;
+}
+
+
 /* Write every in-memory postings list as one segment sorted in vocabulary
  * order: records of u32 term id, u64 length, bytes. */
 static int w_spill(idx_writer *w, ig_err *e)
@@ -759,7 +441,8 @@ static int w_spill(idx_writer *w, ig_err *e)
     for (size_t i = 0; i < w->nterms; i++)
         if (w->terms[i].len > 0)
             ids[n++] = (uint32_t)i;
-    qsort_r(ids, n, sizeof *ids, w_term_cmp, w);
+    if ((rc = w_sort_terms(w, ids, n, e)) != IG_OK)
+        goto out;
     uint64_t start = w->spill_len + w->sused;
     for (size_t i = 0; i < n; i++) {
         struct wterm *t = &w->terms[ids[i]];
@@ -813,17 +496,30 @@ static int w_lang_id(idx_writer *w, const char *lang, uint16_t *id, ig_err *e)
     return IG_OK;
 }
 
+/* A zeroed slot table of n entries.  Zeroed by writing, not by calloc:
+ * a large calloc maps the shared zero page, the probes read it, and the
+ * first store to each page then faults again and flushes the other CPUs'
+ * TLBs (an interrupt per page, with worker threads running). */
+static struct wslot *w_slots_new(size_t n)
+{
+    struct wslot *s = ig_reallocarray(NULL, n, sizeof *s);
+    if (s != NULL)
+        memset(s, 0, n * sizeof *s);
+    return s;
+}
+
 static int w_rehash(idx_writer *w)
 {
     size_t n = w->nslots * 2;
-    uint32_t *s = ig_calloc(n, sizeof *s);
+    struct wslot *s = w_slots_new(n);
     if (s == NULL)
         return IG_ENOMEM;
     for (size_t i = 0; i < w->nterms; i++) {
         size_t h = (size_t)w->terms[i].hash & (n - 1);
-        while (s[h])
+        while (s[h].idx)
             h = (h + 1) & (n - 1);
-        s[h] = (uint32_t)i + 1;
+        s[h].tag = (uint32_t)(w->terms[i].hash >> 32);
+        s[h].idx = (uint32_t)i + 1;
     }
     ig_free(w->slots);
     w->slots = s;
@@ -831,22 +527,30 @@ static int w_rehash(idx_writer *w)
     return IG_OK;
 }
 
-/* The corpus term for a document's term, created if new. */
-static int w_term(idx_writer *w, const idx_docbuf *d, const struct dterm *dt, uint16_t lang,
-                  struct wterm **out)
+/* The hash of a document's term in language lang. */
+static inline uint64_t w_term_hash(const struct dterm *dt, uint16_t lang)
 {
-    uint64_t h = dt->hash ^ ((uint64_t)lang + 1) * 0x9E3779B97F4A7C15ull;
+    return dt->hash ^ ((uint64_t)lang + 1) * 0x9E3779B97F4A7C15ull;
+}
+
+/* The corpus term for a document's term (hash h), created if new. */
+static int w_term(idx_writer *w, const idx_docbuf *d, const struct dterm *dt, uint64_t h,
+                  uint16_t lang, struct wterm **out)
+{
     const char *s = d->surf.data + dt->surf_off;
+    uint32_t tag = (uint32_t)(h >> 32);
     size_t mask = w->nslots - 1, i = (size_t)h & mask;
     for (;;) {
-        uint32_t k = w->slots[i];
-        if (k == 0)
+        const struct wslot *sl = &w->slots[i];
+        if (sl->idx == 0)
             break;
-        struct wterm *t = &w->terms[k - 1];
-        if (t->hash == h && t->surf_len == dt->surf_len && t->lang == lang &&
-            memcmp(w->surfaces.data + t->surf_off, s, dt->surf_len) == 0) {
-            *out = t;
-            return IG_OK;
+        if (sl->tag == tag) {
+            struct wterm *t = &w->terms[sl->idx - 1];
+            if (t->surf_len == dt->surf_len && t->lang == lang &&
+                w_same(w->surfaces.data + t->surf_off, s, dt->surf_len)) {
+                *out = t;
+                return IG_OK;
+            }
         }
         i = (i + 1) & mask;
     }
@@ -862,12 +566,46 @@ static int w_term(idx_writer *w, const idx_docbuf *d, const struct dterm *dt, ui
     t->lang = lang;
     ig_buf_add(&w->surfaces, s, dt->surf_len);
     ig_buf_addc(&w->surfaces, '\0');
-    w->slots[i] = (uint32_t)++w->nterms;
+    w->slots[i].tag = tag;
+    w->slots[i].idx = (uint32_t)++w->nterms;
     *out = t;
     if (w->nterms * 2 > w->nslots && w_rehash(w) != IG_OK)
         return IG_ENOMEM;
     /* the rehash moved slots, not terms: t stays valid */
     return IG_OK;
+}
+
+/* Bring the table slots, terms and postings tails that the document's
+ * terms [from, to) will touch into the cache ahead of use: with hundreds
+ * of thousands of terms each lookup would otherwise wait for memory
+ * several times in a row, and this loop is the writer's, which is serial.
+ * (noipa: GCC would otherwise find the function free of side effects,
+ * prefetches not counting, and drop every call.) */
+#if defined(__GNUC__) && !defined(__clang__)
+#define W_KEEP __attribute__((noipa))
+#else
+#define W_KEEP __attribute__((noinline))
+#endif
+W_KEEP static void w_prefetch(const idx_writer *w, const idx_docbuf *d, uint16_t lang,
+                              size_t from, size_t to, int stage)
+{
+    size_t mask = w->nslots - 1;
+    for (size_t k = from; k < to; k++) {
+        uint64_t h = w_term_hash(&d->t[k], lang);
+        const struct wslot *sl = &w->slots[(size_t)h & mask];
+        if (stage == 0) {
+            __builtin_prefetch(sl);
+        } else if (sl->idx && sl->tag == (uint32_t)(h >> 32)) {
+            const struct wterm *t = &w->terms[sl->idx - 1];
+            if (stage == 1) {
+                __builtin_prefetch(t);
+            } else {
+                __builtin_prefetch(w->surfaces.data + t->surf_off);
+                if (t->p)
+                    __builtin_prefetch(t->p + t->len);
+            }
+        }
+    }
 }
 
 int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
@@ -876,6 +614,9 @@ int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
     if (w->failed)
         return ig_err_set(e, w->failed, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
                           IG_ERR_NOPOS, "writer already failed");
+    if (w->slots == NULL) /* idx_writer_finish has run */
+        return w_fail(w, ig_err_set(e, IG_EUSAGE, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                                    IG_ERR_NOPOS, "document added after the index was finished"));
     if (w->ndocs >= IG_MAX_DOCS)
         return w_fail(w, ig_err_set(e, IG_ELIMIT, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
                                     IG_ERR_NOPOS, "more than IG_MAX_DOCS (%u) documents",
@@ -911,35 +652,48 @@ int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
     wd->text_off = here + d->layout.len;
     wd->text_len = d->text.len;
     wd->text_crc = d->text_crc;
-    if ((rc = w_emit(w, d->layout.data, d->layout.len, e)) != IG_OK ||
-        (rc = w_emit(w, d->text.data, d->text.len, e)) != IG_OK)
+    /* The worker computed the CRC of layout and text: the section's CRC
+     * is extended by combining, not by reading the bytes again here. */
+    w->sec_crc = (uint32_t)crc32_combine64(w->sec_crc, d->blob_crc,
+                                           (z_off64_t)(d->layout.len + d->text.len));
+    if ((rc = w_emit_raw(w, d->layout.data, d->layout.len, e)) != IG_OK ||
+        (rc = w_emit_raw(w, d->text.data, d->text.len, e)) != IG_OK)
         return w_fail(w, rc);
+    w_writeback(w);
     const unsigned char *enc = (const unsigned char *)d->enc.data;
-    for (size_t i = 0; i < d->nt; i++) {
-        const struct dterm *dt = &d->t[i];
-        struct wterm *t;
-        if (w_term(w, d, dt, lid, &t) != IG_OK)
-            return w_fail(w, ig_err_nomem(e, STAGE));
-        size_t need = t->len + 20 + dt->enc_len;
-        if (need > t->cap) {
-            size_t c = t->cap ? t->cap : 16;
-            while (c < need)
-                c *= 2;
-            unsigned char *np = ig_realloc(t->p, c);
-            if (np == NULL)
+    /* In batches, each prefetched in three steps (slot, term, then its
+     * surface and postings tail) before it is used. */
+    enum { BATCH = 64 };
+    for (size_t b0 = 0; b0 < d->nt; b0 += BATCH) {
+        size_t b1 = d->nt - b0 > BATCH ? b0 + BATCH : d->nt;
+        for (int stage = 0; stage < 3; stage++)
+            w_prefetch(w, d, lid, b0, b1, stage);
+        for (size_t i = b0; i < b1; i++) {
+            const struct dterm *dt = &d->t[i];
+            struct wterm *t;
+            if (w_term(w, d, dt, w_term_hash(dt, lid), lid, &t) != IG_OK)
                 return w_fail(w, ig_err_nomem(e, STAGE));
-            w->mem += c - t->cap;
-            t->p = np;
-            t->cap = c;
+            size_t need = t->len + 20 + dt->enc_len;
+            if (need > t->cap) {
+                size_t c = t->cap ? t->cap : 16;
+                while (c < need)
+                    c *= 2;
+                unsigned char *np = ig_realloc(t->p, c);
+                if (np == NULL)
+                    return w_fail(w, ig_err_nomem(e, STAGE));
+                w->mem += c - t->cap;
+                t->p = np;
+                t->cap = c;
+            }
+            unsigned char *q = t->p + t->len;
+            q = idx_put_varint(q, (uint64_t)doc + 1 - t->last1);
+            q = idx_put_varint(q, dt->freq);
+            memcpy(q, enc + dt->enc_off, dt->enc_len);
+            t->len = (size_t)(q - t->p) + dt->enc_len;
+            t->last1 = doc + 1;
+            t->df++;
+            t->cf += dt->freq;
         }
-        unsigned char *q = t->p + t->len;
-        q = idx_put_varint(q, (uint64_t)doc + 1 - t->last1);
-        q = idx_put_varint(q, dt->freq);
-        memcpy(q, enc + dt->enc_off, dt->enc_len);
-        t->len = (size_t)(q - t->p) + dt->enc_len;
-        t->last1 = doc + 1;
-        t->df++;
-        t->cf += dt->freq;
     }
     w->ndocs++;
     if (w->mem > w->opts.mem_budget && (rc = w_spill(w, e)) != IG_OK)
@@ -1114,6 +868,133 @@ static int w_emit_u32(idx_writer *w, uint32_t v, ig_err *e)
     return w_emit(w, b, 4, e);
 }
 
+/* Sort se[0..n) by stem_cmp: a radix sort on the stems' first 8 bytes,
+ * then a comparison sort of each run of equal prefixes (as for terms). */
+static int w_sort_stems(struct stement *se, size_t n, const char *pool, ig_err *e)
+{
+    struct keyed *a = ig_reallocarray(NULL, n ? n : 1, sizeof *a);
+    struct keyed *b = ig_reallocarray(NULL, n ? n : 1, sizeof *b);
+    struct stement *tmp = ig_reallocarray(NULL, n ? n : 1, sizeof *tmp);
+    if (a == NULL || b == NULL || tmp == NULL) {
+        ig_free(a);
+        ig_free(b);
+        ig_free(tmp);
+        return ig_err_nomem(e, STAGE);
+    }
+    for (size_t i = 0; i < n; i++) {
+        a[i].key = w_prefix_key(pool + se[i].off, se[i].len);
+        a[i].id = (uint32_t)i;
+    }
+    w_radix(a, b, n);
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = se[a[i].id];
+    memcpy(se, tmp, n * sizeof *se);
+    struct stemsort_ctx sctx = { pool, NULL };
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && a[j].key == a[i].key)
+            j++;
+        if (j - i > 1)
+            qsort_r(se + i, j - i, sizeof *se, stem_cmp, &sctx);
+        i = j;
+    }
+    ig_free(a);
+    ig_free(b);
+    ig_free(tmp);
+    return IG_OK;
+}
+
+/* Stemming every term, in vocabulary order, into se[]: shared by a helper
+ * thread, which starts while the postings are merged, and the thread of
+ * idx_writer_finish, which joins in when the merge is done.  They take
+ * blocks of STEM_BLOCK terms in turn (an atomic counter); each keeps its
+ * stems in a pool of its own (the owner of each block is recorded, and the
+ * pools are put end to end afterwards) and has caches of its own (stem.h:
+ * one per thread).  They only read the writer's terms, which nothing
+ * changes meanwhile.  What ends up in the file does not depend on who
+ * stemmed what. */
+#define STEM_BLOCK 4096
+
+struct stem_share {
+    const idx_writer *w;
+    const uint32_t *order;
+    const uint16_t *lfinal;
+    struct stement *se;
+    uint8_t *owner;         /* per block: which job stemmed it */
+    size_t nt;
+    size_t next;            /* next block's first term (atomic) */
+    int failed;             /* a job failed: the others stop (atomic) */
+};
+
+struct stem_job {
+    struct stem_share *sh;
+    uint8_t id;
+    ig_buf pool;
+    int rc;
+    ig_err err;
+    pthread_t th;
+    int started;
+};
+
+static void *stem_run(void *arg)
+{
+    struct stem_job *j = arg;
+    struct stem_share *sh = j->sh;
+    const idx_writer *w = sh->w;
+    stem_cache **caches = ig_calloc(w->nlangs + 1, sizeof *caches);
+    size_t since_fresh = 0;
+    ig_err_clear(&j->err);
+    j->rc = IG_OK;
+    if (caches == NULL) {
+        j->rc = IG_ENOMEM;
+        __atomic_store_n(&sh->failed, 1, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    for (;;) {
+        size_t from = __atomic_fetch_add(&sh->next, STEM_BLOCK, __ATOMIC_RELAXED);
+        if (from >= sh->nt || __atomic_load_n(&sh->failed, __ATOMIC_RELAXED))
+            break;
+        size_t to = sh->nt - from > STEM_BLOCK ? from + STEM_BLOCK : sh->nt;
+        sh->owner[from / STEM_BLOCK] = j->id;
+        for (size_t i = from; i < to && j->rc == IG_OK; i++) {
+            const struct wterm *t = &w->terms[sh->order[i]];
+            const char *st;
+            size_t sl;
+            /* Every term is stemmed once here, so the caches only cost
+             * memory (a copy of every word): start them afresh now and
+             * then. */
+            if (++since_fresh == STEM_RECYCLE) {
+                since_fresh = 0;
+                for (size_t k = 0; k < w->nlangs; k++) {
+                    stem_close(caches[k]);
+                    caches[k] = NULL;
+                }
+            }
+            if (caches[t->lang] == NULL &&
+                (j->rc = stem_open(&caches[t->lang], w->langs[t->lang], &j->err)) != IG_OK)
+                break;
+            if (stem_word(caches[t->lang], w->surfaces.data + t->surf_off, t->surf_len, &st,
+                          &sl) != IG_OK ||
+                ig_buf_add(&j->pool, st, sl) != IG_OK) {
+                j->rc = IG_ENOMEM;
+                break;
+            }
+            sh->se[i].off = j->pool.len - sl;
+            sh->se[i].len = (uint32_t)sl;
+            sh->se[i].term = (uint32_t)i;
+            sh->se[i].lang = sh->lfinal[t->lang];
+        }
+        if (j->rc != IG_OK) {
+            __atomic_store_n(&sh->failed, 1, __ATOMIC_RELAXED);
+            break;
+        }
+    }
+    for (size_t i = 0; i < w->nlangs; i++)
+        stem_close(caches[i]);
+    ig_free(caches);
+    return NULL;
+}
+
 int idx_writer_finish(idx_writer *w, ig_err *e)
 {
     if (w->failed)
@@ -1125,15 +1006,21 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     uint64_t *post_off = NULL, *post_len = NULL;
     struct mcur *cur = NULL;
     struct stement *se = NULL;
-    stem_cache **caches = NULL;
+    struct stem_share share;
+    struct stem_job jobs[2];
+    memset(&share, 0, sizeof share);
+    memset(jobs, 0, sizeof jobs);
     ig_buf pool = IG_BUF_INIT, strings = IG_BUF_INIT, stemrecs = IG_BUF_INIT, list = IG_BUF_INIT;
     size_t nt = w->nterms, nl = w->nlangs;
     w_sec_end(w, IDX_SEC_DOCDATA);
+    /* No more terms come: the lookup table is no longer needed. */
+    ig_free(w->slots);
+    w->slots = NULL;
+    w->nslots = 0;
 
     /* Final language ids: bytewise order of code. */
     lorder = ig_calloc(nl + 1, sizeof *lorder);
     lfinal = ig_calloc(nl + 1, sizeof *lfinal);
-    caches = ig_calloc(nl + 1, sizeof *caches);
     order = ig_calloc(nt + 1, sizeof *order);
     final = ig_calloc(nt + 1, sizeof *final);
     post_off = ig_calloc(nt + 1, sizeof *post_off);
@@ -1142,7 +1029,7 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     stem_of = ig_calloc(nt + 1, sizeof *stem_of);
     se = ig_calloc(nt + 1, sizeof *se);
     cur = ig_calloc(w->nsegs + 1, sizeof *cur);
-    if (!lorder || !lfinal || !caches || !order || !final || !post_off || !post_len ||
+    if (!lorder || !lfinal || !order || !final || !post_off || !post_len ||
         !post_crc || !stem_of || !se || !cur) {
         rc = ig_err_nomem(e, STAGE);
         goto out;
@@ -1156,31 +1043,30 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     /* Final term ids: vocabulary order. */
     for (size_t i = 0; i < nt; i++)
         order[i] = (uint32_t)i;
-    qsort_r(order, nt, sizeof *order, w_term_cmp, w);
+    if ((rc = w_sort_terms(w, order, nt, e)) != IG_OK)
+        goto out;
     for (size_t i = 0; i < nt; i++)
         final[order[i]] = (uint32_t)i;
 
-    /* Stem each distinct (surface, language) once. */
-    for (size_t i = 0; i < nl; i++)
-        if ((rc = stem_open(&caches[i], w->langs[i], e)) != IG_OK)
-            goto out;
-    for (size_t i = 0; i < nt; i++) {
-        const struct wterm *t = &w->terms[order[i]];
-        const char *st;
-        size_t sl;
-        if (stem_word(caches[t->lang], w->surfaces.data + t->surf_off, t->surf_len, &st, &sl) != IG_OK ||
-            ig_buf_add(&pool, st, sl) != IG_OK) {
-            rc = ig_err_nomem(e, STAGE);
-            goto out;
-        }
-        se[i].off = pool.len - sl;
-        se[i].len = (uint32_t)sl;
-        se[i].term = (uint32_t)i;
-        se[i].lang = lfinal[t->lang];
-    }
-    if ((rc = w_interrupted(w, e)) != IG_OK)
+    /* Stem each distinct (surface, language) once: a helper thread starts
+     * now, while this one merges the postings (which do not depend on
+     * stems), and this one helps when it is done. */
+    share.w = w;
+    share.order = order;
+    share.lfinal = lfinal;
+    share.se = se;
+    share.nt = nt;
+    share.owner = ig_calloc(nt / STEM_BLOCK + 1, 1);
+    if (share.owner == NULL) {
+        rc = ig_err_nomem(e, STAGE);
         goto out;
-
+    }
+    for (uint8_t k = 0; k < 2; k++) {
+        jobs[k].sh = &share;
+        jobs[k].id = k;
+    }
+    if (w->opts.threads > 1 && pthread_create(&jobs[1].th, NULL, stem_run, &jobs[1]) == 0)
+        jobs[1].started = 1;
     /* POSTINGS: per term, its segments in order, then what is in memory. */
     if (w->nsegs > 0 && (rc = spill_flush(w, e)) != IG_OK)
         goto out;
@@ -1208,10 +1094,18 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
             if ((rc = w_emit(w, t->p, t->len, e)) != IG_OK)
                 goto out;
         }
+        /* Written: its memory goes back at once, which keeps the peak of
+         * this step (postings, stems, sort arrays together) lower. */
+        ig_free(t->p);
+        t->p = NULL;
+        t->len = t->cap = 0;
         post_len[i] = ig_out_tell(w->out) - w->sec[IDX_SEC_POSTINGS].off - post_off[i];
         post_crc[i] = crc;
-        if ((i & 4095) == 0 && (rc = w_interrupted(w, e)) != IG_OK)
-            goto out;
+        if ((i & 4095) == 0) {
+            if ((rc = w_interrupted(w, e)) != IG_OK)
+                goto out;
+            w_writeback(w);
+        }
     }
     for (size_t s = 0; s < w->nsegs; s++)
         if (cur[s].term != UINT32_MAX) {
@@ -1221,9 +1115,35 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
         }
     w_sec_end(w, IDX_SEC_POSTINGS);
 
+    /* The stems: take a share of what is left, wait for the helper, then
+     * put the pools end to end. */
+    stem_run(&jobs[0]);
+    if (jobs[1].started) {
+        pthread_join(jobs[1].th, NULL);
+        jobs[1].started = 0;
+    }
+    for (int k = 0; k < 2; k++)
+        if (jobs[k].rc != IG_OK) {
+            rc = jobs[k].rc;
+            if (rc == IG_ENOMEM)
+                ig_err_nomem(e, STAGE);
+            else
+                *e = jobs[k].err;
+            goto out;
+        }
+    if (ig_buf_add(&pool, jobs[0].pool.data, jobs[0].pool.len) != IG_OK ||
+        ig_buf_add(&pool, jobs[1].pool.data, jobs[1].pool.len) != IG_OK) {
+        rc = ig_err_nomem(e, STAGE);
+        goto out;
+    }
+    for (size_t i = 0; i < nt; i++)
+        if (share.owner[i / STEM_BLOCK] == 1)
+            se[i].off += jobs[0].pool.len;
+    for (int k = 0; k < 2; k++)
+        ig_buf_free(&jobs[k].pool);
     /* Stems: sort (stem, language, term), number the distinct ones. */
-    struct stemsort_ctx sctx = { pool.data, NULL };
-    qsort_r(se, nt, sizeof *se, stem_cmp, &sctx);
+    if ((rc = w_sort_stems(se, nt, pool.data, e)) != IG_OK)
+        goto out;
     /* STRINGS: surfaces in term order, then distinct stems. */
     for (size_t i = 0; i < nt; i++) {
         const struct wterm *t = &w->terms[order[i]];
@@ -1333,10 +1253,12 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     if ((rc = w_emit_u32(w, (uint32_t)nt, e)) != IG_OK || (rc = w_emit_u32(w, 0, e)) != IG_OK)
         goto out;
     uint64_t soff = 0;
+    unsigned char batch[IDX_TERM_REC * 1024];
+    size_t nb = 0;
     for (size_t i = 0; i < nt; i++) {
         const struct wterm *t = &w->terms[order[i]];
-        unsigned char rec[IDX_TERM_REC];
-        memset(rec, 0, sizeof rec);
+        unsigned char *rec = batch + nb;
+        memset(rec, 0, IDX_TERM_REC);
         idx_put_u64(rec + TR_POST_OFF, post_off[i]);
         idx_put_u64(rec + TR_POST_LEN, post_len[i]);
         idx_put_u64(rec + TR_CF, t->cf);
@@ -1347,8 +1269,13 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
         idx_put_u32(rec + TR_POST_CRC, post_crc[i]);
         idx_put_u16(rec + TR_LANG, lfinal[t->lang]);
         soff += (uint64_t)t->surf_len + 1;
-        if ((rc = w_emit(w, rec, sizeof rec, e)) != IG_OK)
+        nb += IDX_TERM_REC;
+        /* Records go out a batch at a time: one CRC and one copy per
+         * batch rather than per record. */
+        if ((nb == sizeof batch || i + 1 == nt) && (rc = w_emit(w, batch, nb, e)) != IG_OK)
             goto out;
+        if (nb == sizeof batch)
+            nb = 0;
     }
     w_sec_end(w, IDX_SEC_VOCABULARY);
     /* STRINGS */
@@ -1389,10 +1316,13 @@ out:
     if (cur)
         for (size_t s = 0; s < w->nsegs; s++)
             ig_free(cur[s].buf);
-    if (caches)
-        for (size_t i = 0; i < nl; i++)
-            stem_close(caches[i]);
-    ig_free(caches);
+    if (jobs[1].started) {
+        __atomic_store_n(&share.failed, 1, __ATOMIC_RELAXED); /* stop it early */
+        pthread_join(jobs[1].th, NULL);
+    }
+    for (int k = 0; k < 2; k++)
+        ig_buf_free(&jobs[k].pool);
+    ig_free(share.owner);
     ig_free(cur);
     ig_free(se);
     ig_free(stem_of);
@@ -1412,19 +1342,25 @@ out:
     return rc;
 }
 
-int idx_writer_commit(idx_writer *w, ig_err *e)
+int idx_writer_commit_with(idx_writer *w, ig_out *extra, ig_err *e)
 {
     int rc;
     if (!w->finished) {
         rc = w->failed ? w->failed : IG_EUSAGE;
         ig_err_set(e, rc, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS, IG_ERR_NOPOS,
                    "index not finished");
+        ig_out_abort(extra);
         idx_writer_abort(w);
         return rc;
     }
-    ig_out *o = w->out;
+    ig_out *o[2] = { w->out, extra };
     w->out = NULL;
-    rc = ig_out_commit(o, e);
+    rc = ig_out_commit_all(o, extra ? 2 : 1, e);
     idx_writer_abort(w);
     return rc;
+}
+
+int idx_writer_commit(idx_writer *w, ig_err *e)
+{
+    return idx_writer_commit_with(w, NULL, e);
 }

@@ -228,9 +228,12 @@ static unsigned char ascii_lower[128];
 
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
+static void abbr_init(void);
+
 /* Fill the byte tables (once per process, through tables_init()). */
 static void tables_fill(void)
 {
+    abbr_init();
     for (int c = 0; c < 128; c++) {
         unsigned char k = CC_OTHER;
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
@@ -269,6 +272,38 @@ static void tables_fill(void)
         fast_tab[c] = f;
     }
 }
+
+#if defined(__SSE2__)
+#define TOK_SSE2 1
+#include <emmintrin.h>
+/* The 16 bytes at s: a mask with bit i set when s[i] is not an ASCII letter
+ * or digit (not F_ALNUM), and in *upper the bits of A-Z.  Byte ranges are
+ * tested with signed compares after shifting the range to start at -128. */
+static inline unsigned sse_nonalnum(const unsigned char *s, unsigned *upper)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i isl = _mm_cmplt_epi8(_mm_add_epi8(lo, _mm_set1_epi8((char)(128 - 'a'))),
+                                 _mm_set1_epi8((char)(-128 + 26)));
+    __m128i isd = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - '0'))),
+                                 _mm_set1_epi8((char)(-128 + 10)));
+    __m128i isu = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - 'A'))),
+                                 _mm_set1_epi8((char)(-128 + 26)));
+    *upper = (unsigned)_mm_movemask_epi8(isu);
+    return ~(unsigned)_mm_movemask_epi8(_mm_or_si128(isl, isd)) & 0xFFFFu;
+}
+/* The 16 bytes at s with A-Z lower-cased, into out. */
+static inline void sse_lower16(const unsigned char *s, char *out)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i isu = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - 'A'))),
+                                 _mm_set1_epi8((char)(-128 + 26)));
+    v = _mm_or_si128(v, _mm_and_si128(isu, _mm_set1_epi8(0x20)));
+    _mm_storeu_si128((__m128i *)(void *)out, v);
+}
+#else
+#define TOK_SSE2 0
+#endif
 
 static void tables_init(void)
 {
@@ -795,6 +830,9 @@ static inline void unit_begin(tok_stream *t, int k, int32_t cp)
 }
 
 enum { ABBR_NONE = 0, ABBR_ALWAYS, ABBR_ETC, ABBR_NO };
+/* Length of the longest entry of abbrevs[] ("approx": 6), computed with the
+ * byte tables. */
+static size_t abbr_max_len;
 
 static const struct {
     const char *w;
@@ -817,6 +855,13 @@ static const struct {
     {"nos", ABBR_NO},
 };
 
+static void abbr_init(void)
+{
+    for (size_t i = 0; i < sizeof abbrevs / sizeof abbrevs[0]; i++)
+        if (strlen(abbrevs[i].w) > abbr_max_len)
+            abbr_max_len = strlen(abbrevs[i].w);
+}
+
 /* What the letters and dots right before the '.' at q are (R9). */
 static int abbrev_kind(const unsigned char *s, size_t q)
 {
@@ -837,7 +882,8 @@ static int abbrev_kind(const unsigned char *s, size_t q)
         b++;
     size_t len = q - b;
     char w[16];
-    if (len == 0 || len >= sizeof w) /* no abbreviation is that long */
+    /* No abbreviation is longer (this runs at every full stop). */
+    if (len == 0 || len > abbr_max_len)
         return ABBR_NONE;
     if (len == 1 && s[b] >= 'A' && s[b] <= 'Z')
         return ABBR_ALWAYS;
@@ -1172,10 +1218,38 @@ int tok_next(tok_stream *t, const tok_token **tok, ig_err *e)
                     return slow_unit(t, p, ascii_cc[c], (int32_t)c, tok, e);
                 size_t st = p;
                 unsigned up = 0;
+                int lowered = 0;
+#if TOK_SSE2
+                /* Most words end within 16 bytes: find the end with one
+                 * vector test instead of a loop whose exit mispredicts. */
+                if (n - p >= 16) {
+                    unsigned upm, m = sse_nonalnum(s + p, &upm);
+                    if (m != 0) {
+                        unsigned k = (unsigned)__builtin_ctz(m);
+                        if (upm & ((1u << k) - 1)) {
+                            /* Lower-case all 16 bytes at once; the
+                             * first k are the word (norm has room). */
+                            sse_lower16(s + p, t->norm);
+                            lowered = 1;
+                            up = F_UPPER;
+                        }
+                        p += k;
+                        goto scanned;
+                    }
+                    up = upm ? F_UPPER : 0;
+                    p += 16;
+                    f = p < n ? fast_tab[s[p]] : 0;
+                    if (!(f & F_ALNUM))
+                        goto scanned;
+                }
+#endif
                 do {
                     up |= f;
                     p++;
                 } while (p < n && ((f = fast_tab[s[p]]) & F_ALNUM));
+#if TOK_SSE2
+            scanned:
+#endif
                 if (p < n) {
                     unsigned d = s[p];
                     if (d >= 0x80 || d == '-' || d == '\'' ||
@@ -1188,7 +1262,9 @@ int tok_next(tok_stream *t, const tok_token **tok, ig_err *e)
                     return slow_unit(t, st, ascii_cc[c], (int32_t)c, tok, e);
                 unit_begin(t, ascii_cc[c], (int32_t)c);
                 const char *norm = (const char *)s + st;
-                if (up & F_UPPER) {
+                if (lowered)
+                    norm = t->norm;
+                else if (up & F_UPPER) {
                     for (size_t i = 0; i < wl; i++)
                         t->norm[i] = (char)ascii_lower[s[st + i]];
                     norm = t->norm;

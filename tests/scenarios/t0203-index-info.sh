@@ -2,7 +2,7 @@
 . "$(dirname "$0")/lib.sh"
 expect_exit 0 "$IGMAP" index "$ROOT/tests/fixtures/index/basic" -o i.igx --quiet
 expect_exit 0 "$IGMAP" info i.igx
-for line in 'format_version: 1' 'documents: 3' 'languages: en(english) fr(french)' \
+for line in 'format_version: 2' 'documents: 3' 'languages: en(english) fr(french)' \
     'columns: id path process date submitter stakeholder_group country language note' \
     'fingerprint.normalisation: NFKC+casefold' 'text_bytes: 467'; do
     grep -qxF "$line" "$T/out" || fail "info lacks \"$line\": $(cat "$T/out")"

@@ -5,7 +5,9 @@
  * line-ending equivalence, BOM, NFC/NFD, fullwidth forms, U+2011, soft
  * hyphens, zero-width and bidi characters, long tokens in both modes,
  * combining-mark floods, agreement with utf8proc_map, tok_normalise_word,
- * error locations and allocation failures.
+ * error locations and allocation failures; and the ASCII fast path's
+ * 16-byte vector scan against the byte-at-a-time rule at every word length
+ * and case pattern around its boundaries.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -948,6 +950,57 @@ static void test_oom(void)
     CHECK(strlen(want) > 0);
 }
 
+/* The fast path finds the end of an ASCII word 16 bytes at a time when 16
+ * bytes remain, and byte by byte near the end of the text; both must give
+ * the same token.  Words of 1..40 letters and digits, upper case at several
+ * places (first, middle, last, at offsets 15, 16 and 17), each followed by
+ * every kind of byte that can end or continue a word, near the end of the
+ * text and far from it. */
+static void test_vector_scan(void)
+{
+    static const char *const after[] = { "", " ", ".", ",", "\n", "!", ")", "'s", "-", "\xc3\xa9",
+                                         ".5", "x." };
+    const char *tail = " and then some more words";
+    char word[64], text[256], want[64];
+    unsigned bad = 0, runs = 0;
+    for (size_t len = 1; len <= 40; len++)
+        for (int upc = -1; upc < 6; upc++) {
+            size_t up[] = { 0, len / 2, len - 1, 15, 16, 17 };
+            for (size_t i = 0; i < len; i++)
+                word[i] = (char)(i % 7 == 3 ? '0' + (int)(i % 10) : 'a' + (int)(i % 26));
+            word[len] = '\0';
+            if (upc >= 0 && up[upc] < len && word[up[upc]] >= 'a')
+                word[up[upc]] = (char)(word[up[upc]] - 32);
+            for (size_t a = 0; a < sizeof after / sizeof after[0]; a++)
+                for (int far = 0; far < 2; far++) {
+                    int n = snprintf(text, sizeof text, "  %s%s%s", word, after[a], far ? tail : "");
+                    /* The reference: the word lower-cased, at offset 2. */
+                    ig_err e;
+                    ig_err_clear(&e);
+                    const tok_token *k;
+                    tok_reset(tk, text, (size_t)n, "t.txt");
+                    int rc = tok_next(tk, &k, &e);
+                    for (size_t i = 0; i <= len; i++)
+                        want[i] = (char)(word[i] >= 'A' && word[i] <= 'Z' ? word[i] + 32 : word[i]);
+                    runs++;
+                    /* A word alone or before a separator is one token of
+                     * exactly its bytes; before '-', "'s", a digit's
+                     * decimal point or a letter it continues, the unit is
+                     * longer or compound, and the fast path is not
+                     * taken: only the start is checked then. */
+                    int alone = a <= 6;
+                    if (rc != 1 || k->start != 2 ||
+                        (alone && (k->end != 2 + len || k->norm_len != len ||
+                                   memcmp(k->norm, want, len) != 0))) {
+                        if (++bad <= 3)
+                            fprintf(stderr, "  vector scan: \"%s\" (far %d)\n", text, far);
+                    }
+                }
+        }
+    CHECK_EQ(bad, 0);
+    CHECK(runs > 6000);
+}
+
 int main(void)
 {
     ig_err e;
@@ -971,6 +1024,7 @@ int main(void)
     RUN(test_errors);
     RUN(test_counters);
     RUN(test_oom);
+    RUN(test_vector_scan);
     tok_close(tk);
     return harness_done();
 }

@@ -1,0 +1,422 @@
+/*
+ * test_deflate.c: the deflate encoder (pipeline/deflate.h) against zlib's
+ * inflate, the decoder every reader of the index uses.  Every output is
+ * inflated (raw and zlib-wrapped) and must give Z_STREAM_END with exactly
+ * the input bytes, stay within ig_deflate_bound() (a canary past the bound
+ * must survive), and be the same bytes whatever the encoder compressed
+ * before.  Inputs: empty, one byte, every byte value, runs (matches of the
+ * maximum length), a repeat at exactly the maximum distance and one just
+ * beyond it, random binary (stored blocks), repetitive and text-like data,
+ * sizes around the block boundaries of both levels, the chunk boundary and
+ * the renumbering of positions (through the test hook), the files of
+ * corpora/sample, and a few thousand seeded random inputs.
+ */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <zlib.h>
+
+#include "deflate.h"
+#include "harness.h"
+
+#define CANARY 0xA5
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+
+static uint64_t next_rand(void)
+{
+    /* xorshift64*: reproducible everywhere */
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return rng * 0x2545F4914F6CDD1Dull;
+}
+
+/* Inflate src[0..n) (raw when raw, else zlib) and compare with want. */
+static int inflates_to(const unsigned char *src, size_t n, int raw, const unsigned char *want,
+                       size_t wn)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if ((raw ? inflateInit2(&z, -15) : inflateInit(&z)) != Z_OK)
+        return 0;
+    unsigned char *out = malloc(wn + 64);
+    if (out == NULL) {
+        inflateEnd(&z);
+        return 0;
+    }
+    z.next_in = (unsigned char *)(uintptr_t)src;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)(wn + 64);
+    int rc = inflate(&z, Z_FINISH);
+    int ok = rc == Z_STREAM_END && z.total_out == wn && z.avail_in == 0 &&
+             (wn == 0 || memcmp(out, want, wn) == 0);
+    if (!ok)
+        fprintf(stderr, "  inflate: rc %d (%s), %lu of %zu bytes, %u input left\n", rc,
+                z.msg ? z.msg : "-", z.total_out, wn, z.avail_in);
+    inflateEnd(&z);
+    free(out);
+    return ok;
+}
+
+static ig_deflate *enc, *enc2;
+
+/* Compress in at both levels, raw and zlib, check everything; returns the
+ * FAST zlib size (or SIZE_MAX on failure). */
+static size_t round_trip(const unsigned char *in, size_t n)
+{
+    size_t bound = ig_deflate_bound(n), fast = SIZE_MAX;
+    unsigned char *a = malloc(bound + 16), *b = malloc(bound + 16);
+    if (a == NULL || b == NULL) {
+        CHECK(!"out of memory");
+        free(a);
+        free(b);
+        return SIZE_MAX;
+    }
+    for (int level = IG_DEFLATE_HUFFMAN; level <= IG_DEFLATE_FAST; level++) {
+        for (int raw = 0; raw <= 1; raw++) {
+            memset(a, CANARY, bound + 16);
+            size_t k = raw ? ig_deflate_raw(enc, level, in, n, a) : ig_deflate_zlib(enc, level, in, n, a);
+            CHECK(k <= bound);
+            int canary = 1;
+            for (size_t i = bound; i < bound + 16; i++)
+                canary &= a[i] == CANARY;
+            CHECK(canary);
+            int ok = inflates_to(a, k, raw, in, n);
+            CHECK(ok);
+            if (!ok)
+                fprintf(stderr, "  (n %zu, level %d, raw %d)\n", n, level, raw);
+            /* Deterministic: another encoder, with another history. */
+            size_t k2 = raw ? ig_deflate_raw(enc2, level, in, n, b) : ig_deflate_zlib(enc2, level, in, n, b);
+            CHECK(k2 == k && memcmp(a, b, k) == 0);
+            if (level == IG_DEFLATE_FAST && !raw)
+                fast = k;
+        }
+    }
+    free(a);
+    free(b);
+    return fast;
+}
+
+static void test_small(void)
+{
+    CHECK_EQ(round_trip(NULL, 0) <= 8, 1);
+    unsigned char one[1];
+    for (int c = 0; c < 256; c++) {
+        one[0] = (unsigned char)c;
+        round_trip(one, 1);
+    }
+    /* Every byte value, once and repeated (fixed and dynamic codes, the
+     * 9-bit fixed literal codes 144-255). */
+    unsigned char all[256 * 8];
+    for (int i = 0; i < 256 * 8; i++)
+        all[i] = (unsigned char)(i % 256);
+    round_trip(all, 256);
+    round_trip(all, sizeof all);
+    const char *words[] = { "a", "ab", "abcd", "hello", "héllo wörld", "\xff\xfe\x90\x80",
+                            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "abcabcabcabcabcabcabc" };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        round_trip((const unsigned char *)words[i], strlen(words[i]));
+}
+
+static void test_runs_and_distances(void)
+{
+    size_t n = 1 << 20;
+    unsigned char *buf = malloc(n);
+    if (buf == NULL) {
+        CHECK(!"out of memory");
+        return;
+    }
+    /* One long run: matches of 258 at distance 1. */
+    memset(buf, 'a', n);
+    size_t k = round_trip(buf, n);
+    CHECK(k < n / 200);
+    /* A 300-byte random block, zeros, and the block again at exactly the
+     * largest distance (32768): the repeat must be found (tiny output). */
+    for (size_t i = 0; i < 300; i++)
+        buf[i] = (unsigned char)next_rand();
+    memset(buf + 300, 0, 32768 - 300);
+    memcpy(buf + 32768, buf, 300);
+    size_t at_max = round_trip(buf, 32768 + 300);
+    CHECK(at_max < 600);
+    /* One byte further: out of reach, so the block is stored twice. */
+    memmove(buf + 32769, buf + 32768, 300);
+    buf[32768] = 0;
+    size_t beyond = round_trip(buf, 32769 + 300);
+    CHECK(beyond > at_max + 200);
+    free(buf);
+}
+
+static void test_random_binary(void)
+{
+    size_t sizes[] = { 7, 8, 9, 100, 16383, 16384, 16385, 32768, 65534, 65535, 65536, 65537,
+                       200000 };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size_t n = sizes[i];
+        unsigned char *buf = malloc(n);
+        if (buf == NULL) {
+            CHECK(!"out of memory");
+            return;
+        }
+        for (size_t j = 0; j < n; j++)
+            buf[j] = (unsigned char)next_rand();
+        size_t k = round_trip(buf, n);
+        /* Incompressible: stored blocks, a few bytes per block. */
+        CHECK(k <= n + 6 + 5 * (n / 16384 + 2));
+        free(buf);
+    }
+}
+
+/* Text-like data: words from a small vocabulary, spaces and punctuation. */
+static size_t make_text(unsigned char *buf, size_t n, unsigned vocab)
+{
+    static const char *const w[] = { "the", "internet", "governance", "multistakeholder",
+                                     "states", "cooperation", "of", "and", "enhanced",
+                                     "sovereignty", "policy", "public", "in", "a", "forum",
+                                     "equal", "footing", "Tunis", "Agenda", "ICANN's" };
+    size_t at = 0;
+    while (at < n) {
+        const char *s = w[next_rand() % vocab];
+        size_t l = strlen(s);
+        for (size_t i = 0; i < l && at < n; i++)
+            buf[at++] = (unsigned char)s[i];
+        if (at < n)
+            buf[at++] = next_rand() % 11 == 0 ? (next_rand() % 2 ? '.' : ',') : ' ';
+        if (at < n && next_rand() % 40 == 0)
+            buf[at++] = '\n';
+    }
+    return n;
+}
+
+static void test_text_and_block_sizes(void)
+{
+    size_t cap = 300000;
+    unsigned char *buf = malloc(cap);
+    if (buf == NULL) {
+        CHECK(!"out of memory");
+        return;
+    }
+    size_t sizes[] = { 1, 2, 4, 5, 6, 7, 8, 9, 15, 16, 17, 100, 1000, 16383, 16384, 16385,
+                       40000, 65535, 65536, 65537, 131072, 131073, 300000 };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size_t n = make_text(buf, sizes[i], 20);
+        size_t k = round_trip(buf, n);
+        if (n >= 10000)
+            CHECK(k < n / 2);
+    }
+    /* Highly repetitive: one word over and over, and two alternating. */
+    for (size_t j = 0; j < cap; j++)
+        buf[j] = (unsigned char)"governance "[j % 11];
+    CHECK(round_trip(buf, cap) < cap / 100);
+    make_text(buf, cap, 2);
+    CHECK(round_trip(buf, cap) < cap / 8);
+    free(buf);
+}
+
+/* Symbol blocks end after IG_DEFLATE_BLOCK_SYMS symbols: inputs of only
+ * literals (all distinct 5-byte sequences) cross that at exact sizes, and
+ * literals mixed with matches cross it at many others. */
+static void test_symbol_blocks(void)
+{
+    size_t n = 3 * IG_DEFLATE_BLOCK_SYMS + 10;
+    unsigned char *buf = malloc(n);
+    if (buf == NULL) {
+        CHECK(!"out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (unsigned char)next_rand();
+    for (size_t d = 0; d < 4; d++) {
+        round_trip(buf, IG_DEFLATE_BLOCK_SYMS - 2 + d);
+        round_trip(buf, 2 * IG_DEFLATE_BLOCK_SYMS - 2 + d);
+    }
+    /* Short repeats every few bytes: many matches per block. */
+    for (size_t i = 0; i < n; i++)
+        buf[i] = i % 7 == 0 ? (unsigned char)(next_rand() % 4) : (unsigned char)"abcdefg"[i % 7];
+    for (size_t d = 0; d < 3; d++)
+        round_trip(buf, n - d);
+    free(buf);
+}
+
+/* Small chunks (test hook) put chunk boundaries everywhere, and a base near
+ * 2^32 makes the encoder renumber positions and clear its table. */
+static void test_chunks_and_renumbering(void)
+{
+    size_t n = 100000;
+    unsigned char *buf = malloc(n);
+    unsigned char *out = malloc(ig_deflate_bound(n));
+    if (buf == NULL || out == NULL) {
+        CHECK(!"out of memory");
+        free(buf);
+        free(out);
+        return;
+    }
+    make_text(buf, n, 20);
+    size_t chunks[] = { 1, 2, 7, 100, 4096, 65536 };
+    for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        ig_deflate *d;
+        CHECK_EQ(ig_deflate_new(&d), 0);
+        if (d == NULL)
+            break;
+        ig_deflate_test_limits(d, chunks[i], 0);
+        for (int raw = 0; raw <= 1; raw++) {
+            size_t k = raw ? ig_deflate_raw(d, IG_DEFLATE_FAST, buf, n, out)
+                           : ig_deflate_zlib(d, IG_DEFLATE_FAST, buf, n, out);
+            CHECK(k <= ig_deflate_bound(n));
+            CHECK(inflates_to(out, k, raw, buf, n));
+        }
+        ig_deflate_free(d);
+    }
+    /* Bases just below and past the renumbering limit, several calls in a
+     * row (the stale-entry rule must hold across the reset). */
+    uint32_t bases[] = { UINT32_MAX - (1u << 30) - 70000, UINT32_MAX - (1u << 30) - 100,
+                         UINT32_MAX - 1000 };
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+        ig_deflate *d;
+        CHECK_EQ(ig_deflate_new(&d), 0);
+        if (d == NULL)
+            break;
+        ig_deflate_test_limits(d, 0, bases[i]);
+        for (int r = 0; r < 4; r++) {
+            size_t m = n - (size_t)r * 1000;
+            size_t k = ig_deflate_zlib(d, IG_DEFLATE_FAST, buf + r, m, out);
+            CHECK(inflates_to(out, k, 0, buf + r, m));
+        }
+        ig_deflate_free(d);
+    }
+    free(buf);
+    free(out);
+}
+
+static void test_seeded_random(void)
+{
+    unsigned char *buf = malloc(70000);
+    if (buf == NULL) {
+        CHECK(!"out of memory");
+        return;
+    }
+    unsigned fails = 0, runs = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t n = (size_t)(next_rand() % (iter < 2500 ? 600 : 70000));
+        unsigned kind = (unsigned)(next_rand() % 4);
+        unsigned alpha = 1 + (unsigned)(next_rand() % 255);
+        if (kind == 0) { /* uniform over an alphabet */
+            for (size_t i = 0; i < n; i++)
+                buf[i] = (unsigned char)(next_rand() % alpha);
+        } else if (kind == 1) { /* copies of earlier stretches */
+            for (size_t i = 0; i < n;) {
+                if (i > 8 && next_rand() % 2) {
+                    size_t dist = 1 + (size_t)(next_rand() % i), len = 1 + next_rand() % 300;
+                    for (size_t j = 0; j < len && i < n; j++, i++)
+                        buf[i] = buf[i - dist];
+                } else {
+                    buf[i++] = (unsigned char)(next_rand() % alpha);
+                }
+            }
+        } else if (kind == 2) {
+            make_text(buf, n, 1 + (unsigned)(next_rand() % 20));
+        } else { /* skewed: mostly one byte */
+            for (size_t i = 0; i < n; i++)
+                buf[i] = next_rand() % 16 ? 'x' : (unsigned char)next_rand();
+        }
+        unsigned before = harness_fail;
+        round_trip(buf, n);
+        runs++;
+        if (harness_fail != before && ++fails <= 3)
+            fprintf(stderr, "  random input %d (kind %u, %zu bytes) failed\n", iter, kind, n);
+    }
+    CHECK_EQ(fails, 0);
+    CHECK_EQ(runs, 3000);
+    free(buf);
+}
+
+/* Every file of corpora/sample (one directory level down), raw bytes. */
+static void test_sample_corpus(void)
+{
+    const char *root = "corpora/sample";
+    DIR *top = opendir(root);
+    if (top == NULL) {
+        CHECK(!"corpora/sample not found (run from the repository root)");
+        return;
+    }
+    struct dirent *de;
+    unsigned files = 0;
+    size_t in = 0, outb = 0;
+    while ((de = readdir(top)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/%s", root, de->d_name);
+        DIR *sub = opendir(dir);
+        if (sub == NULL)
+            continue;
+        struct dirent *fe;
+        while ((fe = readdir(sub)) != NULL) {
+            if (fe->d_name[0] == '.')
+                continue;
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%s", dir, fe->d_name);
+            FILE *f = fopen(path, "rb");
+            if (f == NULL)
+                continue;
+            unsigned char *buf = NULL;
+            size_t n = 0, cap = 0, k;
+            unsigned char chunk[65536];
+            while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
+                if (n + k > cap) {
+                    cap = (n + k) * 2;
+                    unsigned char *nb = realloc(buf, cap);
+                    if (nb == NULL)
+                        break;
+                    buf = nb;
+                }
+                memcpy(buf + n, chunk, k);
+                n += k;
+            }
+            fclose(f);
+            size_t z = round_trip(buf, n);
+            if (z != SIZE_MAX) {
+                in += n;
+                outb += z;
+            }
+            files++;
+            free(buf);
+        }
+        closedir(sub);
+    }
+    closedir(top);
+    CHECK(files >= 20);
+    /* Text compresses (gzip members are stored nearly as they are). */
+    CHECK(outb < in * 7 / 10);
+}
+
+int main(void)
+{
+    if (ig_deflate_new(&enc) != 0 || ig_deflate_new(&enc2) != 0) {
+        CHECK(!"ig_deflate_new failed");
+        return harness_done();
+    }
+    /* enc2 gets a different history: its outputs must not depend on it. */
+    unsigned char warm[5000];
+    make_text(warm, sizeof warm, 20);
+    unsigned char *tmp = malloc(ig_deflate_bound(sizeof warm));
+    if (tmp) {
+        ig_deflate_zlib(enc2, IG_DEFLATE_FAST, warm, sizeof warm, tmp);
+        free(tmp);
+    }
+    CHECK(ig_deflate_bound(0) > 0 && ig_deflate_bound(SIZE_MAX) == SIZE_MAX);
+    RUN(test_small);
+    RUN(test_runs_and_distances);
+    RUN(test_random_binary);
+    RUN(test_text_and_block_sizes);
+    RUN(test_symbol_blocks);
+    RUN(test_chunks_and_renumbering);
+    RUN(test_seeded_random);
+    RUN(test_sample_corpus);
+    ig_deflate_free(enc);
+    ig_deflate_free(enc2);
+    ig_deflate_free(NULL);
+    return harness_done();
+}
