@@ -933,9 +933,12 @@ struct pat_scan {
     int state;              /* SN_FRESH, SN_ON, SN_END */
     int err;                /* sticky error code after a failure */
     uint32_t doc;           /* current document when SN_ON */
-    idx_layout layout;
+    idx_layout layout;      /* own copy, when no layout source is set */
+    const idx_layout *lay;  /* the layout of layout_doc (own copy or lent) */
     uint32_t layout_doc;
-    int layout_ok;          /* layout holds layout_doc */
+    int layout_ok;          /* lay holds layout_doc */
+    pat_layout_fn lay_fn;   /* layout source (pat_scan_layout_source), or NULL */
+    void *lay_ctx;
     pat_match *m;           /* current document's matches */
     size_t nm, capm;
     int matched;            /* m holds the current document */
@@ -1198,7 +1201,13 @@ static int scan_layout(pat_scan *s, uint32_t doc, ig_err *e)
     if (s->layout_ok && s->layout_doc == doc)
         return IG_OK;
     s->layout_ok = 0;
-    int rc = idx_layout_get(s->r, doc, &s->layout, e);
+    int rc;
+    if (s->lay_fn) {
+        rc = s->lay_fn(s->lay_ctx, doc, &s->lay, e);
+    } else {
+        rc = idx_layout_get(s->r, doc, &s->layout, e);
+        s->lay = &s->layout;
+    }
     if (rc)
         return rc;
     s->layout_doc = doc;
@@ -1210,8 +1219,8 @@ static int scan_layout(pat_scan *s, uint32_t doc, ig_err *e)
 static int near_pairs(pat_scan *s, snode *n, const span_list *U, const span_list *V,
                       ig_err *e)
 {
-    const uint32_t *sent = s->layout.sentence;
-    uint32_t npos = s->layout.n;
+    const uint32_t *sent = s->lay->sentence;
+    uint32_t npos = s->lay->n;
     uint64_t dist = n->pn->dist;
     for (size_t i = 0; i < U->n; i++) {
         uint32_t uf = SPAN_F(U->v[i]), ul = SPAN_L(U->v[i]);
@@ -1518,10 +1527,10 @@ static int build_matches(pat_scan *s, ig_err *e)
         m->last = l;
         m->sentence = 0;
         if (s->flags & PAT_SCAN_LAYOUT) {
-            if (l >= s->layout.n)
+            if (l >= s->lay->n)
                 return scan_fail(s, damaged(e, "position %u beyond the %u positions of "
-                                               "document %u", l, s->layout.n, s->doc));
-            m->sentence = s->layout.sentence[f];
+                                               "document %u", l, s->lay->n, s->doc));
+            m->sentence = s->lay->sentence[f];
         }
     }
     s->matched = 1;
@@ -1558,7 +1567,14 @@ const idx_layout *pat_scan_layout(const pat_scan *s)
 {
     if (!(s->flags & PAT_SCAN_LAYOUT) || !s->layout_ok || s->layout_doc != s->doc)
         return NULL;
-    return &s->layout;
+    return s->lay;
+}
+
+void pat_scan_layout_source(pat_scan *s, pat_layout_fn fn, void *ctx)
+{
+    s->lay_fn = fn;
+    s->lay_ctx = ctx;
+    s->layout_ok = 0;
 }
 
 int pat_scan_next(pat_scan *s, pat_match *m, ig_err *e)

@@ -254,6 +254,18 @@ int pat_scan_doc_matches(pat_scan *s, const pat_match **m, size_t *n, ig_err *e)
  * pat_scan_doc_matches), else NULL.  Borrowed. */
 const idx_layout *pat_scan_layout(const pat_scan *s);
 
+/* Where a scan gets document layouts (for NEAR and PAT_SCAN_LAYOUT).  By
+ * default it decodes its own copy with idx_layout_get.  A caller that runs
+ * many scans over the same documents (classify: one scan per lexicon entry)
+ * can decode each layout once and lend it: fn(ctx, doc, &l, e) sets *l to
+ * document doc's layout and returns 0, or returns a negative code with e
+ * set (the scan then fails with it).  The lent layout must stay valid and
+ * unchanged until the scan has moved past doc; fn is called from whatever
+ * thread runs the scan.  Call before the first seek; fn NULL restores the
+ * default. */
+typedef int (*pat_layout_fn)(void *ctx, uint32_t doc, const idx_layout **l, ig_err *e);
+void pat_scan_layout_source(pat_scan *s, pat_layout_fn fn, void *ctx);
+
 /* Every match in (doc, first) order: 1 with *m set, 0 at the end, or a
  * negative code.  Built on the calls above; do not mix with them. */
 int pat_scan_next(pat_scan *s, pat_match *m, ig_err *e);

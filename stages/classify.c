@@ -1,0 +1,1472 @@
+/*
+ * classify.c: the dictionary half of the classify stage: resolve the cue
+ * and negator patterns, walk their postings block by block, turn matches
+ * into counted cues (overlap, negation), score every document and section,
+ * bootstrap the intervals and stream evidence.csv (classify.h states every
+ * rule; classify_out.c holds the scaling models and the other tables).
+ *
+ * Pipeline place: between the index and the tables of `igmap classify`.
+ *
+ * Work is cut into blocks of documents (about CLS_BLOCK_POSITIONS token
+ * positions or CLS_BLOCK_DOCS documents).  Per block:
+ *   A. matching: every pattern's scan (one per lexicon entry, kept for the
+ *      whole run, so postings are read once, front to back) collects its
+ *      matches in the block; workers take patterns from a shared counter;
+ *   B. the matches are regrouped by document, then workers take documents:
+ *      layout, overlap, negation, sums, bootstrap, context strings;
+ *   C. the calling thread writes the block's evidence rows and keeps its
+ *      positions rows, in document order.
+ * Results are stored by pattern and document number, so the thread count
+ * changes nothing in the output.
+ */
+#include "classify.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <time.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "buf.h"
+#include "classify_int.h"
+#include "csv.h"
+#include "limits.h"
+
+/* Block size: bounds the memory held for one block's matches and results. */
+#define CLS_BLOCK_POSITIONS ((uint64_t)1 << 21)
+#define CLS_BLOCK_DOCS 4096u
+/* Most worker threads. */
+#define CLS_MAX_THREADS 64u
+
+/* ---- small things ------------------------------------------------------- */
+
+static const char *const label_names[] = { "none", "multilateral", "multistakeholder",
+                                           "mixed" };
+
+const char *cls_label_name(int label)
+{
+    return label >= 0 && label < 4 ? label_names[label] : NULL;
+}
+
+double cls_score_of(double ml, double ms, double k)
+{
+    double den = ms + ml + k;
+    return den > 0 ? (ms - ml) / den : 0.0;
+}
+
+void cls_opts_default(cls_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->negation = CLS_NEG_FLIP;
+    o->negation_factor = 1.0;
+    o->cross = CLS_CROSS_BOTH;
+    o->quotes = CLS_QUOTES_MENTION;
+    o->smoothing = 3.0;
+    o->threshold = 0.2;
+    o->min_cues = 1;
+    o->min_stance_cues = 1;
+    o->bootstrap = 1000;
+    o->seed = 1;
+    o->threads = 1;
+    o->sections = 1;
+    o->context = 8;
+    o->wordscores = 1;
+    o->wordfish = 1;
+    o->scale_min_docs = 2;
+    o->scale_features = 2000;
+    o->wordfish_max_docs = 2000;
+    scl_wf_opts_default(&o->wf);
+}
+
+int cls_rows_push(cls_run *run, const cls_row *row)
+{
+    if (run->nrows == run->caprows) {
+        size_t c = run->caprows ? run->caprows * 2 : 256;
+        cls_row *n = ig_reallocarray(run->rows, c, sizeof *n);
+        if (n == NULL)
+            return IG_ENOMEM;
+        run->rows = n;
+        run->caprows = c;
+    }
+    run->rows[run->nrows++] = *row;
+    return IG_OK;
+}
+
+size_t cls_row_count(const cls_run *run)
+{
+    return run->nrows;
+}
+
+const cls_row *cls_row_get(const cls_run *run, size_t i)
+{
+    return i < run->nrows ? &run->rows[i] : NULL;
+}
+
+uint64_t cls_evidence_count(const cls_run *run)
+{
+    return run->nevidence;
+}
+
+uint64_t cls_entry_matches(const cls_run *run, size_t entry)
+{
+    return entry < run->nent ? run->ent[entry].matches : 0;
+}
+
+/* ---- opening -------------------------------------------------------------- */
+
+static char *dup_opt(const char *s, int *fail)
+{
+    if (s == NULL)
+        return NULL;
+    char *d = ig_strdup(s);
+    if (d == NULL)
+        *fail = 1;
+    return d;
+}
+
+static int check_opts(const cls_opts *o, ig_err *e)
+{
+    const char *bad = NULL;
+    if (o->negation < CLS_NEG_FLIP || o->negation > CLS_NEG_IGNORE)
+        bad = "negation mode";
+    else if (!(o->negation_factor >= 0 && o->negation_factor <= 1))
+        bad = "negation factor (0..1)";
+    else if (o->cross != CLS_CROSS_NEAREST && o->cross != CLS_CROSS_BOTH)
+        bad = "cross-overlap rule";
+    else if (o->quotes != CLS_QUOTES_MENTION && o->quotes != CLS_QUOTES_USE)
+        bad = "quotes rule";
+    else if (!(o->smoothing >= 0) || !isfinite(o->smoothing))
+        bad = "smoothing (>= 0)";
+    else if (!(o->threshold > 0 && o->threshold < 1))
+        bad = "threshold (between 0 and 1)";
+    else if (o->bootstrap > CLS_MAX_BOOTSTRAP)
+        bad = "bootstrap replicates";
+    else if (o->context > CLS_MAX_CONTEXT)
+        bad = "context";
+    else if (o->threads > CLS_MAX_THREADS)
+        bad = "threads";
+    if (bad)
+        return ig_err_set(e, IG_EUSAGE, CLS_STAGE, NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "bad %s", bad);
+    return IG_OK;
+}
+
+int cls_open(cls_run **out, const idx_reader *r, lex_file *positions, lex_file *negators,
+             const cls_opts *o, ig_err *e)
+{
+    *out = NULL;
+    int rc = check_opts(o, e);
+    if (rc)
+        return rc;
+    if (lex_file_kind(positions) != LEX_POSITIONS)
+        return ig_err_set(e, IG_EUSAGE, CLS_STAGE, lex_file_path(positions), IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          "not a positions lexicon (its header says %s)",
+                          lex_kind_name(lex_file_kind(positions)));
+    if (lex_file_kind(negators) != LEX_NEGATORS)
+        return ig_err_set(e, IG_EUSAGE, CLS_STAGE, lex_file_path(negators), IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          "not a negators lexicon (its header says %s)",
+                          lex_kind_name(lex_file_kind(negators)));
+    cls_run *run = ig_calloc(1, sizeof *run);
+    if (run == NULL)
+        return ig_err_nomem(e, CLS_STAGE);
+    pat_resolver *rs = NULL;
+    ig_buf desc = IG_BUF_INIT;
+    run->r = r;
+    run->lpos = positions;
+    run->lneg = negators;
+    run->o = *o;
+    int fail = 0;
+    run->strs[0] = dup_opt(o->wordfish_dir[0], &fail);
+    run->strs[1] = dup_opt(o->wordfish_dir[1], &fail);
+    run->strs[2] = dup_opt(o->version, &fail);
+    run->strs[3] = dup_opt(o->index_path, &fail);
+    run->strs[4] = dup_opt(o->focus_pattern ? o->focus_pattern : CLS_DEFAULT_FOCUS, &fail);
+    run->strs[5] = dup_opt(o->privative_pattern ? o->privative_pattern : CLS_DEFAULT_PRIVATIVE,
+                           &fail);
+    run->o.wordfish_dir[0] = run->strs[0];
+    run->o.wordfish_dir[1] = run->strs[1];
+    run->o.version = run->strs[2];
+    run->o.index_path = run->strs[3];
+    run->o.focus_pattern = run->strs[4];
+    run->o.privative_pattern = run->strs[5];
+    run->focus = run->privative = SIZE_MAX;
+    run->col_ref = idx_col_find(r, "ref_position");
+    if (fail) {
+        rc = ig_err_nomem(e, CLS_STAGE);
+        goto out;
+    }
+    for (int k = 0; k < 2; k++) {
+        const char *id = run->o.wordfish_dir[k];
+        if (id == NULL)
+            continue;
+        uint32_t d, nd = idx_doc_count(r);
+        for (d = 0; d < nd && strcmp(idx_doc_id(r, d), id) != 0; d++)
+            ;
+        if (d == nd) {
+            rc = ig_err_set(e, IG_EUSAGE, CLS_STAGE, NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                            IG_ERR_NOPOS, "--wordfish-dir: no document with id \"%s\"", id);
+            goto out;
+        }
+    }
+    run->npos = lex_count(positions);
+    run->nlex = run->npos + lex_count(negators);
+    run->nent = run->nlex;
+    /* The built-in patterns of the negation rule. */
+    for (int k = 0; k < 2; k++) {
+        const char *t = k == 0 ? run->o.focus_pattern : run->o.privative_pattern;
+        if (t[0] == '\0')
+            continue;
+        rc = pat_compile(&run->builtin[k], t, strlen(t), NULL, e);
+        if (rc)
+            goto out;
+        if (k == 0)
+            run->focus = run->nent++;
+        else
+            run->privative = run->nent++;
+    }
+    run->ent = ig_calloc(run->nent ? run->nent : 1, sizeof *run->ent);
+    if (run->ent == NULL) {
+        rc = ig_err_nomem(e, CLS_STAGE);
+        goto out;
+    }
+    rc = pat_resolver_open(&rs, r, e);
+    if (rc)
+        goto out;
+    for (size_t i = run->nlex; i < run->nent; i++) {
+        cls_entry *en = &run->ent[i];
+        int focus = i == run->focus;
+        en->pat = run->builtin[focus ? 0 : 1];
+        en->text = focus ? run->o.focus_pattern : run->o.privative_pattern;
+        en->kind = focus ? CLS_FOCUS : CLS_PRIVATIVE;
+        en->pole = en->dim = -1;
+        en->last_doc = UINT32_MAX;
+        rc = pat_resolve(en->pat, rs, e);
+        if (rc)
+            goto out;
+    }
+    for (size_t i = 0; i < run->nlex; i++) {
+        cls_entry *en = &run->ent[i];
+        int cue = i < run->npos;
+        const lex_file *f = cue ? positions : negators;
+        size_t j = cue ? i : i - run->npos;
+        en->pat = lex_entry_pattern(f, j);
+        en->text = lex_entry_text(f, j);
+        en->line = lex_entry_line(f, j);
+        en->kind = cue ? CLS_CUE : CLS_NEGATOR;
+        en->pole = cue ? lex_entry_pole(f, j) : -1;
+        en->dim = cue ? lex_entry_dimension(f, j) : -1;
+        en->weight = cue ? lex_entry_weight(f, j) : 0;
+        en->scope = cue ? 0 : lex_entry_scope(f, j);
+        en->last_doc = UINT32_MAX;
+        rc = pat_resolve(en->pat, rs, e);
+        if (rc)
+            goto out;
+        ig_buf_reset(&desc);
+        if (pat_describe(en->pat, &desc)) {
+            rc = ig_err_nomem(e, CLS_STAGE);
+            goto out;
+        }
+        en->is_near = desc.len >= 5 && memcmp(desc.data, "(near", 5) == 0;
+    }
+out:
+    ig_buf_free(&desc);
+    pat_resolver_close(rs);
+    if (rc) {
+        cls_free(run);
+        return rc;
+    }
+    *out = run;
+    return IG_OK;
+}
+
+void cls_free(cls_run *run)
+{
+    if (run == NULL)
+        return;
+    for (int k = 0; k < 6; k++)
+        ig_free(run->strs[k]);
+    pat_free(run->builtin[0]);
+    pat_free(run->builtin[1]);
+    ig_free(run->ent);
+    ig_free(run->rows);
+    ig_free(run);
+}
+
+/* ---- per-document scoring ----------------------------------------------- */
+
+/* A match of one entry in the current document. */
+typedef struct dmatch {
+    uint32_t entry, first, last;
+} dmatch;
+
+/* A candidate cue. */
+typedef struct cand {
+    uint32_t entry, first, last;
+    uint32_t owner;       /* the accepted cue it merged into (itself if taken) */
+    uint32_t wentry;      /* taken cues: entry whose weight counts */
+    uint32_t merged;      /* taken cues: matches merged into it */
+    double gw;            /* taken cues: highest weight merged */
+    int dropped;          /* lost an opposite-pole overlap */
+} cand;
+
+/* A negator match. */
+typedef struct negm {
+    uint32_t first, last, entry;
+} negm;
+
+/* A counted cue: one evidence row. */
+typedef struct evid {
+    uint32_t entry, wentry, negator, merged;
+    uint32_t first, last, sentence, section;
+    uint64_t start, end;
+    double cue_weight, weight;
+    int pole;             /* counted pole */
+    size_t ctx[3];        /* left, match, right in the arena */
+    uint32_t ctxlen[3];
+} evid;
+
+/* What scoring one document produced. */
+typedef struct docres {
+    cls_row *rows;
+    size_t nrows, caprows;
+    evid *ev;
+    size_t nev, capev;
+    uint32_t *absorbed;   /* entries of matches merged away or dropped */
+    size_t nabs, capabs;
+    uint32_t *quoted;     /* entries of cues dropped as quoted */
+    size_t nquo, capquo;
+    ig_buf arena;         /* context strings */
+} docres;
+
+/* Sort keys. */
+typedef struct okey {     /* same-pole overlap: longest first */
+    uint32_t len, idx, first;
+    double w;
+    uint64_t line;
+} okey;
+
+typedef struct ekey {     /* evidence order */
+    uint32_t first, pole, idx;
+    uint64_t line;
+} ekey;
+
+/* Scratch of one worker, reused across documents. */
+typedef struct worker {
+    ig_buf text;
+    cand *c;
+    size_t capc;
+    okey *ok;
+    size_t capok;
+    ekey *ek;
+    size_t capek;
+    negm *neg;
+    size_t capn;
+    uint32_t *own;        /* 2 x positions: accepted cue per pole and position */
+    size_t capown;
+    uint32_t *secs;       /* section numbers present */
+    size_t capsec;
+    unsigned char *focus; /* per position: a focus particle starts here */
+    size_t capfocus;
+    uint32_t *priv;       /* priv[p]: privative words starting before p */
+    size_t cappriv;
+    uint32_t text_doc;    /* document whose text is in text, or UINT32_MAX */
+    cls_boot boot;        /* bootstrap scratch */
+    double *sml, *sms;    /* per cue sentence sums */
+    size_t capsml, capsms;
+    ig_err e;
+} worker;
+
+static void worker_free(worker *w)
+{
+    ig_buf_free(&w->text);
+    ig_free(w->c);
+    ig_free(w->ok);
+    ig_free(w->ek);
+    ig_free(w->neg);
+    ig_free(w->own);
+    ig_free(w->secs);
+    ig_free(w->focus);
+    ig_free(w->priv);
+    cls_boot_free(&w->boot);
+    ig_free(w->sml);
+    ig_free(w->sms);
+    memset(w, 0, sizeof *w);
+}
+
+static void docres_free(docres *d)
+{
+    ig_free(d->rows);
+    ig_free(d->ev);
+    ig_free(d->absorbed);
+    ig_free(d->quoted);
+    ig_buf_free(&d->arena);
+    memset(d, 0, sizeof *d);
+}
+
+/* Grow *p (*cap elements of size sz) to hold n. */
+static int grow(void **p, size_t *cap, size_t n, size_t sz)
+{
+    if (n <= *cap)
+        return IG_OK;
+    size_t c = *cap ? *cap : 16;
+    while (c < n)
+        c *= 2;
+    void *q = ig_reallocarray(*p, c, sz);
+    if (q == NULL)
+        return IG_ENOMEM;
+    *p = q;
+    *cap = c;
+    return IG_OK;
+}
+
+#define GROW(arr, cap, n) grow((void **)&(arr), &(cap), (n), sizeof *(arr))
+
+static int cmp_okey(const void *a, const void *b)
+{
+    const okey *p = a, *q = b;
+    if (p->len != q->len)
+        return p->len > q->len ? -1 : 1;
+    if (p->w != q->w)
+        return p->w > q->w ? -1 : 1;
+    if (p->line != q->line)
+        return p->line < q->line ? -1 : 1;
+    if (p->first != q->first)
+        return p->first < q->first ? -1 : 1;
+    return p->idx < q->idx ? -1 : p->idx > q->idx;
+}
+
+static int cmp_ekey(const void *a, const void *b)
+{
+    const ekey *p = a, *q = b;
+    if (p->first != q->first)
+        return p->first < q->first ? -1 : 1;
+    if (p->pole != q->pole)
+        return p->pole < q->pole ? -1 : 1;
+    if (p->line != q->line)
+        return p->line < q->line ? -1 : 1;
+    return p->idx < q->idx ? -1 : p->idx > q->idx;
+}
+
+static int cmp_negm(const void *a, const void *b)
+{
+    const negm *p = a, *q = b;
+    if (p->last != q->last)
+        return p->last < q->last ? -1 : 1;
+    /* Same end: the earlier lexicon entry sorts last, so the backward walk
+     * in find_negator meets it first. */
+    if (p->entry != q->entry)
+        return p->entry > q->entry ? -1 : 1;
+    return p->first < q->first ? -1 : p->first > q->first;
+}
+
+static int label_of(const cls_opts *o, const cls_row *row)
+{
+    if (row->cues < o->min_cues ||
+        row->cues - row->dim_cues[LEX_DIM_ACTORS] < o->min_stance_cues)
+        return CLS_NONE;
+    if (row->score >= o->threshold)
+        return CLS_MULTISTAKEHOLDER;
+    if (row->score <= -o->threshold)
+        return CLS_MULTILATERAL;
+    /* Near 0 with cues of one pole only is weak evidence, not a mixture. */
+    if (row->weight[LEX_MULTILATERAL] > 0 && row->weight[LEX_MULTISTAKEHOLDER] > 0)
+        return CLS_MIXED;
+    return CLS_NONE;
+}
+
+static void row_init(cls_row *row, uint32_t doc, uint32_t section)
+{
+    memset(row, 0, sizeof *row);
+    row->doc = doc;
+    row->section = section;
+    row->lo = row->hi = NAN;
+    row->ws_raw = row->ws_se = row->ws_lbg = row->ws_lbg_se = NAN;
+    row->ws_mv = row->ws_mv_se = row->ws_words = NAN;
+    row->wf_theta = row->wf_se = NAN;
+}
+
+/* The white-space rule of evidence contexts (as kwic's): a run of white
+ * space holding a tab, line break, CR, VT or FF becomes one space;
+ * trim_start and trim_end drop white space at the ends. */
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static int put_clean(ig_buf *arena, const char *s, size_t n, int trim_start, int trim_end,
+                     size_t *off, uint32_t *len)
+{
+    size_t i = 0;
+    if (trim_start)
+        while (i < n && is_ws(s[i]))
+            i++;
+    if (trim_end)
+        while (n > i && is_ws(s[n - 1]))
+            n--;
+    *off = arena->len;
+    while (i < n) {
+        size_t j = i;
+        if (!is_ws(s[i])) {
+            while (j < n && !is_ws(s[j]))
+                j++;
+            if (ig_buf_add(arena, s + i, j - i))
+                return IG_ENOMEM;
+        } else {
+            int plain = 1;
+            while (j < n && is_ws(s[j])) {
+                if (s[j] != ' ')
+                    plain = 0;
+                j++;
+            }
+            if (plain ? ig_buf_add(arena, s + i, j - i) : ig_buf_addc(arena, ' '))
+                return IG_ENOMEM;
+        }
+        i = j;
+    }
+    *len = (uint32_t)(arena->len - *off);
+    return IG_OK;
+}
+
+static int damaged(ig_err *e, const idx_reader *r, uint32_t doc, const char *what)
+{
+    return ig_err_set(e, IG_EDATA, CLS_STAGE, idx_doc_id(r, doc), IG_ERR_NOPOS, IG_ERR_NOPOS,
+                      IG_ERR_NOPOS, "damaged index: %s (run igmap check)", what);
+}
+
+/* The negator that reaches the cue starting at f, or UINT32_MAX: the nearest
+ * negator ending before f in f's sentence whose scope covers f, unless a
+ * focus particle follows it right away (and the cue starts after the
+ * particle) or a privative word lies between them (classify.h). */
+static uint32_t find_negator(const cls_run *run, const worker *w, size_t nn,
+                             const idx_layout *L, uint32_t f)
+{
+    size_t a = 0, z = nn;
+    while (a < z) { /* first negator with last >= f */
+        size_t mid = a + (z - a) / 2;
+        if (w->neg[mid].last < f)
+            a = mid + 1;
+        else
+            z = mid;
+    }
+    while (a > 0) {
+        const negm *g = &w->neg[--a];
+        if (f - g->last > LEX_MAX_SCOPE)
+            break;
+        if (f - g->last > run->ent[g->entry].scope || L->sentence[g->last] != L->sentence[f])
+            continue;
+        uint32_t next = g->last + 1;
+        if (run->focus != SIZE_MAX && next < f && w->focus[next])
+            continue; /* "not only X but also Y" affirms X */
+        if (run->privative != SIZE_MAX && w->priv[f] != w->priv[next])
+            continue; /* "does not undermine X" affirms X */
+        return g->entry;
+    }
+    return UINT32_MAX;
+}
+
+/* Quotation marks of the quote rule (UTF-8): ASCII '"', and the opening
+ * U+201C, U+201E, U+2018, U+00AB and closing U+201D, U+00BB.  The closing
+ * single quote U+2019 is left out: it is also the apostrophe ("States'"). */
+static int quote_open_before(const unsigned char *t, uint64_t s)
+{
+    if (s >= 1 && t[s - 1] == '"')
+        return 1;
+    if (s >= 3 && t[s - 3] == 0xE2 && t[s - 2] == 0x80 &&
+        (t[s - 1] == 0x9C || t[s - 1] == 0x9E || t[s - 1] == 0x98))
+        return 1;
+    return s >= 2 && t[s - 2] == 0xC2 && t[s - 1] == 0xAB;
+}
+
+static int quote_close_after(const unsigned char *t, size_t n, uint64_t e)
+{
+    if (e < n && t[e] == '"')
+        return 1;
+    if (e + 3 <= n && t[e] == 0xE2 && t[e + 1] == 0x80 && t[e + 2] == 0x9D)
+        return 1;
+    return e + 2 <= n && t[e] == 0xC2 && t[e + 1] == 0xBB;
+}
+
+/* The cue at bytes [s, e) of the text is quoted: a quotation mark right
+ * before it, right after it, or between its words. */
+static int is_quoted(const ig_buf *text, uint64_t s, uint64_t e)
+{
+    const unsigned char *t = (const unsigned char *)text->data;
+    size_t n = text->len;
+    if (s > e || e > n)
+        return 0;
+    if (quote_open_before(t, s) || quote_close_after(t, n, e))
+        return 1;
+    for (uint64_t i = s; i < e; i++) {
+        if (t[i] == '"')
+            return 1;
+        if (i + 3 <= e && t[i] == 0xE2 && t[i + 1] == 0x80 &&
+            (t[i + 2] == 0x9C || t[i + 2] == 0x9D || t[i + 2] == 0x9E || t[i + 2] == 0x98))
+            return 1;
+        if (i + 2 <= e && t[i] == 0xC2 && (t[i + 1] == 0xAB || t[i + 1] == 0xBB))
+            return 1;
+    }
+    return 0;
+}
+
+/* The document's text in w->text (inflated once per document). */
+static int load_text(const cls_run *run, worker *w, uint32_t doc)
+{
+    if (w->text_doc == doc)
+        return IG_OK;
+    w->text_doc = UINT32_MAX;
+    int rc = idx_doc_text(run->r, doc, &w->text, &w->e);
+    if (rc == IG_OK)
+        w->text_doc = doc;
+    return rc;
+}
+
+/* Index of section s in the sorted w->secs[0..nsec), or -1. */
+static long sec_index(const worker *w, size_t nsec, uint32_t s)
+{
+    size_t a = 0, z = nsec;
+    while (a < z) {
+        size_t mid = a + (z - a) / 2;
+        if (w->secs[mid] < s)
+            a = mid + 1;
+        else
+            z = mid;
+    }
+    return a < nsec && w->secs[a] == s ? (long)a : -1;
+}
+
+/* Same-pole overlap (classify.h): candidates longest first; a candidate
+ * touching a taken one merges into it. */
+static int resolve_same_pole(const cls_run *run, worker *w, size_t nc, uint32_t npos,
+                             docres *res)
+{
+    if (GROW(w->ok, w->capok, nc + 1) || GROW(w->own, w->capown, 2 * (size_t)npos + 2))
+        return IG_ENOMEM;
+    for (size_t i = 0; i < nc; i++) {
+        const cls_entry *en = &run->ent[w->c[i].entry];
+        w->ok[i].len = w->c[i].last - w->c[i].first;
+        w->ok[i].idx = (uint32_t)i;
+        w->ok[i].first = w->c[i].first;
+        w->ok[i].w = en->weight;
+        w->ok[i].line = en->line;
+    }
+    qsort(w->ok, nc, sizeof *w->ok, cmp_okey);
+    for (size_t p = 0; p < 2 * (size_t)npos; p++)
+        w->own[p] = UINT32_MAX;
+    for (size_t k = 0; k < nc; k++) {
+        uint32_t ci = w->ok[k].idx;
+        cand *c = &w->c[ci];
+        const cls_entry *en = &run->ent[c->entry];
+        uint32_t *own = w->own + (size_t)en->pole * npos;
+        uint32_t hit = UINT32_MAX;
+        for (uint32_t p = c->first; p <= c->last; p++)
+            if (own[p] != UINT32_MAX) {
+                hit = own[p];
+                break;
+            }
+        if (hit == UINT32_MAX) {
+            c->owner = ci;
+            for (uint32_t p = c->first; p <= c->last; p++)
+                own[p] = ci;
+            continue;
+        }
+        cand *t = &w->c[hit];
+        c->owner = hit;
+        t->merged++;
+        if (en->weight > t->gw) {
+            t->gw = en->weight;
+            t->wentry = c->entry;
+        }
+        if (GROW(res->absorbed, res->capabs, res->nabs + 1))
+            return IG_ENOMEM;
+        res->absorbed[res->nabs++] = c->entry;
+    }
+    return IG_OK;
+}
+
+/* Opposite-pole overlap, rule "nearest" (classify.h). */
+static int resolve_cross_pole(const cls_run *run, worker *w, size_t nc, uint32_t npos,
+                              docres *res)
+{
+    const uint32_t *own_ms = w->own + (size_t)LEX_MULTISTAKEHOLDER * npos;
+    for (size_t i = 0; i < nc; i++) {
+        cand *a = &w->c[i];
+        if (a->owner != i || run->ent[a->entry].pole != LEX_MULTILATERAL)
+            continue;
+        uint32_t prev = UINT32_MAX;
+        for (uint32_t p = a->first; p <= a->last; p++) {
+            uint32_t j = own_ms[p];
+            if (j == UINT32_MAX || j == prev)
+                continue;
+            prev = j;
+            cand *b = &w->c[j];
+            uint32_t la = a->last - a->first, lb = b->last - b->first;
+            if (la == lb)
+                continue;
+            int near = run->ent[a->entry].is_near && run->ent[b->entry].is_near;
+            cand *loser = near ? (la > lb ? a : b) : (la < lb ? a : b);
+            loser->dropped = 1;
+        }
+    }
+    for (size_t i = 0; i < nc; i++)
+        if (w->c[i].owner == i && w->c[i].dropped) {
+            if (GROW(res->absorbed, res->capabs, res->nabs + 1))
+                return IG_ENOMEM;
+            res->absorbed[res->nabs++] = w->c[i].entry;
+        }
+    return IG_OK;
+}
+
+/* Context cells of every evidence row of res. */
+static int build_context(const cls_run *run, worker *w, uint32_t doc, const idx_layout *L,
+                         docres *res)
+{
+    int rc = load_text(run, w, doc);
+    if (rc)
+        return rc;
+    uint32_t win = run->o.context;
+    for (size_t i = 0; i < res->nev; i++) {
+        evid *v = &res->ev[i];
+        uint32_t p = v->first >= win ? v->first - win : 0;
+        uint32_t q = (uint64_t)v->last + win < L->n ? v->last + win : L->n - 1;
+        uint64_t lf = L->start[p], rt = L->end[q];
+        if (v->start > v->end || v->end > w->text.len || lf > v->start || rt < v->end ||
+            rt > w->text.len)
+            return damaged(&w->e, run->r, doc, "byte range beyond the text");
+        const char *t = w->text.data;
+        if (put_clean(&res->arena, t + lf, (size_t)(v->start - lf), 0, 1, &v->ctx[0],
+                      &v->ctxlen[0]) ||
+            put_clean(&res->arena, t + v->start, (size_t)(v->end - v->start), 0, 0,
+                      &v->ctx[1], &v->ctxlen[1]) ||
+            put_clean(&res->arena, t + v->end, (size_t)(rt - v->end), 1, 0, &v->ctx[2],
+                      &v->ctxlen[2]))
+            return ig_err_nomem(&w->e, CLS_STAGE);
+    }
+    return IG_OK;
+}
+
+/* Score, label and bootstrap every row of res from its evidence. */
+static int finish_rows(const cls_run *run, worker *w, uint32_t doc, docres *res)
+{
+    const cls_opts *o = &run->o;
+    const char *id = idx_doc_id(run->r, doc);
+    for (size_t ri = 0; ri < res->nrows; ri++) {
+        cls_row *row = &res->rows[ri];
+        uint32_t m = 0, last_sent = UINT32_MAX;
+        for (size_t i = 0; i < res->nev; i++) {
+            const evid *v = &res->ev[i];
+            if (row->section != 0 && v->section != row->section)
+                continue;
+            row->cues++;
+            row->negated += v->negator != UINT32_MAX;
+            row->weight[v->pole] += v->weight;
+            row->dim[run->ent[v->entry].dim][v->pole] += v->weight;
+            row->dim_cues[run->ent[v->entry].dim]++;
+            if (v->sentence != last_sent) {
+                if (GROW(w->sml, w->capsml, (size_t)m + 1) ||
+                    GROW(w->sms, w->capsms, (size_t)m + 1))
+                    return ig_err_nomem(&w->e, CLS_STAGE);
+                w->sml[m] = w->sms[m] = 0;
+                m++;
+                last_sent = v->sentence;
+            }
+            if (v->pole == LEX_MULTILATERAL)
+                w->sml[m - 1] += v->weight;
+            else
+                w->sms[m - 1] += v->weight;
+        }
+        row->score = cls_score_of(row->weight[0], row->weight[1], o->smoothing);
+        row->label = label_of(o, row);
+        if (cls_bootstrap(&w->boot, w->sml, w->sms, m, row->sentences, o, id, row->section,
+                          &row->lo, &row->hi))
+            return ig_err_nomem(&w->e, CLS_STAGE);
+    }
+    return IG_OK;
+}
+
+/* Score document doc from its matches m[0..nm) (by entry, then position)
+ * into res (reset first). */
+static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layout *L,
+                     const dmatch *m, size_t nm, int want_context, docres *res)
+{
+    const cls_opts *o = &run->o;
+    const idx_reader *r = run->r;
+    ig_err *e = &w->e;
+    res->nrows = res->nev = res->nabs = res->nquo = 0;
+    ig_buf_reset(&res->arena);
+    idx_doc_stats st;
+    if (idx_doc_stats_get(r, doc, &st) != 0)
+        return damaged(e, r, doc, "no document statistics");
+    int want_sections = o->sections && st.sections > 0;
+    if (GROW(res->rows, res->caprows, 1))
+        return ig_err_nomem(e, CLS_STAGE);
+    row_init(&res->rows[0], doc, 0);
+    res->rows[0].sentences = st.sentences;
+    res->nrows = 1;
+    if (nm == 0 && !want_sections)
+        return finish_rows(run, w, doc, res);
+    int rc;
+    uint32_t npos = L->n;
+
+    /* Sections present, each with its sentence count. */
+    size_t nsec = 0;
+    if (want_sections) {
+        uint32_t prev = UINT32_MAX;
+        for (uint32_t p = 0; p < npos; p++) {
+            uint32_t s = L->section[p];
+            if (s == 0 || s == prev)
+                continue;
+            prev = s;
+            if (sec_index(w, nsec, s) >= 0)
+                continue;
+            if (GROW(w->secs, w->capsec, nsec + 1))
+                return ig_err_nomem(e, CLS_STAGE);
+            w->secs[nsec++] = s;
+            for (size_t k = nsec - 1; k > 0 && w->secs[k - 1] > w->secs[k]; k--) {
+                uint32_t t = w->secs[k];
+                w->secs[k] = w->secs[k - 1];
+                w->secs[k - 1] = t;
+            }
+        }
+        if (GROW(res->rows, res->caprows, nsec + 1))
+            return ig_err_nomem(e, CLS_STAGE);
+        for (size_t k = 0; k < nsec; k++)
+            row_init(&res->rows[k + 1], doc, w->secs[k]);
+        res->nrows = nsec + 1;
+        uint32_t ps = UINT32_MAX, pq = UINT32_MAX;
+        for (uint32_t p = 0; p < npos; p++) {
+            uint32_t s = L->section[p], q = L->sentence[p];
+            if (s == ps && q == pq)
+                continue;
+            ps = s;
+            pq = q;
+            long k = s ? sec_index(w, nsec, s) : -1;
+            if (k >= 0)
+                res->rows[k + 1].sentences++;
+        }
+    }
+
+    /* Candidates, negators, focus particles and privative words. */
+    size_t nc = 0, nn = 0;
+    for (size_t i = 0; i < nm; i++) {
+        if (m[i].last >= npos || m[i].first > m[i].last)
+            return damaged(e, r, doc, "match beyond the document's positions");
+        if (m[i].entry < run->npos)
+            nc++;
+        else if (m[i].entry < run->nlex)
+            nn++;
+    }
+    if (GROW(w->c, w->capc, nc + 1) || GROW(w->neg, w->capn, nn + 1) ||
+        GROW(w->focus, w->capfocus, (size_t)npos + 1) ||
+        GROW(w->priv, w->cappriv, (size_t)npos + 2))
+        return ig_err_nomem(e, CLS_STAGE);
+    memset(w->focus, 0, (size_t)npos + 1);
+    memset(w->priv, 0, ((size_t)npos + 2) * sizeof *w->priv);
+    nc = nn = 0;
+    for (size_t i = 0; i < nm; i++) {
+        if (m[i].entry >= run->nlex) {
+            if (m[i].entry == run->focus)
+                w->focus[m[i].first] = 1;
+            else
+                w->priv[m[i].first + 1]++;
+            continue;
+        }
+        if (m[i].entry < run->npos) {
+            cand *c = &w->c[nc++];
+            c->entry = c->wentry = m[i].entry;
+            c->first = m[i].first;
+            c->last = m[i].last;
+            c->owner = UINT32_MAX;
+            c->merged = 0;
+            c->gw = run->ent[m[i].entry].weight;
+            c->dropped = 0;
+        } else {
+            negm *g = &w->neg[nn++];
+            g->first = m[i].first;
+            g->last = m[i].last;
+            g->entry = m[i].entry;
+        }
+    }
+    for (uint32_t p = 0; p <= npos; p++) /* prefix counts */
+        w->priv[p + 1] += w->priv[p];
+    qsort(w->neg, nn, sizeof *w->neg, cmp_negm);
+    if (resolve_same_pole(run, w, nc, npos, res) ||
+        (o->cross == CLS_CROSS_NEAREST && resolve_cross_pole(run, w, nc, npos, res)))
+        return ig_err_nomem(e, CLS_STAGE);
+
+    /* Quoted cues are mentioned, not used. */
+    if (o->quotes == CLS_QUOTES_MENTION && nc > 0) {
+        rc = load_text(run, w, doc);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < nc; i++) {
+            cand *c = &w->c[i];
+            if (c->owner != i || c->dropped)
+                continue;
+            if (!is_quoted(&w->text, L->start[c->first], L->end[c->last]))
+                continue;
+            c->dropped = 1;
+            if (GROW(res->quoted, res->capquo, res->nquo + 1))
+                return ig_err_nomem(e, CLS_STAGE);
+            res->quoted[res->nquo++] = c->entry;
+        }
+    }
+
+    /* Counted cues in position order, then pole, then line. */
+    size_t nk = 0;
+    if (GROW(w->ek, w->capek, nc + 1))
+        return ig_err_nomem(e, CLS_STAGE);
+    for (size_t i = 0; i < nc; i++) {
+        const cand *c = &w->c[i];
+        if (c->owner != i || c->dropped)
+            continue;
+        w->ek[nk].first = c->first;
+        w->ek[nk].pole = (uint32_t)run->ent[c->entry].pole;
+        w->ek[nk].line = run->ent[c->entry].line;
+        w->ek[nk].idx = (uint32_t)i;
+        nk++;
+    }
+    qsort(w->ek, nk, sizeof *w->ek, cmp_ekey);
+    if (GROW(res->ev, res->capev, nk + 1))
+        return ig_err_nomem(e, CLS_STAGE);
+    for (size_t k = 0; k < nk; k++) {
+        const cand *c = &w->c[w->ek[k].idx];
+        const cls_entry *en = &run->ent[c->entry];
+        evid *v = &res->ev[res->nev++];
+        memset(v, 0, sizeof *v);
+        v->entry = c->entry;
+        v->wentry = c->wentry;
+        v->merged = c->merged;
+        v->first = c->first;
+        v->last = c->last;
+        v->sentence = L->sentence[c->first];
+        v->section = L->section[c->first];
+        v->start = L->start[c->first];
+        v->end = L->end[c->last];
+        v->cue_weight = c->gw;
+        v->pole = en->pole;
+        v->weight = c->gw;
+        v->negator = o->negation == CLS_NEG_IGNORE
+                         ? UINT32_MAX
+                         : find_negator(run, w, nn, L, c->first);
+        if (v->negator != UINT32_MAX) {
+            v->weight = c->gw * o->negation_factor;
+            if (o->negation == CLS_NEG_FLIP)
+                v->pole = 1 - en->pole;
+        }
+    }
+    rc = finish_rows(run, w, doc, res);
+    if (rc)
+        return rc;
+    if (want_context && o->context > 0 && res->nev > 0)
+        return build_context(run, w, doc, L, res);
+    return IG_OK;
+}
+
+/* ---- blocks, threads and evidence ------------------------------------------ */
+
+/* One pattern's scan and its matches in the current block. */
+struct block;
+
+typedef struct pstate {
+    pat_scan *s;
+    int started, ended;
+    uint32_t doc;           /* the scan's current document */
+    dmatch *m;              /* matches in the block (entry field unused) */
+    size_t nm, capm;
+    struct block *bk;       /* for the layout source */
+    idx_layout own;         /* layouts of documents past the block */
+    double cost;            /* seconds its last block took (scheduling only) */
+} pstate;
+
+/* Patterns by decreasing cost, for scheduling. */
+typedef struct pcost {
+    double cost;
+    size_t p;
+} pcost;
+
+static int cmp_pcost(const void *a, const void *b)
+{
+    const pcost *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    return x->p < y->p ? -1 : x->p > y->p;
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+typedef struct block {
+    cls_run *run;
+    pstate *ps;
+    uint32_t b0, b1;        /* documents [b0, b1) */
+    size_t *off;            /* per document of the block: start in dm */
+    dmatch *dm;             /* matches regrouped by document */
+    size_t capdm, capoff;
+    docres *res;            /* per document of the block */
+    size_t capres;
+    worker *wk;             /* per thread */
+    unsigned nthreads;
+    int want_context;
+    /* work distribution */
+    size_t next;            /* shared counter (atomic) */
+    size_t ntasks;
+    int phase;              /* 0 matching, 1 scoring, 2 layouts */
+    size_t *order;          /* matching: patterns, the costliest first */
+    pcost *costs;
+    idx_layout *lays;       /* per document of the block: its layout */
+    size_t caplays;
+    int failed;             /* atomic: some worker failed */
+    size_t err_task;        /* lowest failed task */
+    ig_err err;
+    pthread_mutex_t lock;
+} block;
+
+/* Phase A for one pattern: its matches in [b0, b1). */
+static int match_pattern(block *bk, size_t p, ig_err *e)
+{
+    pstate *ps = &bk->ps[p];
+    ps->nm = 0;
+    if (ps->ended)
+        return IG_OK;
+    int rc;
+    if (!ps->started || ps->doc < bk->b0) {
+        rc = pat_scan_seek(ps->s, bk->b0, e);
+        if (rc < 0)
+            return rc;
+        ps->started = 1;
+        if (rc == 0) {
+            ps->ended = 1;
+            return IG_OK;
+        }
+        ps->doc = pat_scan_doc(ps->s);
+    }
+    while (ps->doc < bk->b1) {
+        const pat_match *m;
+        size_t n;
+        rc = pat_scan_doc_matches(ps->s, &m, &n, e);
+        if (rc)
+            return rc;
+        if (GROW(ps->m, ps->capm, ps->nm + n))
+            return ig_err_nomem(e, CLS_STAGE);
+        for (size_t i = 0; i < n; i++) {
+            dmatch *d = &ps->m[ps->nm++];
+            d->entry = ps->doc;
+            d->first = m[i].first;
+            d->last = m[i].last;
+        }
+        rc = pat_scan_next_doc(ps->s, e);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            ps->ended = 1;
+            break;
+        }
+        ps->doc = pat_scan_doc(ps->s);
+    }
+    bk->run->ent[p].matches += ps->nm;
+    return IG_OK;
+}
+
+/* Phase B for one document of the block. */
+static int score_task(block *bk, size_t t, worker *w)
+{
+    uint32_t doc = bk->b0 + (uint32_t)t;
+    size_t a = bk->off[t], z = bk->off[t + 1];
+    return score_doc(bk->run, w, doc, &bk->lays[t], bk->dm + a, z - a, bk->want_context,
+                     &bk->res[t]);
+}
+
+/* Phase 0: decode the layout of each document of the block once, for the
+ * scans (NEAR patterns) and for scoring. */
+static int layout_task(block *bk, size_t t, ig_err *e)
+{
+    return idx_layout_get(bk->run->r, bk->b0 + (uint32_t)t, &bk->lays[t], e);
+}
+
+/* The scans' layout source (pattern.h): the block's decoded layout, or, for
+ * a document past the block (a scan looking ahead), one of its own. */
+static int lend_layout(void *ctx, uint32_t doc, const idx_layout **l, ig_err *e)
+{
+    pstate *ps = ctx;
+    block *bk = ps->bk;
+    if (doc >= bk->b0 && doc < bk->b1) {
+        *l = &bk->lays[doc - bk->b0];
+        return IG_OK;
+    }
+    int rc = idx_layout_get(bk->run->r, doc, &ps->own, e);
+    *l = &ps->own;
+    return rc;
+}
+
+static void task_failed(block *bk, size_t task, const ig_err *e)
+{
+    pthread_mutex_lock(&bk->lock);
+    if (!bk->failed || task < bk->err_task) {
+        bk->err = *e;
+        bk->err_task = task;
+    }
+    __atomic_store_n(&bk->failed, 1, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&bk->lock);
+}
+
+typedef struct thread_arg {
+    block *bk;
+    worker *w;
+} thread_arg;
+
+static void *work(void *arg)
+{
+    thread_arg *ta = arg;
+    block *bk = ta->bk;
+    worker *w = ta->w;
+    for (;;) {
+        if (__atomic_load_n(&bk->failed, __ATOMIC_RELAXED))
+            break;
+        size_t t = __atomic_fetch_add(&bk->next, 1, __ATOMIC_RELAXED);
+        if (t >= bk->ntasks)
+            break;
+        ig_err_clear(&w->e);
+        int rc;
+        if (bk->phase == 0) {
+            /* The costliest patterns of the last block go first, so the
+             * threads finish together (results do not depend on it). */
+            t = bk->order[t];
+            double t0 = seconds_now();
+            rc = match_pattern(bk, t, &w->e);
+            bk->ps[t].cost = seconds_now() - t0;
+        } else {
+            rc = bk->phase == 1 ? score_task(bk, t, w) : layout_task(bk, t, &w->e);
+        }
+        if (rc) {
+            if (w->e.code == IG_OK)
+                ig_err_set(&w->e, rc, CLS_STAGE, NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                           IG_ERR_NOPOS, "failed");
+            task_failed(bk, t, &w->e);
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* Run the current phase's ntasks over the workers.  Returns 0 or the error
+ * of the lowest failed task (copied to e). */
+static int run_phase(block *bk, size_t ntasks, ig_err *e)
+{
+    bk->next = 0;
+    bk->ntasks = ntasks;
+    bk->failed = 0;
+    unsigned nt = bk->nthreads;
+    if ((size_t)nt > ntasks)
+        nt = ntasks ? (unsigned)ntasks : 1;
+    thread_arg ta[CLS_MAX_THREADS];
+    pthread_t th[CLS_MAX_THREADS];
+    unsigned started = 0;
+    for (unsigned i = 0; i < nt; i++) {
+        ta[i].bk = bk;
+        ta[i].w = &bk->wk[i];
+    }
+    /* Threads 1..nt-1 run beside the calling thread, which is worker 0.  A
+     * thread that cannot be started just leaves its share to the others. */
+    for (unsigned i = 1; i < nt; i++) {
+        if (pthread_create(&th[i], NULL, work, &ta[i]) != 0)
+            break;
+        started = i;
+    }
+    work(&ta[0]);
+    for (unsigned i = 1; i <= started; i++)
+        pthread_join(th[i], NULL);
+    if (bk->failed) {
+        *e = bk->err;
+        return e->code ? e->code : IG_EDATA;
+    }
+    return IG_OK;
+}
+
+/* Regroup the block's matches by document (entry order kept within a
+ * document, positions increasing within an entry). */
+static int regroup(block *bk)
+{
+    size_t nd = bk->b1 - bk->b0, total = 0;
+    if (GROW(bk->off, bk->capoff, nd + 1))
+        return IG_ENOMEM;
+    memset(bk->off, 0, (nd + 1) * sizeof *bk->off);
+    for (size_t p = 0; p < bk->run->nent; p++) {
+        const pstate *ps = &bk->ps[p];
+        for (size_t i = 0; i < ps->nm; i++)
+            bk->off[ps->m[i].entry - bk->b0 + 1]++;
+        total += ps->nm;
+    }
+    for (size_t d = 0; d < nd; d++)
+        bk->off[d + 1] += bk->off[d];
+    if (GROW(bk->dm, bk->capdm, total + 1))
+        return IG_ENOMEM;
+    size_t *fill = ig_reallocarray(NULL, nd + 1, sizeof *fill);
+    if (fill == NULL)
+        return IG_ENOMEM;
+    memcpy(fill, bk->off, (nd + 1) * sizeof *fill);
+    for (size_t p = 0; p < bk->run->nent; p++) {
+        const pstate *ps = &bk->ps[p];
+        for (size_t i = 0; i < ps->nm; i++) {
+            size_t d = ps->m[i].entry - bk->b0;
+            dmatch *x = &bk->dm[fill[d]++];
+            x->entry = (uint32_t)p;
+            x->first = ps->m[i].first;
+            x->last = ps->m[i].last;
+        }
+    }
+    ig_free(fill);
+    return IG_OK;
+}
+
+static const char *const evidence_header[] = {
+    "id", "section", "sentence", "start", "end", "pole", "dimension", "weight", "negated",
+    "lexicon", "line", "pattern", "cue_pole", "cue_weight", "merged", "weight_line",
+    "negator_line", "negator", "left", "match", "right", NULL
+};
+
+static int write_evidence(cls_run *run, ig_csv_writer *cw, uint32_t doc, const docres *res)
+{
+    const char *id = idx_doc_id(run->r, doc);
+    const char *ppath = lex_file_path(run->lpos);
+    int rc = IG_OK;
+    for (size_t i = 0; i < res->nev && rc == IG_OK; i++) {
+        const evid *v = &res->ev[i];
+        const cls_entry *en = &run->ent[v->entry];
+        rc = ig_csv_str(cw, id);
+        rc = rc ? rc : ig_csv_u64(cw, v->section);
+        rc = rc ? rc : ig_csv_u64(cw, v->sentence);
+        rc = rc ? rc : ig_csv_u64(cw, v->start);
+        rc = rc ? rc : ig_csv_u64(cw, v->end);
+        rc = rc ? rc : ig_csv_str(cw, lex_pole_name(v->pole));
+        rc = rc ? rc : ig_csv_str(cw, lex_dimension_name(en->dim));
+        rc = rc ? rc : ig_csv_double(cw, v->weight, 6);
+        rc = rc ? rc : ig_csv_u64(cw, v->negator != UINT32_MAX);
+        rc = rc ? rc : ig_csv_str(cw, ppath);
+        rc = rc ? rc : ig_csv_u64(cw, en->line);
+        rc = rc ? rc : ig_csv_str(cw, en->text);
+        rc = rc ? rc : ig_csv_str(cw, lex_pole_name(en->pole));
+        rc = rc ? rc : ig_csv_double(cw, v->cue_weight, 6);
+        rc = rc ? rc : ig_csv_u64(cw, v->merged);
+        rc = rc ? rc : ig_csv_u64(cw, run->ent[v->wentry].line);
+        if (v->negator != UINT32_MAX) {
+            rc = rc ? rc : ig_csv_u64(cw, run->ent[v->negator].line);
+            rc = rc ? rc : ig_csv_str(cw, run->ent[v->negator].text);
+        } else {
+            rc = rc ? rc : ig_csv_empty(cw);
+            rc = rc ? rc : ig_csv_empty(cw);
+        }
+        for (int k = 0; k < 3; k++) {
+            if (v->ctxlen[k] == 0)
+                rc = rc ? rc : ig_csv_empty(cw);
+            else
+                rc = rc ? rc : ig_csv_text(cw, res->arena.data + v->ctx[k], v->ctxlen[k]);
+        }
+        rc = rc ? rc : ig_csv_endrow(cw);
+    }
+    return rc;
+}
+
+/* Phase C: coverage, evidence rows and positions rows of one document. */
+static int collect(cls_run *run, ig_csv_writer *cw, uint32_t doc, const docres *res)
+{
+    for (size_t i = 0; i < res->nabs; i++)
+        run->ent[res->absorbed[i]].absorbed++;
+    for (size_t i = 0; i < res->nquo; i++)
+        run->ent[res->quoted[i]].quoted++;
+    for (size_t i = 0; i < res->nev; i++) {
+        const evid *v = &res->ev[i];
+        cls_entry *en = &run->ent[v->entry];
+        en->counted++;
+        en->weight_total += v->weight;
+        if (en->last_doc != doc) {
+            en->last_doc = doc;
+            en->docs++;
+        }
+        if (v->negator != UINT32_MAX) {
+            cls_entry *ng = &run->ent[v->negator];
+            en->negated++;
+            ng->counted++;
+            if (ng->last_doc != doc) {
+                ng->last_doc = doc;
+                ng->docs++;
+            }
+        }
+    }
+    run->nevidence += res->nev;
+    if (cw) {
+        int rc = write_evidence(run, cw, doc, res);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < res->nrows; i++)
+        if (cls_rows_push(run, &res->rows[i]))
+            return IG_ENOMEM;
+    return IG_OK;
+}
+
+static int interrupted(const cls_run *run, ig_err *e)
+{
+    volatile int *f = run->o.interrupted;
+    if (f == NULL || *f == 0)
+        return IG_OK;
+    int rc = ig_err_set(e, IG_EINTR, CLS_STAGE, NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                        IG_ERR_NOPOS, "interrupted");
+    e->signo = *f;
+    return rc;
+}
+
+int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
+{
+    if (run->scored)
+        return ig_err_set(e, IG_EUSAGE, CLS_STAGE, NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "cls_score called twice");
+    const idx_reader *r = run->r;
+    uint32_t ndocs = idx_doc_count(r);
+    block bk;
+    memset(&bk, 0, sizeof bk);
+    bk.run = run;
+    bk.nthreads = run->o.threads > 1 ? run->o.threads : 1;
+    bk.want_context = evidence != NULL;
+    pthread_mutex_init(&bk.lock, NULL);
+    ig_csv_writer cw;
+    int rc = IG_OK;
+    bk.ps = ig_calloc(run->nent ? run->nent : 1, sizeof *bk.ps);
+    bk.wk = ig_calloc(bk.nthreads, sizeof *bk.wk);
+    bk.order = ig_calloc(run->nent ? run->nent : 1, sizeof *bk.order);
+    bk.costs = ig_calloc(run->nent ? run->nent : 1, sizeof *bk.costs);
+    if (bk.ps == NULL || bk.wk == NULL || bk.order == NULL || bk.costs == NULL) {
+        rc = ig_err_nomem(e, CLS_STAGE);
+        goto out;
+    }
+    for (unsigned i = 0; i < bk.nthreads; i++)
+        bk.wk[i].text_doc = UINT32_MAX;
+    for (size_t p = 0; p < run->nent; p++)
+        bk.order[p] = p;
+    for (size_t p = 0; p < run->nent; p++) {
+        rc = pat_scan_open(&bk.ps[p].s, run->ent[p].pat, 0, e);
+        if (rc)
+            goto out;
+        bk.ps[p].bk = &bk;
+        pat_scan_layout_source(bk.ps[p].s, lend_layout, &bk.ps[p]);
+    }
+    if (evidence) {
+        rc = ig_csv_writer_init(&cw, evidence, run->o.excel);
+        rc = rc ? rc : ig_csv_header(&cw, evidence_header);
+        if (rc)
+            goto out_write;
+    }
+    for (uint32_t b0 = 0; b0 < ndocs;) {
+        rc = interrupted(run, e);
+        if (rc)
+            goto out;
+        /* The block: documents until enough positions. */
+        uint32_t b1 = b0;
+        uint64_t pos = 0;
+        while (b1 < ndocs && b1 - b0 < CLS_BLOCK_DOCS && pos < CLS_BLOCK_POSITIONS) {
+            idx_doc_stats st;
+            if (idx_doc_stats_get(r, b1, &st) == 0)
+                pos += st.positions;
+            b1++;
+        }
+        bk.b0 = b0;
+        bk.b1 = b1;
+        size_t nd = b1 - b0;
+        if (nd > bk.capres) {
+            docres *nr = ig_reallocarray(bk.res, nd, sizeof *nr);
+            if (nr == NULL) {
+                rc = ig_err_nomem(e, CLS_STAGE);
+                goto out;
+            }
+            memset(nr + bk.capres, 0, (nd - bk.capres) * sizeof *nr);
+            bk.res = nr;
+            bk.capres = nd;
+        }
+        if (nd > bk.caplays) {
+            idx_layout *nl = ig_reallocarray(bk.lays, nd, sizeof *nl);
+            if (nl == NULL) {
+                rc = ig_err_nomem(e, CLS_STAGE);
+                goto out;
+            }
+            memset(nl + bk.caplays, 0, (nd - bk.caplays) * sizeof *nl);
+            bk.lays = nl;
+            bk.caplays = nd;
+        }
+        bk.phase = 2;
+        rc = run_phase(&bk, nd, e);
+        if (rc)
+            goto out;
+        bk.phase = 0;
+        rc = run_phase(&bk, run->nent, e);
+        if (rc)
+            goto out;
+        if (bk.nthreads > 1) {
+            for (size_t p = 0; p < run->nent; p++) {
+                bk.costs[p].cost = bk.ps[p].cost;
+                bk.costs[p].p = p;
+            }
+            qsort(bk.costs, run->nent, sizeof *bk.costs, cmp_pcost);
+            for (size_t p = 0; p < run->nent; p++)
+                bk.order[p] = bk.costs[p].p;
+        }
+        if (regroup(&bk)) {
+            rc = ig_err_nomem(e, CLS_STAGE);
+            goto out;
+        }
+        bk.phase = 1;
+        rc = run_phase(&bk, nd, e);
+        if (rc)
+            goto out;
+        for (size_t t = 0; t < nd; t++) {
+            rc = collect(run, evidence ? &cw : NULL, b0 + (uint32_t)t, &bk.res[t]);
+            if (rc == IG_ENOMEM) {
+                rc = ig_err_nomem(e, CLS_STAGE);
+                goto out;
+            }
+            if (rc)
+                goto out_write;
+        }
+        /* Layouts are not kept across blocks: a slot that once held a huge
+         * document would otherwise hold its memory for the whole run. */
+        for (size_t t = 0; t < nd; t++)
+            idx_layout_free(&bk.lays[t]);
+        b0 = b1;
+    }
+    run->scored = 1;
+    goto out;
+out_write:
+    /* The output handle keeps the failure (errno and all); its commit
+     * reports it (classify.h). */
+    rc = IG_ESYS;
+out:
+    if (bk.ps)
+        for (size_t p = 0; p < run->nent; p++) {
+            pat_scan_close(bk.ps[p].s);
+            ig_free(bk.ps[p].m);
+            idx_layout_free(&bk.ps[p].own);
+        }
+    if (bk.wk)
+        for (unsigned i = 0; i < bk.nthreads; i++)
+            worker_free(&bk.wk[i]);
+    for (size_t t = 0; t < bk.capres; t++)
+        docres_free(&bk.res[t]);
+    for (size_t t = 0; t < bk.caplays; t++)
+        idx_layout_free(&bk.lays[t]);
+    ig_free(bk.lays);
+    ig_free(bk.res);
+    ig_free(bk.ps);
+    ig_free(bk.order);
+    ig_free(bk.costs);
+    ig_free(bk.wk);
+    ig_free(bk.off);
+    ig_free(bk.dm);
+    pthread_mutex_destroy(&bk.lock);
+    return rc;
+}

@@ -1,0 +1,94 @@
+/*
+ * classify_int.h: the run state shared by the two halves of the classify
+ * stage, classify.c (matching, scoring, evidence) and classify_out.c
+ * (scaling models and the tables).  Not a public interface: classify.h is
+ * the manual.
+ */
+#ifndef IG_CLASSIFY_INT_H
+#define IG_CLASSIFY_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "pattern.h"
+
+#define CLS_STAGE "classify"
+
+/* Kinds of entry: the lexicons' cues and negators, then the built-in
+ * patterns of the negation rule (classify.h, "Negation"). */
+enum { CLS_CUE = 0, CLS_NEGATOR = 1, CLS_FOCUS = 2, CLS_PRIVATIVE = 3 };
+
+/* One entry: positions entries first (0..npos-1), then negators (up to
+ * nlex), then the focus and privative patterns when enabled. */
+typedef struct cls_entry {
+    pat_pattern *pat;      /* borrowed from its lex_file, resolved */
+    const char *text;      /* pattern as written (borrowed) */
+    uint64_t line;         /* line in its lexicon */
+    int kind;              /* CLS_CUE or CLS_NEGATOR */
+    int pole;              /* enum lex_pole (cues) */
+    int dim;               /* enum lex_dimension (cues) */
+    int is_near;           /* the pattern's top operator is NEAR */
+    double weight;         /* cue weight */
+    unsigned scope;        /* negator scope */
+    /* coverage, filled by cls_score */
+    uint64_t matches;      /* pattern matches in the corpus */
+    uint64_t counted;      /* evidence rows (negators: cues negated) */
+    uint64_t docs;         /* documents with one of them */
+    uint64_t absorbed;     /* matches merged or dropped */
+    uint64_t negated;      /* counted rows that were negated */
+    uint64_t quoted;       /* taken cues dropped as quoted (mentioned) */
+    double weight_total;   /* sum of weight of its evidence rows */
+    uint32_t last_doc;     /* private: for docs (UINT32_MAX = none yet) */
+} cls_entry;
+
+struct cls_run {
+    const idx_reader *r;
+    lex_file *lpos, *lneg;
+    cls_opts o;            /* strings point into strs */
+    char *strs[6];         /* owned copies: wordfish_dir[0..1], version, index_path,
+                              focus_pattern, privative_pattern */
+    pat_pattern *builtin[2]; /* owned: focus and privative patterns (or NULL) */
+    cls_entry *ent;
+    size_t nent, nlex, npos; /* all entries; lexicon entries; cue entries */
+    size_t focus, privative; /* their entry numbers, or SIZE_MAX */
+    cls_row *rows;         /* positions.csv rows in order */
+    size_t nrows, caprows;
+    uint64_t nevidence;
+    int scored;            /* cls_score ran to the end */
+    /* metadata columns */
+    long col_ref;          /* ref_position column or -1 */
+    /* scaling outcome, for the summary and provenance */
+    int ws_ran, wf_ran;
+    uint32_t ws_nref;
+    uint32_t scale_nfeat;  /* features kept */
+    uint32_t wf_ndocs;
+    uint32_t wf_dir[2];    /* document numbers of the direction */
+    unsigned wf_iter;
+    int wf_converged;
+    double wf_lp;
+    char ws_note[1024];     /* why Wordscores did not run, or "" */
+    char wf_note[1024];
+};
+
+/* Bootstrap scratch of one worker (classify_boot.c); zeroed to start. */
+typedef struct cls_boot {
+    double *rep;           /* replicates */
+    size_t caprep;
+    double *cdf;           /* the Binomial(S, m/S) table */
+    size_t capcdf;
+} cls_boot;
+
+/* The 95% percentile interval of one row (classify.h "Interval"): S
+ * sentences, m of which hold cues with multilateral and multistakeholder
+ * weight sums sml[i], sms[i]; replicates, seed and smoothing from o, the
+ * generator seeded from (o->seed, id, section).  *lo and *hi are NaN when
+ * o->bootstrap or m is 0.  Returns 0 or IG_ENOMEM. */
+int cls_bootstrap(cls_boot *b, const double *sml, const double *sms, uint32_t m, uint32_t S,
+                  const cls_opts *o, const char *id, uint32_t section, double *lo, double *hi);
+void cls_boot_free(cls_boot *b);
+
+/* Append a row (classify.c); IG_ENOMEM. */
+int cls_rows_push(cls_run *run, const cls_row *row);
+
+#endif

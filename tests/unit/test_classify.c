@@ -1,0 +1,678 @@
+/*
+ * test_classify.c: the classify stage (stages/classify.h) on small indexes
+ * built here: the scoring rules on sentence pairs (negation and its scope,
+ * the sentence boundary, focus particles, privative words, quotes, overlap
+ * at the highest weight, the opposite-pole rule, labels), every positions
+ * row equal to the sum of its evidence rows (read back from evidence.csv),
+ * sections, the bootstrap (exact cases, same bits for the same seed and any
+ * thread count), Wordscores through the index and a bad ref_position, and
+ * an allocation-failure sweep.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "classify.h"
+#include "csv.h"
+#include "fsutil.h"
+#include "harness.h"
+#include "index.h"
+#include "lexicon.h"
+#include "out.h"
+
+static char tmpdir[256];
+
+static const char *positions_tsv =
+    "pole\tdimension\tweight\tpattern\tnote\n"
+    "multilateral\tstructure\t1\t\"intergovernmental body\"\tx\n"
+    "multistakeholder\tgeneral\t1\tmultistakeholder\tx\n"
+    "multistakeholder\tgeneral\t2\t\"multistakeholder model\"\tx\n"
+    "multistakeholder\tmission\t1.5\t\"technical management\"\tx\n"
+    "multilateral\tparticipation\t1\t\"only governments\"\tx\n"
+    "multilateral\trepresentation\t1.5\t\"equal footing\" NEAR/6 /^(governments?|states)$/\tx\n"
+    "multistakeholder\trepresentation\t2\t\"equal footing\" NEAR/6 /stakeholder/\tx\n"
+    "multistakeholder\tactors\t0.5\t\"civil society\"\tx\n"
+    "multilateral\tactors\t0.5\t\"member =states\"\tx\n"
+    "multistakeholder\tparticipation\t1\t\"open consultation\"\tx\n";
+
+/* A lexicon where the shorter match carries the higher weight. */
+static const char *positions2_tsv =
+    "pole\tdimension\tweight\tpattern\tnote\n"
+    "multistakeholder\tgeneral\t2\tmultistakeholder\tx\n"
+    "multistakeholder\tgeneral\t1\t\"multistakeholder model\"\tx\n";
+
+static const char *negators_tsv =
+    "pattern\tscope\tnote\n"
+    "\"do not support\"\t8\tx\n"
+    "=not\t6\tx\n";
+
+struct doc {
+    const char *id, *group, *ref, *text;
+};
+
+/* One sentence pair or case per document (see each test). */
+static const struct doc docs[] = {
+    { "neg0", "gov", "-1", "We support a new intergovernmental body." },
+    { "neg1", "gov", "", "We do not support a new intergovernmental body." },
+    { "far", "gov", "",
+      "We do not support the plan that was written by a committee last year for an "
+      "intergovernmental body." },
+    { "sent", "gov", "", "We do not support this. An intergovernmental body is needed." },
+    { "focus1", "civil", "", "The plan covers not only technical management but also policy." },
+    { "focus2", "civil", "", "Decisions must involve not only governments." },
+    { "priv", "gov", "", "This does not undermine the intergovernmental body." },
+    { "quote", "gov", "", "They speak of \xE2\x80\x9C" "equal footing\xE2\x80\x9D among states." },
+    { "model", "civil", "1", "The multistakeholder model works." },
+    { "cross", "civil", "", "Governments meeting on an equal footing with stakeholders agree." },
+    { "actors", "civil", "", "Civil society and Member States met." },
+    { "mixed", "gov", "",
+      "The multistakeholder model works. We support a new intergovernmental body." },
+    { "weak", "tech", "", "An open consultation was held." },
+    { "sections", "gov", "",
+      "Preamble with an open consultation.\n\nQuestion 1\n\nThe multistakeholder model works.\n\n"
+      "Question 2\n\nWe support a new intergovernmental body.\n" },
+    { "same", "tech", "", "Multistakeholder. Multistakeholder. Multistakeholder. Multistakeholder." },
+    { "boot", "civil", "", NULL }, /* built in build_index */
+};
+#define NDOCS (sizeof docs / sizeof docs[0])
+
+static char *path_in(const char *name)
+{
+    static char p[8][400];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
+    return p[k];
+}
+
+static int write_file(const char *name, const char *text)
+{
+    FILE *f = fopen(path_in(name), "wb");
+    if (f == NULL)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+/* Index docs[] (with the ref_position column) into NAME.igx and open it. */
+static idx_reader *build_index(const char *name, const char *bad_ref)
+{
+    static const char *const cols[] = { "id", "stakeholder_group", "ref_position" };
+    ig_err e;
+    ig_err_clear(&e);
+    char idx[400];
+    snprintf(idx, sizeof idx, "%s", path_in(name));
+    idx_writer *w = NULL;
+    int rc = idx_writer_open(&w, idx, cols, 3, NULL, &e);
+    ig_buf boot = IG_BUF_INIT;
+    for (int i = 0; i < 30; i++)
+        ig_buf_adds(&boot, i % 3 == 0   ? "The multistakeholder model works. "
+                           : i % 3 == 1 ? "We support a new intergovernmental body. "
+                                        : "Nothing was said. ");
+    for (size_t i = 0; rc == IG_OK && i < NDOCS; i++) {
+        const char *ref = docs[i].ref;
+        if (bad_ref && strcmp(docs[i].id, "model") == 0)
+            ref = bad_ref;
+        const char *vals[3] = { docs[i].id, docs[i].group, ref };
+        const char *text = docs[i].text ? docs[i].text : boot.data;
+        rc = idx_writer_add_text(w, vals, "en", text, strlen(text), NULL, &e);
+    }
+    ig_buf_free(&boot);
+    if (rc == IG_OK)
+        rc = idx_writer_finish(w, &e);
+    if (rc == IG_OK) {
+        rc = idx_writer_commit(w, &e);
+        w = NULL;
+    }
+    idx_reader *r = NULL;
+    if (rc == IG_OK)
+        rc = idx_open(&r, idx, &e);
+    if (rc) {
+        char line[1200];
+        ig_err_format(&e, line, sizeof line);
+        fprintf(stderr, "building the test index: %s\n", line);
+        idx_writer_abort(w);
+        return NULL;
+    }
+    return r;
+}
+
+static lex_file *load_lex(const char *name, const char *text, int kind)
+{
+    if (write_file(name, text) != 0)
+        return NULL;
+    ig_err e;
+    ig_err_clear(&e);
+    ig_msgs m = { 0 };
+    lex_file *f = NULL;
+    if (lex_load(&f, path_in(name), kind, "classify", &m, &e) != IG_OK) {
+        for (size_t i = 0; i < m.n; i++)
+            fprintf(stderr, "%s\n", m.items[i]);
+        fprintf(stderr, "%s\n", e.msg);
+    }
+    ig_msgs_free(&m);
+    return f;
+}
+
+static idx_reader *rd;
+static lex_file *lpos, *lneg;
+
+/* The whole file NAME of the temp directory into b (0 on success). */
+static int read_all(const char *name, ig_buf *b)
+{
+    ig_err e;
+    ig_err_clear(&e);
+    return ig_read_file(path_in(name), (size_t)1 << 26, b, "test", &e);
+}
+
+/* Classify with o; evidence goes to EVNAME (when not NULL).  Returns the
+ * run (NULL on failure, with the message printed). */
+static cls_run *classify(const cls_opts *o, lex_file *pos, const char *evname)
+{
+    ig_err e;
+    ig_err_clear(&e);
+    cls_run *run = NULL;
+    ig_out *ev = NULL;
+    int rc = cls_open(&run, rd, pos, lneg, o, &e);
+    if (rc == IG_OK && evname)
+        rc = ig_out_open(&ev, path_in(evname), "test", &e);
+    if (rc == IG_OK)
+        rc = cls_score(run, ev, &e);
+    if (rc == IG_OK && ev) {
+        rc = ig_out_commit(ev, &e);
+        ev = NULL;
+    }
+    if (rc == IG_OK)
+        rc = cls_scale(run, &e);
+    ig_out_abort(ev);
+    if (rc) {
+        char line[1200];
+        ig_err_format(&e, line, sizeof line);
+        fprintf(stderr, "classify: %s\n", line);
+        cls_free(run);
+        return NULL;
+    }
+    return run;
+}
+
+static const cls_row *row_of(const cls_run *run, const char *id, uint32_t section)
+{
+    for (size_t i = 0; i < cls_row_count(run); i++) {
+        const cls_row *r = cls_row_get(run, i);
+        if (r->section == section && strcmp(idx_doc_id(rd, r->doc), id) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static cls_opts base_opts(void)
+{
+    cls_opts o;
+    cls_opts_default(&o);
+    o.bootstrap = 0;
+    o.wordfish = 0;
+    o.context = 3;
+    return o;
+}
+
+#define ML(r) ((r)->weight[LEX_MULTILATERAL])
+#define MS(r) ((r)->weight[LEX_MULTISTAKEHOLDER])
+
+static void test_score_formula(void)
+{
+    CHECK(cls_score_of(0, 0, 3) == 0);
+    CHECK(cls_score_of(0, 0, 0) == 0);
+    CHECK(cls_score_of(0, 1, 3) == 0.25);
+    CHECK(cls_score_of(1, 0, 3) == -0.25);
+    CHECK(cls_score_of(1, 2, 1) == 0.25);
+    /* tanh of half the smoothed log ratio is the same number */
+    double ml = 2.5, ms = 7, k = 3;
+    CHECK(fabs(tanh(0.5 * log((ms + k / 2) / (ml + k / 2))) - cls_score_of(ml, ms, k)) < 1e-15);
+    CHECK_STR(cls_label_name(CLS_MIXED), "mixed");
+    CHECK(cls_label_name(7) == NULL);
+}
+
+static void test_negation_pairs(void)
+{
+    cls_opts o = base_opts();
+    cls_run *run = classify(&o, lpos, NULL);
+    CHECK(run != NULL);
+    if (run == NULL)
+        return;
+    const cls_row *a = row_of(run, "neg0", 0), *b = row_of(run, "neg1", 0);
+    /* "We support" vs "We do not support" a new intergovernmental body. */
+    CHECK(ML(a) == 1 && MS(a) == 0 && a->negated == 0);
+    CHECK(ML(b) == 0 && MS(b) == 1 && b->negated == 1);
+    CHECK(a->score < 0 && b->score > 0);
+    /* Out of the negator's scope (13 tokens after "do not support"). */
+    const cls_row *f = row_of(run, "far", 0);
+    CHECK(ML(f) == 1 && f->negated == 0);
+    /* A negator in the previous sentence does not reach. */
+    const cls_row *s = row_of(run, "sent", 0);
+    CHECK(ML(s) == 1 && s->negated == 0);
+    /* "not only technical management but also": affirmed. */
+    const cls_row *f1 = row_of(run, "focus1", 0);
+    CHECK(MS(f1) == 1.5 && f1->negated == 0);
+    /* "not only governments": the cue starts with "only", so negated. */
+    const cls_row *f2 = row_of(run, "focus2", 0);
+    CHECK(MS(f2) == 1 && ML(f2) == 0 && f2->negated == 1);
+    /* "does not undermine the intergovernmental body": affirmed. */
+    const cls_row *p = row_of(run, "priv", 0);
+    CHECK(ML(p) == 1 && p->negated == 0);
+    cls_free(run);
+
+    /* The rules switched off: both cues negated. */
+    o.focus_pattern = "";
+    o.privative_pattern = "";
+    run = classify(&o, lpos, NULL);
+    CHECK(run != NULL);
+    if (run) {
+        f1 = row_of(run, "focus1", 0);
+        CHECK(ML(f1) == 1.5 && MS(f1) == 0 && f1->negated == 1);
+        p = row_of(run, "priv", 0);
+        CHECK(MS(p) == 1 && ML(p) == 0 && p->negated == 1);
+        cls_free(run);
+    }
+
+    /* Discount at 0 drops a negated cue; ignore counts it as written;
+     * flip at 0.5 moves half of it. */
+    o = base_opts();
+    o.negation = CLS_NEG_DISCOUNT;
+    o.negation_factor = 0;
+    run = classify(&o, lpos, NULL);
+    if (run) {
+        b = row_of(run, "neg1", 0);
+        CHECK(ML(b) == 0 && MS(b) == 0 && b->cues == 1 && b->negated == 1);
+        cls_free(run);
+    }
+    o.negation = CLS_NEG_IGNORE;
+    run = classify(&o, lpos, NULL);
+    if (run) {
+        b = row_of(run, "neg1", 0);
+        CHECK(ML(b) == 1 && MS(b) == 0 && b->negated == 0);
+        cls_free(run);
+    }
+    o.negation = CLS_NEG_FLIP;
+    o.negation_factor = 0.5;
+    run = classify(&o, lpos, NULL);
+    if (run) {
+        b = row_of(run, "neg1", 0);
+        CHECK(ML(b) == 0 && MS(b) == 0.5);
+        cls_free(run);
+    }
+}
+
+static void test_overlap_quotes_cross(void)
+{
+    cls_opts o = base_opts();
+    cls_run *run = classify(&o, lpos, "ev_overlap.csv");
+    CHECK(run != NULL);
+    if (run == NULL)
+        return;
+    /* "multistakeholder model" (2) and "multistakeholder" (1): one cue of 2. */
+    const cls_row *m = row_of(run, "model", 0);
+    CHECK(MS(m) == 2 && m->cues == 1);
+    /* A quoted "equal footing ... states" is mentioned, not used. */
+    const cls_row *q = row_of(run, "quote", 0);
+    CHECK(q->cues == 0 && ML(q) == 0);
+    /* Opposite poles on the same words: both count by default. */
+    const cls_row *c = row_of(run, "cross", 0);
+    CHECK(ML(c) == 1.5 && MS(c) == 2 && c->cues == 2);
+    CHECK(cls_entry_matches(run, 2) == 13); /* "multistakeholder model": 1 + 1 + 1 + 10 */
+    cls_free(run);
+
+    /* The merged shorter match has the higher weight: it is the weight. */
+    lex_file *p2 = load_lex("pos2.tsv", positions2_tsv, LEX_POSITIONS);
+    CHECK(p2 != NULL);
+    if (p2) {
+        run = classify(&o, p2, "ev_weight.csv");
+        if (run) {
+            m = row_of(run, "model", 0);
+            CHECK(MS(m) == 2 && m->cues == 1);
+            cls_free(run);
+        }
+        /* evidence: line 3 ("multistakeholder model") counted, weight_line 2 */
+        ig_buf b = IG_BUF_INIT;
+        CHECK(read_all("ev_weight.csv", &b) == IG_OK);
+        if (b.data) {
+            CHECK(strstr(b.data, "model,0,1,4,26,multistakeholder,general,2.000000,0,") != NULL);
+            /* cue_weight is the merged maximum, weight_line says whose */
+            CHECK(strstr(b.data, ",3,\"\"\"multistakeholder model\"\"\",multistakeholder,"
+                                 "2.000000,1,2,,,The,multistakeholder model,works") != NULL);
+        }
+        ig_buf_free(&b);
+        lex_free(p2);
+    }
+
+    /* Quotes counted when asked; the opposite-pole rule "nearest" keeps
+     * the closer reading (stakeholders, 3 positions away, over governments,
+     * 5 away). */
+    o.quotes = CLS_QUOTES_USE;
+    o.cross = CLS_CROSS_NEAREST;
+    run = classify(&o, lpos, NULL);
+    if (run) {
+        q = row_of(run, "quote", 0);
+        CHECK(ML(q) == 1.5 && q->cues == 1);
+        c = row_of(run, "cross", 0);
+        CHECK(ML(c) == 0 && MS(c) == 2 && c->cues == 1);
+        cls_free(run);
+    }
+}
+
+static void test_labels(void)
+{
+    cls_opts o = base_opts();
+    cls_run *run = classify(&o, lpos, NULL);
+    if (run == NULL)
+        return;
+    /* Naming actors only takes no position. */
+    const cls_row *a = row_of(run, "actors", 0);
+    CHECK(a->cues == 2 && a->label == CLS_NONE);
+    /* Both poles near 0: mixed.  (2 - 1) / (3 + 3) = 1/6. */
+    const cls_row *m = row_of(run, "mixed", 0);
+    CHECK(fabs(m->score - 1.0 / 6) < 1e-15 && m->label == CLS_MIXED);
+    /* One weight-1 cue: 0.25, above the 0.2 threshold. */
+    const cls_row *w = row_of(run, "weak", 0);
+    CHECK(w->score == 0.25 && w->label == CLS_MULTISTAKEHOLDER);
+    CHECK(row_of(run, "neg0", 0)->label == CLS_MULTILATERAL);
+    cls_free(run);
+    /* One-sided evidence under the threshold is none, not mixed. */
+    o.threshold = 0.3;
+    o.min_stance_cues = 0;
+    run = classify(&o, lpos, NULL);
+    if (run) {
+        CHECK(row_of(run, "weak", 0)->label == CLS_NONE);
+        CHECK(row_of(run, "actors", 0)->label == CLS_MIXED); /* 0.5 each side */
+        cls_free(run);
+    }
+    o = base_opts();
+    o.min_cues = 2;
+    run = classify(&o, lpos, NULL);
+    if (run) {
+        CHECK(row_of(run, "weak", 0)->label == CLS_NONE);
+        CHECK(row_of(run, "mixed", 0)->label == CLS_MIXED);
+        cls_free(run);
+    }
+}
+
+static void test_sections(void)
+{
+    cls_opts o = base_opts();
+    cls_run *run = classify(&o, lpos, NULL);
+    if (run == NULL)
+        return;
+    const cls_row *s0 = row_of(run, "sections", 0), *s1 = row_of(run, "sections", 1),
+                  *s2 = row_of(run, "sections", 2);
+    CHECK(s0 && s1 && s2);
+    if (s0 && s1 && s2) {
+        /* the preamble's open consultation counts for the document only */
+        CHECK(MS(s0) == 3 && ML(s0) == 1 && s0->cues == 3);
+        CHECK(MS(s1) == 2 && ML(s1) == 0 && s1->cues == 1);
+        CHECK(MS(s2) == 0 && ML(s2) == 1 && s2->cues == 1);
+        CHECK(s1->sentences >= 1 && s2->sentences >= 1);
+    }
+    CHECK(row_of(run, "sections", 3) == NULL);
+    CHECK(row_of(run, "neg0", 1) == NULL);
+    cls_free(run);
+    o.sections = 0;
+    run = classify(&o, lpos, NULL);
+    if (run) {
+        CHECK(row_of(run, "sections", 1) == NULL);
+        CHECK(row_of(run, "sections", 0) != NULL);
+        cls_free(run);
+    }
+}
+
+/* Every row's weights are the sums of its evidence rows (read back). */
+static void test_evidence_sums(void)
+{
+    cls_opts o = base_opts();
+    o.bootstrap = 100;
+    cls_run *run = classify(&o, lpos, "ev_sums.csv");
+    if (run == NULL)
+        return;
+    ig_buf b = IG_BUF_INIT;
+    ig_err e;
+    ig_err_clear(&e);
+    CHECK(read_all("ev_sums.csv", &b) == IG_OK);
+    if (b.data == NULL) {
+        cls_free(run);
+        return;
+    }
+    const char *data = b.data;
+    size_t len = b.len;
+    size_t nrows = cls_row_count(run);
+    double *sum = ig_calloc(2 * nrows, sizeof *sum);
+    uint32_t *cnt = ig_calloc(nrows, sizeof *cnt);
+    ig_csv_reader cr;
+    ig_csv_reader_init(&cr, data, len, "ev_sums.csv", "t");
+    const char **f;
+    const size_t *fl;
+    size_t n, rows = 0;
+    int rc, header = 1;
+    while ((rc = ig_csv_next(&cr, &f, &fl, &n, &e)) == 1) {
+        if (header) {
+            CHECK(n == 21 && strcmp(f[0], "id") == 0 && strcmp(f[20], "right") == 0);
+            header = 0;
+            continue;
+        }
+        rows++;
+        uint32_t sec = (uint32_t)strtoul(f[1], NULL, 10);
+        int pole = strcmp(f[5], "multistakeholder") == 0;
+        double w = strtod(f[7], NULL);
+        for (size_t i = 0; i < nrows; i++) {
+            const cls_row *r = cls_row_get(run, i);
+            if (strcmp(idx_doc_id(rd, r->doc), f[0]) != 0)
+                continue;
+            if (r->section == 0 || r->section == sec) {
+                sum[2 * i + pole] += w;
+                cnt[i]++;
+            }
+        }
+    }
+    CHECK(rc == 0);
+    CHECK(rows == cls_evidence_count(run));
+    int all = 1;
+    for (size_t i = 0; i < nrows; i++) {
+        const cls_row *r = cls_row_get(run, i);
+        if (sum[2 * i] != ML(r) || sum[2 * i + 1] != MS(r) || cnt[i] != r->cues) {
+            all = 0;
+            fprintf(stderr, "row %s/%u: evidence %g %g (%u) vs row %g %g (%u)\n",
+                    idx_doc_id(rd, r->doc), r->section, sum[2 * i], sum[2 * i + 1], cnt[i],
+                    ML(r), MS(r), r->cues);
+        }
+        if (r->score != cls_score_of(ML(r), MS(r), o.smoothing))
+            all = 0;
+    }
+    CHECK(all);
+    ig_csv_reader_free(&cr);
+    ig_free(sum);
+    ig_free(cnt);
+    ig_buf_free(&b);
+    cls_free(run);
+}
+
+static void test_bootstrap(void)
+{
+    cls_opts o = base_opts();
+    o.bootstrap = 1000;
+    cls_run *r1 = classify(&o, lpos, "ev_t1.csv");
+    o.threads = 3;
+    cls_run *r3 = classify(&o, lpos, "ev_t3.csv");
+    o.threads = 1;
+    o.seed = 2;
+    cls_run *r2 = classify(&o, lpos, NULL);
+    CHECK(r1 && r2 && r3);
+    if (r1 && r2 && r3) {
+        /* Same seed, any thread count: the same bits, rows and evidence. */
+        CHECK(cls_row_count(r1) == cls_row_count(r3));
+        CHECK(memcmp(cls_row_get(r1, 0), cls_row_get(r3, 0),
+                     cls_row_count(r1) * sizeof(cls_row)) == 0);
+        ig_buf a = IG_BUF_INIT, b = IG_BUF_INIT;
+        CHECK(read_all("ev_t1.csv", &a) == IG_OK && read_all("ev_t3.csv", &b) == IG_OK);
+        CHECK(a.len > 100 && a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+        ig_buf_free(&a);
+        ig_buf_free(&b);
+        /* Every sentence holds the same cue: every replicate is the score. */
+        const cls_row *s = row_of(r1, "same", 0);
+        CHECK(s->cues == 4 && s->lo == s->score && s->hi == s->score);
+        /* A row without cues has no interval. */
+        CHECK(isnan(row_of(r1, "actors", 0)->lo) == 0);
+        const cls_row *z = row_of(r1, "sections", 1);
+        CHECK(z && !isnan(z->lo));
+        /* 30 sentences, a third each pole, a third empty. */
+        const cls_row *x1 = row_of(r1, "boot", 0), *x2 = row_of(r2, "boot", 0);
+        CHECK(x1->cues == 20 && x1->sentences == 30);
+        CHECK(x1->lo < x1->score && x1->score < x1->hi);
+        CHECK(x1->lo > -1 && x1->hi < 1);
+        /* Another seed, another sample. */
+        CHECK(x1->lo != x2->lo || x1->hi != x2->hi);
+        CHECK(x1->score == x2->score);
+    }
+    cls_free(r1);
+    cls_free(r2);
+    cls_free(r3);
+    o = base_opts();
+    o.bootstrap = 0;
+    cls_run *r0 = classify(&o, lpos, NULL);
+    if (r0) {
+        CHECK(isnan(row_of(r0, "boot", 0)->lo));
+        cls_free(r0);
+    }
+}
+
+static void test_wordscores(void)
+{
+    cls_opts o = base_opts();
+    o.scale_min_docs = 1;
+    cls_run *run = classify(&o, lpos, NULL);
+    if (run == NULL)
+        return;
+    const cls_row *lo = row_of(run, "neg0", 0), *hi = row_of(run, "model", 0),
+                  *v = row_of(run, "mixed", 0);
+    CHECK(isfinite(lo->ws_raw) && isfinite(hi->ws_raw) && isfinite(v->ws_raw));
+    CHECK(lo->ws_raw < v->ws_raw && v->ws_raw < hi->ws_raw);
+    /* MV puts the two references at their own scores. */
+    CHECK(fabs(lo->ws_mv + 1) < 1e-12 && fabs(hi->ws_mv - 1) < 1e-12);
+    CHECK(isnan(row_of(run, "sections", 1)->ws_raw));
+    cls_free(run);
+
+    /* A ref_position that is not a number is a located data error. */
+    idx_reader *good = rd;
+    rd = build_index("badref.igx", "left");
+    CHECK(rd != NULL);
+    if (rd) {
+        ig_err e;
+        ig_err_clear(&e);
+        cls_run *r2 = NULL;
+        int rc = cls_open(&r2, rd, lpos, lneg, &o, &e);
+        rc = rc ? rc : cls_score(r2, NULL, &e);
+        rc = rc ? rc : cls_scale(r2, &e);
+        CHECK_EQ(rc, IG_EDATA);
+        CHECK(strstr(e.msg, "document \"model\": ref_position \"left\" is not a number") !=
+              NULL);
+        cls_free(r2);
+        idx_close(rd);
+    }
+    rd = good;
+}
+
+static void test_open_errors(void)
+{
+    cls_opts o = base_opts();
+    ig_err e;
+    cls_run *run = NULL;
+    /* Lexicons of the wrong kind. */
+    ig_err_clear(&e);
+    CHECK_EQ(cls_open(&run, rd, lneg, lneg, &o, &e), IG_EUSAGE);
+    CHECK(strstr(e.msg, "not a positions lexicon") != NULL);
+    CHECK(run == NULL);
+    /* Options out of range. */
+    o.threshold = 1.5;
+    ig_err_clear(&e);
+    CHECK_EQ(cls_open(&run, rd, lpos, lneg, &o, &e), IG_EUSAGE);
+    o = base_opts();
+    o.wordfish_dir[0] = "nosuch";
+    o.wordfish_dir[1] = "neg0";
+    ig_err_clear(&e);
+    CHECK_EQ(cls_open(&run, rd, lpos, lneg, &o, &e), IG_EUSAGE);
+    CHECK(strstr(e.msg, "nosuch") != NULL);
+    o = base_opts();
+    o.focus_pattern = "\"unterminated";
+    ig_err_clear(&e);
+    CHECK_EQ(cls_open(&run, rd, lpos, lneg, &o, &e), IG_EDATA);
+}
+
+/* Every allocation failure is a clean IG_ENOMEM (and ASan sees no leak). */
+static void test_alloc_failures(void)
+{
+    cls_opts o = base_opts();
+    o.bootstrap = 20;
+    unsigned ok = 0, nomem = 0, other = 0;
+    for (uint64_t n = 1; n < 2000; n += (n < 400 ? 1 : 37)) {
+        ig_err e;
+        ig_err_clear(&e);
+        cls_run *run = NULL;
+        ig_out *ev = NULL;
+        ig_alloc_fail_at(n, 0);
+        int rc = cls_open(&run, rd, lpos, lneg, &o, &e);
+        if (rc == IG_OK)
+            rc = ig_out_open(&ev, path_in("ev_oom.csv"), "test", &e);
+        if (rc == IG_OK)
+            rc = cls_score(run, ev, &e);
+        if (rc == IG_OK)
+            rc = cls_scale(run, &e);
+        ig_alloc_fail_at(0, 0);
+        ig_out_abort(ev);
+        cls_free(run);
+        if (rc == IG_OK)
+            ok++;
+        else if (rc == IG_ENOMEM)
+            nomem++;
+        else
+            other++;
+    }
+    CHECK(nomem > 50);
+    CHECK(ok > 0);
+    CHECK_EQ(other, 0);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/igmap-test-classify-XXXXXX");
+    if (mkdtemp(tmpdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    rd = build_index("t.igx", NULL);
+    lpos = load_lex("pos.tsv", positions_tsv, LEX_POSITIONS);
+    lneg = load_lex("neg.tsv", negators_tsv, LEX_NEGATORS);
+    RUN(test_score_formula);
+    if (rd && lpos && lneg) {
+        RUN(test_negation_pairs);
+        RUN(test_overlap_quotes_cross);
+        RUN(test_labels);
+        RUN(test_sections);
+        RUN(test_evidence_sums);
+        RUN(test_bootstrap);
+        RUN(test_wordscores);
+        RUN(test_open_errors);
+        RUN(test_alloc_failures);
+    } else {
+        CHECK(!"test index and lexicons built");
+    }
+    idx_close(rd);
+    lex_free(lpos);
+    lex_free(lneg);
+    static const char *const files[] = { "t.igx", "badref.igx", "pos.tsv", "pos2.tsv",
+                                         "neg.tsv", "ev_overlap.csv", "ev_weight.csv",
+                                         "ev_sums.csv", "ev_t1.csv", "ev_t3.csv", "ev_oom.csv",
+                                         NULL };
+    for (size_t i = 0; files[i]; i++)
+        unlink(path_in(files[i]));
+    rmdir(tmpdir);
+    return harness_done();
+}
