@@ -13,6 +13,10 @@
 
 #include "err.h"
 
+/* The igmap release, printed by `igmap version` and recorded in every
+ * provenance file. */
+#define IGMAP_VERSION "0.1.0"
+
 int cmd_tokenise(int argc, char **argv, ig_err *e);  /* cmd_tokenise.c */
 int cmd_stem(int argc, char **argv, ig_err *e);      /* cmd_tokenise.c */
 int cmd_index(int argc, char **argv, ig_err *e);     /* cmd_index.c */
@@ -21,7 +25,10 @@ int cmd_check(int argc, char **argv, ig_err *e);     /* cmd_index.c */
 int cmd_kwic(int argc, char **argv, ig_err *e);      /* cmd_query.c */
 int cmd_count(int argc, char **argv, ig_err *e);     /* cmd_query.c */
 int cmd_lint(int argc, char **argv, ig_err *e);      /* cmd_lint.c */
+int cmd_classify(int argc, char **argv, ig_err *e);  /* cmd_classify.c */
 int cmd_map(int argc, char **argv, ig_err *e);       /* cmd_map.c */
+int cmd_report(int argc, char **argv, ig_err *e);    /* cmd_report.c */
+int cmd_provenance(int argc, char **argv, ig_err *e); /* cmd_report.c */
 
 /* Set by the driver's signal handler; long loops poll it and stop with
  * IG_EINTR (signo in e) so outputs are aborted cleanly. */

@@ -17,8 +17,6 @@
 #include "err.h"
 #include "out.h"
 
-#define IGMAP_VERSION "0.1.0"
-
 struct command {
     const char *name;
     int (*fn)(int argc, char **argv, ig_err *e);
@@ -32,11 +30,16 @@ static const struct command commands[] = {
     { "count", cmd_count, "count INDEX --patterns FILE [--by COLUMN] [-o FILE] [--excel]" },
     { "info", cmd_info, "info INDEX" },
     { "check", cmd_check, "check INDEX" },
+    { "classify", cmd_classify, "classify INDEX --lexicon POSITIONS.tsv --negators NEGATORS.tsv -o DIR [options]" },
     { "lint", cmd_lint, "lint LEXICON...   (check lexicon files; every problem as file:line:col)" },
     { "map", cmd_map, "map INDEX --issues LEX --mechanisms LEX [--gaps LEX] [--positions CSV] -o DIR\n"
                       "        [--unit sentence|paragraph|window:N] [--min-mentions N] [--link-min-cooccurrences N]\n"
                       "        [--link-min-documents N] [--lean X] [--contested-share X] [--contested-min-n N]\n"
                       "        [--no-carry-back] [--excel]   (issue map: six CSV tables in DIR)" },
+    { "provenance", cmd_provenance, "provenance DIR [--corpus DIR] [--lexicon FILE]... [--index-args S]\n"
+                                    "        [--classify-args S] [--map-args S] [-o FILE]   (provenance.json)" },
+    { "report", cmd_report, "report DIR [-o FILE] [--mentions N] [--claims N] [--title TEXT] [--no-index]\n"
+                            "        (one self-contained HTML page from the tables in DIR)" },
     { "tokenise", cmd_tokenise, "tokenise FILE...   (one token per line, tab-separated)" },
     { "tokenize", cmd_tokenise, NULL },
     { "stem", cmd_stem, "stem [--language CODE] < tokenise-output" },
