@@ -52,15 +52,19 @@ void ig_corpus_free(ig_corpus *c)
 {
     if (c == NULL)
         return;
+    /* A corpus can be freed half-built after an allocation failure: ncols
+     * is set before cols is allocated and a document is counted before its
+     * vals are (t0904-manifest-read-oom-leak: IG_FAIL_ALLOC=10+ loaded
+     * NULL here). */
     for (size_t i = 0; i < c->ndocs; i++) {
-        for (size_t j = 0; j < c->ncols; j++)
+        for (size_t j = 0; c->docs[i].vals && j < c->ncols; j++)
             ig_free(c->docs[i].vals[j]);
         ig_free(c->docs[i].vals);
         ig_free(c->docs[i].file);
         ig_free(c->docs[i].text);
     }
     ig_free(c->docs);
-    for (size_t j = 0; j < c->ncols; j++)
+    for (size_t j = 0; c->cols && j < c->ncols; j++)
         ig_free(c->cols[j]);
     ig_free(c->cols);
     ig_free(c->dir);
@@ -259,8 +263,12 @@ static int corpus_read_manifest(ig_corpus *c, ig_lang_ok_fn lang_ok,
     ig_buf data = IG_BUF_INIT;
     ig_csv_reader rd;
     int rc = ig_read_file(c->manifest, IG_MAX_LINE_BYTES * 64, &data, STAGE, e);
-    if (rc != IG_OK)
+    if (rc != IG_OK) {
+        /* ig_read_file may fail after growing data (IG_FAIL_ALLOC=5+ on
+         * the query fixture leaked it: t0904-manifest-read-oom-leak). */
+        ig_buf_free(&data);
         return rc;
+    }
     ig_csv_reader_init(&rd, data.data, data.len, c->manifest, STAGE);
     const char **f;
     const size_t *fl;
@@ -467,8 +475,10 @@ static int expand_export(const ig_corpus *c, const ig_doc *tmpl, ig_doc **out, s
     ig_csv_reader rd;
     const char *path = tmpl->file;
     int rc = ig_read_file(path, IG_MAX_DOC_BYTES, &data, STAGE, e);
-    if (rc != IG_OK)
+    if (rc != IG_OK) {
+        ig_buf_free(&data); /* grown before a failure: see corpus_read_manifest */
         return rc;
+    }
     ig_csv_reader_init(&rd, data.data, data.len, path, STAGE);
     long *map = NULL;          /* export column -> manifest column, or -1 */
     unsigned *qnum = NULL;     /* export column -> question number, or 0 */
@@ -653,7 +663,11 @@ static int corpus_expand(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig_err 
     if (rc == IG_OK && c->ndocs > IG_MAX_DOCS)
         rc = ig_err_set(e, IG_ELIMIT, STAGE, c->manifest, IG_ERR_NOPOS, IG_ERR_NOPOS,
                         IG_ERR_NOPOS, "more than %u documents", IG_MAX_DOCS);
-    corpus_link(c);
+    /* After a failure an export row may be half-built (vals NULL or partly
+     * filled): t0904-manifest-read-oom-leak, UBSan "load of null pointer"
+     * in corpus_link with a questionnaire export. */
+    if (rc == IG_OK)
+        corpus_link(c);
     return rc;
 }
 

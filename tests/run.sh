@@ -41,6 +41,8 @@ for s in tests/scenarios/t[0-9][0-9][0-9][0-9]-*.sh; do
     case "$name" in *-expensive-*) [ "${IG_EXPENSIVE:-0}" = 1 ] || { skip=$((skip + 1)); continue; } ;; esac
     if sh "$s" >"$tmp/out" 2>&1; then
         pass=$((pass + 1)); echo "ok   $name"
+        # Quality figures a scenario measured are shown even when it passes.
+        grep -E '^(classify|map) quality' "$tmp/out" | sed 's/^/     /' || true
     else
         st=$?
         if [ "$st" = 77 ]; then skip=$((skip + 1)); echo "skip $name"; continue; fi
