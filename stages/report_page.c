@@ -796,6 +796,29 @@ static void prov_table(rep_page *p, const char *title, const rep_json *v, const 
     rep_puts(p, "</tbody>\n</table>\n");
 }
 
+
+/* A provenance list of files (path, bytes, sha256) as a table under its
+ * heading; nothing when the list is empty. */
+static void file_table(rep_page *p, const char *title, const rep_json *files)
+{
+    if (!rep_json_size(files))
+        return;
+    rep_puts(p, "<h3>");
+    rep_esc(p, title);
+    rep_puts(p, "</h3>\n<table class=\"prov\">\n<thead><tr><th>file</th>"
+                "<th>bytes</th><th>SHA-256</th></tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < rep_json_size(files); i++) {
+        const rep_json *f = rep_json_at(files, i);
+        rep_puts(p, "<tr><td class=\"k\">");
+        rep_esc(p, rep_json_text(rep_json_get(f, "path"), NULL));
+        rep_puts(p, "</td><td class=\"n\">");
+        rep_esc(p, rep_json_text(rep_json_get(f, "bytes"), NULL));
+        rep_puts(p, "</td><td class=\"hash\">");
+        rep_esc(p, rep_json_text(rep_json_get(f, "sha256"), NULL));
+        rep_puts(p, "</td></tr>\n");
+    }
+    rep_puts(p, "</tbody>\n</table>\n");
+}
 static void write_footer(rep_page *p, const rep_doc *d)
 {
     rep_puts(p, "<footer id=\"provenance\">\n<h2>Provenance</h2>\n");
@@ -809,22 +832,7 @@ static void write_footer(rep_page *p, const rep_doc *d)
     rep_puts(p, "<p class=\"note\">From provenance.json: what produced every number above. "
                 "Each document's own SHA-256 is in documents.csv.</p>\n");
     prov_table(p, "Corpus", rep_json_get(pv, "corpus"), NULL);
-    const rep_json *lx = rep_json_get(pv, "lexicons");
-    if (rep_json_size(lx)) {
-        rep_puts(p, "<h3>Lexicons</h3>\n<table class=\"prov\">\n<thead><tr><th>file</th>"
-                    "<th>bytes</th><th>SHA-256</th></tr></thead>\n<tbody>\n");
-        for (size_t i = 0; i < rep_json_size(lx); i++) {
-            const rep_json *f = rep_json_at(lx, i);
-            rep_puts(p, "<tr><td class=\"k\">");
-            rep_esc(p, rep_json_text(rep_json_get(f, "path"), NULL));
-            rep_puts(p, "</td><td class=\"n\">");
-            rep_esc(p, rep_json_text(rep_json_get(f, "bytes"), NULL));
-            rep_puts(p, "</td><td class=\"hash\">");
-            rep_esc(p, rep_json_text(rep_json_get(f, "sha256"), NULL));
-            rep_puts(p, "</td></tr>\n");
-        }
-        rep_puts(p, "</tbody>\n</table>\n");
-    }
+    file_table(p, "Lexicons", rep_json_get(pv, "lexicons"));
     prov_table(p, "Versions", rep_json_get(pv, "versions"), NULL);
     prov_table(p, "Index", rep_json_get(pv, "index"), NULL);
     const rep_json *map = rep_json_get(pv, "map");
@@ -855,22 +863,7 @@ static void write_footer(rep_page *p, const rep_doc *d)
         ig_buf_free(&key);
         rep_puts(p, "</tbody>\n</table>\n");
     }
-    const rep_json *outs = rep_json_get(pv, "outputs");
-    if (rep_json_size(outs)) {
-        rep_puts(p, "<h3>Tables</h3>\n<table class=\"prov\">\n<thead><tr><th>file</th>"
-                    "<th>bytes</th><th>SHA-256</th></tr></thead>\n<tbody>\n");
-        for (size_t i = 0; i < rep_json_size(outs); i++) {
-            const rep_json *f = rep_json_at(outs, i);
-            rep_puts(p, "<tr><td class=\"k\">");
-            rep_esc(p, rep_json_text(rep_json_get(f, "path"), NULL));
-            rep_puts(p, "</td><td class=\"n\">");
-            rep_esc(p, rep_json_text(rep_json_get(f, "bytes"), NULL));
-            rep_puts(p, "</td><td class=\"hash\">");
-            rep_esc(p, rep_json_text(rep_json_get(f, "sha256"), NULL));
-            rep_puts(p, "</td></tr>\n");
-        }
-        rep_puts(p, "</tbody>\n</table>\n");
-    }
+    file_table(p, "Tables", rep_json_get(pv, "outputs"));
     rep_puts(p, "</footer>\n");
 }
 
