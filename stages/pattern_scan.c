@@ -1,0 +1,746 @@
+/*
+ * pattern_scan.c: matching a resolved pattern by walking postings (see
+ * pattern.h, the module's manual, and the scanning model at the top of
+ * pattern.c); the parser and resolver are in pattern.c.
+ */
+#include "pattern.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "pattern_int.h"
+
+/* ======================================================================
+ * Scanning
+ * ====================================================================== */
+
+/* A span: first position in the high 32 bits, last in the low 32, so the
+ * natural order of the keys is (first, last). */
+#define SPAN(f, l) ((uint64_t)(f) << 32 | (uint64_t)(l))
+#define SPAN_F(x) ((uint32_t)((x) >> 32))
+#define SPAN_L(x) ((uint32_t)(x))
+
+typedef struct span_list {
+    uint64_t *v;
+    size_t n, cap;
+} span_list;
+
+enum { SN_FRESH, SN_ON, SN_END };
+
+typedef struct snode {
+    const pnode *pn;
+    uint8_t state;          /* SN_FRESH, SN_ON (on doc), SN_END */
+    uint8_t listed;         /* list holds doc's spans */
+    uint8_t min_end;        /* root NEAR: shortest span per first only */
+    uint32_t doc;           /* current document when SN_ON */
+    span_list list;         /* spans in doc, sorted, unique */
+    idx_postings *its;      /* forms: one cursor per term */
+    uint32_t nits;
+    uint32_t *heap;         /* forms: cursors not on doc, min-heap by doc */
+    uint32_t nheap;
+    uint32_t *act;          /* forms: cursors on doc */
+    uint32_t nact;
+    size_t *runs;           /* forms: where each cursor's spans start in list */
+} snode;
+
+struct pat_scan {
+    const pat_pattern *p;
+    const idx_reader *r;
+    unsigned flags;
+    snode *nodes;           /* parallel to p->nodes */
+    snode *root;
+    int state;              /* SN_FRESH, SN_ON, SN_END */
+    int err;                /* sticky error code after a failure */
+    uint32_t doc;           /* current document when SN_ON */
+    idx_layout layout;      /* own copy, when no layout source is set */
+    const idx_layout *lay;  /* the layout of layout_doc (own copy or lent) */
+    uint32_t layout_doc;
+    int layout_ok;          /* lay holds layout_doc */
+    pat_layout_fn lay_fn;   /* layout source (pat_scan_layout_source), or NULL */
+    void *lay_ctx;
+    pat_match *m;           /* current document's matches */
+    size_t nm, capm;
+    int matched;            /* m holds the current document */
+    size_t next_i;          /* pat_scan_next: next match to hand out */
+    span_list tmp;          /* phrase scratch */
+};
+
+static int span_push(span_list *l, uint64_t x)
+{
+    if (l->n == l->cap) {
+        size_t c = l->cap ? l->cap * 2 : 64;
+        uint64_t *nv = ig_reallocarray(l->v, c, sizeof *nv);
+        if (nv == NULL)
+            return IG_ENOMEM;
+        l->v = nv;
+        l->cap = c;
+    }
+    l->v[l->n++] = x;
+    return IG_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort (only when needed: lists usually arrive sorted) and drop repeats. */
+static void span_sort_unique(span_list *l)
+{
+    for (size_t i = 1; i < l->n; i++) {
+        if (l->v[i - 1] > l->v[i]) {
+            qsort(l->v, l->n, sizeof *l->v, cmp_u64);
+            break;
+        }
+    }
+    size_t o = l->n ? 1 : 0;
+    for (size_t i = 1; i < l->n; i++)
+        if (l->v[i] != l->v[o - 1])
+            l->v[o++] = l->v[i];
+    l->n = o;
+}
+
+/* First index in l with first position >= f. */
+static size_t span_lower(const span_list *l, uint64_t f)
+{
+    uint64_t key = f << 32;
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int damaged(ig_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int damaged(ig_err *e, const char *fmt, ...)
+{
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return ig_err_data(e, "pattern", NULL, "damaged index: %s (run igmap check)", msg);
+}
+
+/* ---- forms: a heap of postings cursors ------------------------------- */
+
+static void heap_push(snode *n, uint32_t k)
+{
+    uint32_t i = n->nheap++;
+    while (i > 0) {
+        uint32_t parent = (i - 1) / 2;
+        if (n->its[n->heap[parent]].doc <= n->its[k].doc)
+            break;
+        n->heap[i] = n->heap[parent];
+        i = parent;
+    }
+    n->heap[i] = k;
+}
+
+static uint32_t heap_pop(snode *n)
+{
+    uint32_t top = n->heap[0], last = n->heap[--n->nheap], i = 0;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n->nheap)
+            break;
+        if (c + 1 < n->nheap && n->its[n->heap[c + 1]].doc < n->its[n->heap[c]].doc)
+            c++;
+        if (n->its[last].doc <= n->its[n->heap[c]].doc)
+            break;
+        n->heap[i] = n->heap[c];
+        i = c;
+    }
+    if (n->nheap)
+        n->heap[i] = last;
+    return top;
+}
+
+/* Move a cursor to a document >= target: 1, 0 at its end, <0 error. */
+static int cursor_advance(idx_postings *it, uint32_t target, ig_err *e)
+{
+    while (it->doc < target) {
+        int rc = idx_postings_next_doc(it, e);
+        if (rc <= 0)
+            return rc;
+    }
+    return 1;
+}
+
+static int atom_seek(snode *n, uint32_t target, ig_err *e)
+{
+    for (uint32_t k = 0; k < n->nact; k++) {
+        int rc = cursor_advance(&n->its[n->act[k]], target, e);
+        if (rc < 0)
+            return rc;
+        if (rc == 1)
+            heap_push(n, n->act[k]);
+    }
+    n->nact = 0;
+    while (n->nheap && n->its[n->heap[0]].doc < target) {
+        uint32_t k = heap_pop(n);
+        int rc = cursor_advance(&n->its[k], target, e);
+        if (rc < 0)
+            return rc;
+        if (rc == 1)
+            heap_push(n, k);
+    }
+    if (n->nheap == 0) {
+        n->state = SN_END;
+        return 0;
+    }
+    n->doc = n->its[n->heap[0]].doc;
+    while (n->nheap && n->its[n->heap[0]].doc == n->doc)
+        n->act[n->nact++] = heap_pop(n);
+    n->state = SN_ON;
+    n->listed = 0;
+    return 1;
+}
+
+/* Merge the sorted runs of l (run r is [b[r], b[r+1])) pairwise, through
+ * tmp, until one is left: O(n log runs) for a prefix with many terms. */
+static int merge_runs(span_list *l, size_t *b, size_t nruns, span_list *tmp)
+{
+    if (tmp->cap < l->n) {
+        uint64_t *nv = ig_reallocarray(tmp->v, l->n, sizeof *nv);
+        if (nv == NULL)
+            return IG_ENOMEM;
+        tmp->v = nv;
+        tmp->cap = l->n;
+    }
+    while (nruns > 1) {
+        size_t o = 0, nr = 0;
+        for (size_t r = 0; r < nruns; r += 2) {
+            size_t i = b[r], ie = b[r + 1];
+            size_t j = r + 1 < nruns ? b[r + 1] : ie, je = r + 1 < nruns ? b[r + 2] : ie;
+            b[nr++] = o;
+            while (i < ie && j < je)
+                tmp->v[o++] = l->v[i] <= l->v[j] ? l->v[i++] : l->v[j++];
+            while (i < ie)
+                tmp->v[o++] = l->v[i++];
+            while (j < je)
+                tmp->v[o++] = l->v[j++];
+        }
+        b[nr] = o;
+        nruns = nr;
+        uint64_t *t = l->v;
+        size_t tc = l->cap;
+        l->v = tmp->v;
+        l->cap = tmp->cap;
+        tmp->v = t;
+        tmp->cap = tc;
+    }
+    return IG_OK;
+}
+
+/* Read the positions of every cursor on the current document: one sorted
+ * run per term, merged. */
+static int atom_list(pat_scan *s, snode *n, ig_err *e)
+{
+    if (n->listed)
+        return IG_OK;
+    n->list.n = 0;
+    int sorted = 1;
+    for (uint32_t k = 0; k < n->nact; k++) {
+        idx_postings *it = &n->its[n->act[k]];
+        uint32_t pos, span;
+        int rc;
+        n->runs[k] = n->list.n;
+        while ((rc = idx_postings_next_pos(it, &pos, &span, e)) == 1) {
+            if ((uint64_t)pos + span > UINT32_MAX)
+                return damaged(e, "position %u with span %u in document %u", pos, span, n->doc);
+            uint64_t x = SPAN(pos, pos + span);
+            /* Positions never decrease within a term, but two spans at one
+             * position could come in either order. */
+            if (n->list.n > n->runs[k] && n->list.v[n->list.n - 1] > x)
+                sorted = 0;
+            if (span_push(&n->list, x))
+                return ig_err_nomem(e, "pattern");
+        }
+        if (rc < 0)
+            return rc;
+    }
+    n->runs[n->nact] = n->list.n;
+    if (sorted && n->nact > 1 && merge_runs(&n->list, n->runs, n->nact, &s->tmp))
+        return ig_err_nomem(e, "pattern");
+    span_sort_unique(&n->list);
+    n->listed = 1;
+    return IG_OK;
+}
+
+/* ---- phrases and NEAR -------------------------------------------------- */
+
+static int node_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e);
+
+static int ensure_list(pat_scan *s, snode *n, ig_err *e)
+{
+    return is_atom(n->pn) ? atom_list(s, n, e) : IG_OK;
+}
+
+/* Spans of the phrase on doc: chain each element onto the spans so far. */
+static int phrase_list(pat_scan *s, snode *n, ig_err *e)
+{
+    const pnode *pn = n->pn;
+    snode *kids = s->nodes + pn->a;
+    for (size_t k = 0; k < pn->b; k++) {
+        int rc = ensure_list(s, &kids[k], e);
+        if (rc)
+            return rc;
+    }
+    n->list.n = 0;
+    for (size_t i = 0; i < kids[0].list.n; i++)
+        if (span_push(&n->list, kids[0].list.v[i]))
+            return ig_err_nomem(e, "pattern");
+    for (size_t k = 1; k < pn->b && n->list.n; k++) {
+        const span_list *el = &kids[k].list;
+        s->tmp.n = 0;
+        for (size_t i = 0; i < n->list.n; i++) {
+            uint64_t want = (uint64_t)SPAN_L(n->list.v[i]) + 1;
+            if (want > UINT32_MAX)
+                continue;
+            for (size_t j = span_lower(el, want); j < el->n && SPAN_F(el->v[j]) == want; j++)
+                if (span_push(&s->tmp, SPAN(SPAN_F(n->list.v[i]), SPAN_L(el->v[j]))))
+                    return ig_err_nomem(e, "pattern");
+        }
+        span_sort_unique(&s->tmp);
+        span_list t = n->list;
+        n->list = s->tmp;
+        s->tmp = t;
+    }
+    return IG_OK;
+}
+
+static int scan_layout(pat_scan *s, uint32_t doc, ig_err *e)
+{
+    if (s->layout_ok && s->layout_doc == doc)
+        return IG_OK;
+    s->layout_ok = 0;
+    int rc;
+    if (s->lay_fn) {
+        rc = s->lay_fn(s->lay_ctx, doc, &s->lay, e);
+    } else {
+        rc = idx_layout_get(s->r, doc, &s->layout, e);
+        s->lay = &s->layout;
+    }
+    if (rc)
+        return rc;
+    s->layout_doc = doc;
+    s->layout_ok = 1;
+    return IG_OK;
+}
+
+/* NEAR candidates with u from U first and v from V after it. */
+static int near_pairs(pat_scan *s, snode *n, const span_list *U, const span_list *V,
+                      ig_err *e)
+{
+    const uint32_t *sent = s->lay->sentence;
+    uint32_t npos = s->lay->n;
+    uint64_t dist = n->pn->dist;
+    for (size_t i = 0; i < U->n; i++) {
+        uint32_t uf = SPAN_F(U->v[i]), ul = SPAN_L(U->v[i]);
+        if (ul >= npos)
+            return damaged(e, "position %u beyond the %u positions of document %u", ul,
+                           npos, n->doc);
+        uint32_t snum = sent[uf];
+        if (sent[ul] != snum)
+            continue; /* u itself crosses a sentence end */
+        uint64_t lo = (uint64_t)ul + 1, hi = lo + dist, best = UINT64_MAX;
+        if (lo > UINT32_MAX)
+            continue;
+        for (size_t j = span_lower(V, lo); j < V->n; j++) {
+            uint32_t vf = SPAN_F(V->v[j]), vl = SPAN_L(V->v[j]);
+            if (vf > hi || (n->min_end && vf > best))
+                break;
+            if (vl >= npos)
+                return damaged(e, "position %u beyond the %u positions of document %u", vl,
+                               npos, n->doc);
+            if (sent[vf] != snum)
+                break;
+            if (sent[vl] != snum)
+                continue;
+            if (n->min_end) {
+                if (vl < best)
+                    best = vl;
+                continue;
+            }
+            if (n->list.n >= IG_MAX_NEAR_SPANS)
+                return pat_err(s->p, e, IG_ELIMIT, n->pn->col,
+                               "NEAR/%u: more than %u candidate spans in document \"%s\"; "
+                               "narrow the pattern",
+                               n->pn->dist, (unsigned)IG_MAX_NEAR_SPANS,
+                               idx_doc_id(s->r, n->doc));
+            if (span_push(&n->list, SPAN(uf, vl)))
+                return ig_err_nomem(e, "pattern");
+        }
+        if (best != UINT64_MAX && span_push(&n->list, SPAN(uf, best)))
+            return ig_err_nomem(e, "pattern");
+    }
+    return IG_OK;
+}
+
+/* Does some v in V start within dist positions after some u in U ends? */
+static int near_close(const span_list *U, const span_list *V, uint64_t dist)
+{
+    for (size_t i = 0; i < U->n; i++) {
+        uint64_t lo = (uint64_t)SPAN_L(U->v[i]) + 1;
+        if (lo > UINT32_MAX)
+            break;
+        size_t j = span_lower(V, lo);
+        if (j < V->n && SPAN_F(V->v[j]) <= lo + dist)
+            return 1;
+    }
+    return 0;
+}
+
+static int near_list(pat_scan *s, snode *n, uint32_t doc, ig_err *e)
+{
+    snode *x = s->nodes + n->pn->a, *y = s->nodes + n->pn->b;
+    int rc = ensure_list(s, x, e);
+    if (rc == IG_OK)
+        rc = ensure_list(s, y, e);
+    if (rc)
+        return rc;
+    n->list.n = 0;
+    /* Sentences need the document's layout, the costly part: decode it only
+     * when some pair is close enough in positions. */
+    if (!near_close(&x->list, &y->list, n->pn->dist) &&
+        !near_close(&y->list, &x->list, n->pn->dist))
+        return IG_OK;
+    rc = scan_layout(s, doc, e);
+    if (rc)
+        return rc;
+    n->doc = doc; /* for messages */
+    rc = near_pairs(s, n, &x->list, &y->list, e);
+    if (rc == IG_OK)
+        rc = near_pairs(s, n, &y->list, &x->list, e);
+    if (rc)
+        return rc;
+    span_sort_unique(&n->list);
+    return IG_OK;
+}
+
+/* Phrase or NEAR: leapfrog the children onto one document, then compute
+ * the spans there; a document where they meet without matching is passed. */
+static int multi_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e)
+{
+    const pnode *pn = n->pn;
+    size_t nk = pn->kind == PN_PHRASE ? pn->b : 2;
+    uint32_t t = target;
+    for (;;) {
+        size_t k = 0;
+        while (k < nk) {
+            snode *c = pn->kind == PN_PHRASE ? s->nodes + pn->a + k
+                                             : s->nodes + (k == 0 ? pn->a : pn->b);
+            int rc = node_seek(s, c, t, e);
+            if (rc < 0)
+                return rc;
+            if (rc == 0) {
+                n->state = SN_END;
+                return 0;
+            }
+            if (c->doc > t) {
+                t = c->doc;
+                k = 0;
+                continue;
+            }
+            k++;
+        }
+        int rc = pn->kind == PN_PHRASE ? phrase_list(s, n, e) : near_list(s, n, t, e);
+        if (rc)
+            return rc;
+        if (n->list.n) {
+            n->doc = t;
+            n->state = SN_ON;
+            n->listed = 1;
+            return 1;
+        }
+        if (t == UINT32_MAX) {
+            n->state = SN_END;
+            return 0;
+        }
+        t++;
+    }
+}
+
+/* Put n on its first matching document >= target (staying if already
+ * there): 1, 0 when it has no more, <0 on error. */
+static int node_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e)
+{
+    if (n->state == SN_END)
+        return 0;
+    if (n->state == SN_ON && n->doc >= target)
+        return 1;
+    if (is_atom(n->pn))
+        return atom_seek(n, target, e);
+    return multi_seek(s, n, target, e);
+}
+
+/* ---- the scan handle --------------------------------------------------- */
+
+void pat_scan_close(pat_scan *s)
+{
+    if (s == NULL)
+        return;
+    if (s->nodes) {
+        for (size_t i = 0; i < s->p->nnodes; i++) {
+            snode *n = &s->nodes[i];
+            ig_free(n->list.v);
+            ig_free(n->its);
+            ig_free(n->heap);
+            ig_free(n->act);
+            ig_free(n->runs);
+        }
+        ig_free(s->nodes);
+    }
+    idx_layout_free(&s->layout);
+    ig_free(s->m);
+    ig_free(s->tmp.v);
+    ig_free(s);
+}
+
+int pat_scan_open(pat_scan **out, const pat_pattern *p, unsigned flags, ig_err *e)
+{
+    int rc = IG_OK;
+    *out = NULL;
+    if (p->r == NULL)
+        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "pattern %s scanned before pat_resolve", p->shown);
+    pat_scan *s = ig_calloc(1, sizeof *s);
+    if (s == NULL)
+        return ig_err_nomem(e, "pattern");
+    s->p = p;
+    s->r = p->r;
+    s->flags = flags;
+    s->nodes = ig_calloc(p->nnodes, sizeof *s->nodes);
+    if (s->nodes == NULL) {
+        rc = ig_err_nomem(e, "pattern");
+        goto out;
+    }
+    for (size_t i = 0; i < p->nnodes; i++) {
+        snode *n = &s->nodes[i];
+        const pnode *pn = &p->nodes[i];
+        n->pn = pn;
+        if (!is_atom(pn))
+            continue;
+        if (pn->nterms > UINT32_MAX) {
+            rc = ig_err_nomem(e, "pattern");
+            goto out;
+        }
+        size_t k = pn->nterms ? pn->nterms : 1;
+        n->its = ig_calloc(k, sizeof *n->its);
+        n->heap = ig_calloc(k, sizeof *n->heap);
+        n->act = ig_calloc(k, sizeof *n->act);
+        n->runs = ig_calloc(k + 1, sizeof *n->runs);
+        if (n->its == NULL || n->heap == NULL || n->act == NULL || n->runs == NULL) {
+            rc = ig_err_nomem(e, "pattern");
+            goto out;
+        }
+        for (size_t t = 0; t < pn->nterms; t++) {
+            idx_postings *it = &n->its[n->nits];
+            rc = idx_postings_open(p->r, pn->terms[t], it, e);
+            if (rc)
+                goto out;
+            int nr = idx_postings_next_doc(it, e);
+            if (nr < 0) {
+                rc = nr;
+                goto out;
+            }
+            if (nr == 1) {
+                heap_push(n, n->nits);
+                n->nits++;
+            }
+        }
+    }
+    s->root = &s->nodes[p->root];
+    s->root->min_end = p->nodes[p->root].kind == PN_NEAR;
+out:
+    if (rc) {
+        pat_scan_close(s);
+        return rc;
+    }
+    *out = s;
+    return IG_OK;
+}
+
+static int scan_fail(pat_scan *s, int rc)
+{
+    s->state = SN_END;
+    s->err = rc;
+    return rc;
+}
+
+int pat_scan_seek(pat_scan *s, uint32_t doc, ig_err *e)
+{
+    if (s->err)
+        return s->err;
+    if (s->state == SN_END)
+        return 0;
+    int rc = node_seek(s, s->root, doc, e);
+    if (rc < 0)
+        return scan_fail(s, rc);
+    if (rc == 0) {
+        s->state = SN_END;
+        return 0;
+    }
+    if (s->root->doc >= idx_doc_count(s->r))
+        return scan_fail(s, damaged(e, "postings name document %u of %u", s->root->doc,
+                                    idx_doc_count(s->r)));
+    if (s->state != SN_ON || s->doc != s->root->doc) {
+        s->doc = s->root->doc;
+        s->matched = 0;
+        s->nm = 0;
+        s->next_i = 0;
+    }
+    s->state = SN_ON;
+    return 1;
+}
+
+int pat_scan_next_doc(pat_scan *s, ig_err *e)
+{
+    if (s->state == SN_ON) {
+        if (s->doc == UINT32_MAX) {
+            s->state = SN_END;
+            return 0;
+        }
+        return pat_scan_seek(s, s->doc + 1, e);
+    }
+    return pat_scan_seek(s, 0, e);
+}
+
+uint32_t pat_scan_doc(const pat_scan *s)
+{
+    return s->doc;
+}
+
+static int build_matches(pat_scan *s, ig_err *e)
+{
+    if (s->matched)
+        return IG_OK;
+    snode *root = s->root;
+    int rc = ensure_list(s, root, e);
+    if (rc == IG_OK && (s->flags & PAT_SCAN_LAYOUT))
+        rc = scan_layout(s, s->doc, e);
+    if (rc)
+        return scan_fail(s, rc);
+    s->nm = 0;
+    for (size_t i = 0; i < root->list.n; i++) {
+        uint32_t f = SPAN_F(root->list.v[i]), l = SPAN_L(root->list.v[i]);
+        if (s->nm && s->m[s->nm - 1].first == f)
+            continue; /* same start: the first span listed is the shortest */
+        if (s->nm == s->capm) {
+            size_t c = s->capm ? s->capm * 2 : 64;
+            pat_match *nm = ig_reallocarray(s->m, c, sizeof *nm);
+            if (nm == NULL)
+                return scan_fail(s, ig_err_nomem(e, "pattern"));
+            s->m = nm;
+            s->capm = c;
+        }
+        pat_match *m = &s->m[s->nm++];
+        m->doc = s->doc;
+        m->first = f;
+        m->last = l;
+        m->sentence = 0;
+        if (s->flags & PAT_SCAN_LAYOUT) {
+            if (l >= s->lay->n)
+                return scan_fail(s, damaged(e, "position %u beyond the %u positions of "
+                                               "document %u", l, s->lay->n, s->doc));
+            m->sentence = s->lay->sentence[f];
+        }
+    }
+    s->matched = 1;
+    return IG_OK;
+}
+
+int pat_scan_doc_count(pat_scan *s, uint32_t *n, ig_err *e)
+{
+    if (s->err)
+        return s->err;
+    /* Even for one term the positions are read: the format allows a term
+     * twice at one position (with different spans), which counts once, and
+     * skipping them would decode the same varints anyway. */
+    int rc = build_matches(s, e);
+    if (rc)
+        return rc;
+    *n = (uint32_t)s->nm;
+    return IG_OK;
+}
+
+int pat_scan_doc_matches(pat_scan *s, const pat_match **m, size_t *n, ig_err *e)
+{
+    if (s->err)
+        return s->err;
+    int rc = build_matches(s, e);
+    if (rc)
+        return rc;
+    *m = s->m;
+    *n = s->nm;
+    return IG_OK;
+}
+
+const idx_layout *pat_scan_layout(const pat_scan *s)
+{
+    if (!(s->flags & PAT_SCAN_LAYOUT) || !s->layout_ok || s->layout_doc != s->doc)
+        return NULL;
+    return s->lay;
+}
+
+void pat_scan_layout_source(pat_scan *s, pat_layout_fn fn, void *ctx)
+{
+    s->lay_fn = fn;
+    s->lay_ctx = ctx;
+    s->layout_ok = 0;
+}
+
+int pat_scan_next(pat_scan *s, pat_match *m, ig_err *e)
+{
+    for (;;) {
+        if (s->err)
+            return s->err;
+        if (s->state == SN_ON && s->matched && s->next_i < s->nm) {
+            *m = s->m[s->next_i++];
+            return 1;
+        }
+        int rc = pat_scan_next_doc(s, e);
+        if (rc <= 0)
+            return rc;
+        rc = build_matches(s, e);
+        if (rc)
+            return rc;
+        s->next_i = 0;
+    }
+}
+
+int pat_count(const pat_pattern *p, uint64_t *matches, uint32_t *docs, uint32_t *per_doc,
+              ig_err *e)
+{
+    pat_scan *s;
+    uint64_t total = 0;
+    uint32_t nd = 0;
+    int rc = pat_scan_open(&s, p, 0, e);
+    if (rc)
+        return rc;
+    while ((rc = pat_scan_next_doc(s, e)) == 1) {
+        uint32_t n;
+        rc = pat_scan_doc_count(s, &n, e);
+        if (rc)
+            break;
+        total += n;
+        nd++;
+        if (per_doc)
+            per_doc[pat_scan_doc(s)] += n;
+    }
+    pat_scan_close(s);
+    if (rc < 0)
+        return rc;
+    *matches = total;
+    *docs = nd;
+    return IG_OK;
+}
