@@ -159,7 +159,8 @@ static void dir_of(const char *path, char *buf, size_t n)
 
 int cmd_index(int argc, char **argv, ig_err *e)
 {
-    enum { O_DOCS = 1000, O_THREADS, O_QUIET, O_SECTION, O_INVALID, O_LONG, O_NUL, O_MEM };
+    enum { O_DOCS = 1000, O_THREADS, O_QUIET, O_SECTION, O_INVALID, O_LONG, O_NUL, O_MEM,
+           O_TIMINGS };
     static const struct option lopts[] = {
         { "output", required_argument, NULL, 'o' },
         { "documents", required_argument, NULL, O_DOCS },
@@ -170,12 +171,13 @@ int cmd_index(int argc, char **argv, ig_err *e)
         { "on-long-token", required_argument, NULL, O_LONG },
         { "allow-nul", no_argument, NULL, O_NUL },
         { "memory", required_argument, NULL, O_MEM },
+        { "timings", no_argument, NULL, O_TIMINGS },
         { NULL, 0, NULL, 0 }
     };
     const char *out_path = NULL, *docs_path = NULL;
     char docs_buf[4096], dir[4096];
     long threads = -1;
-    int quiet = ig_quiet;
+    int quiet = ig_quiet, timings = 0;
     idx_build_opts bo;
     memset(&bo, 0, sizeof bo);
     struct index_ctx x;
@@ -195,6 +197,7 @@ int cmd_index(int argc, char **argv, ig_err *e)
                                  optarg);
             break;
         case O_QUIET: quiet = 1; break;
+        case O_TIMINGS: timings = 1; break;
         case O_SECTION: bo.section_pattern = optarg; break;
         case O_INVALID:
             if (strcmp(optarg, "replace") == 0)
@@ -243,6 +246,7 @@ int cmd_index(int argc, char **argv, ig_err *e)
     memset(&problems, 0, sizeof problems);
     idx_writer *w = NULL;
     ig_out *docs_out = NULL;
+    double t_load = now_s();
     int rc = ig_corpus_load(&corpus, corpus_dir, stem_lang_supported, &problems, e);
     if (rc != IG_OK) {
         cmd_print_msgs(&problems);
@@ -252,7 +256,7 @@ int cmd_index(int argc, char **argv, ig_err *e)
     /* The corpus size decides the thread count and feeds the progress
      * display's time estimate; past the thread threshold nothing else
      * needs it (without progress), so the stat calls stop there. */
-    int need_total = !quiet;
+    int need_total = !quiet || timings;
     for (size_t i = 0; i < corpus->ndocs; i++) {
         struct stat st;
         if (!need_total && x.total_bytes > CMD_INDEX_THREAD_BYTES)
@@ -283,19 +287,31 @@ int cmd_index(int argc, char **argv, ig_err *e)
                               &bo, e)) != IG_OK)
         goto out;
     idx_source src = { (uint32_t)corpus->ndocs, src_read, src_meta, &x };
-    if ((rc = idx_build(w, &src, e)) != IG_OK || (rc = idx_writer_finish(w, e)) != IG_OK ||
-        (rc = write_documents(docs_path, corpus, w, &docs_out, e)) != IG_OK)
+    double t_build = now_s();
+    if ((rc = idx_build(w, &src, e)) != IG_OK)
         goto out;
+    double t_finish = now_s();
+    if ((rc = idx_writer_finish(w, e)) != IG_OK)
+        goto out;
+    double t_docs = now_s();
+    if ((rc = write_documents(docs_path, corpus, w, &docs_out, e)) != IG_OK)
+        goto out;
+    double t_commit = now_s();
     /* Both files are complete: they replace the old pair together, so an
      * index never sits beside a documents.csv of another run (P1). */
     rc = idx_writer_commit_with(w, docs_out, e);
     w = NULL;
     docs_out = NULL;
-    if (rc == IG_OK && !quiet) {
-        double dt = now_s() - x.t0;
-        fprintf(stderr, "igmap: index: %zu documents, %.1f MB in %.2f s (%.1f MB/s) -> %s\n",
+    if (rc == IG_OK && (!quiet || timings)) {
+        double dt = now_s() - t_load;
+        /* The phases, so that a slow run shows where its time went. */
+        fprintf(stderr,
+                "igmap: index: %zu documents, %.1f MB in %.2f s (%.1f MB/s) -> %s\n"
+                "igmap: index: phases: load %.2f s, documents %.2f s, finish %.2f s, "
+                "documents.csv %.2f s, commit %.2f s\n",
                 corpus->ndocs, (double)x.total_bytes / 1e6, dt,
-                dt > 0 ? (double)x.total_bytes / 1e6 / dt : 0.0, out_path);
+                dt > 0 ? (double)x.total_bytes / 1e6 / dt : 0.0, out_path, t_build - t_load,
+                t_finish - t_build, t_docs - t_finish, t_commit - t_docs, now_s() - t_commit);
     }
 out:
     ig_out_abort(docs_out);

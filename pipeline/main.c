@@ -24,7 +24,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-    { "index", cmd_index, "index CORPUS -o INDEX.igx [--documents CSV] [--threads N] [--quiet]" },
+    { "index", cmd_index, "index CORPUS -o INDEX.igx [--documents CSV] [--threads N] [--quiet] [--timings]" },
     { "kwic", cmd_kwic, "kwic INDEX PATTERN [--window N] [--sentence] [-o FILE] [--excel]" },
     { "count", cmd_count, "count INDEX PATTERN [--by COLUMN] [-o FILE] [--excel]" },
     { "count", cmd_count, "count INDEX --patterns FILE [--by COLUMN] [-o FILE] [--excel]" },

@@ -408,6 +408,52 @@ static int corpus_check_ids(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig_e
     return IG_OK;
 }
 
+/* The resolved form of the directory resolve_file() met last. */
+struct dircache {
+    char dir[PATH_MAX];     /* as written (the part of the path before the name) */
+    char real[PATH_MAX];    /* realpath() of it */
+    int regular;            /* the last file resolved was a regular file (lstat) */
+};
+
+/* realpath(full) into real[PATH_MAX], or NULL with errno.  realpath() reads
+ * every component of every path (a readlink call each), which on a corpus
+ * of thousands of files in a few directories cost more than the rest of
+ * loading together.  When the last component is a plain name of a regular
+ * file that is not a symbolic link, its real path is its directory's real
+ * path plus the name, and the directory's is kept for the next file. */
+static char *resolve_file(const char *full, char *real, struct dircache *c)
+{
+    c->regular = 0;
+    const char *slash = strrchr(full, '/');
+    const char *name = slash ? slash + 1 : full;
+    size_t dlen = slash ? (size_t)(slash - full) : 0;
+    struct stat st;
+    if (slash == NULL || dlen == 0 || dlen >= PATH_MAX || strcmp(name, ".") == 0 ||
+        strcmp(name, "..") == 0 || name[0] == '\0' || lstat(full, &st) != 0 ||
+        !S_ISREG(st.st_mode))
+        return realpath(full, real);
+    if (strlen(c->dir) != dlen || memcmp(c->dir, full, dlen) != 0) {
+        char dir[PATH_MAX];
+        memcpy(dir, full, dlen);
+        dir[dlen] = '\0';
+        if (realpath(dir, c->real) == NULL) {
+            c->dir[0] = '\0';
+            return realpath(full, real);
+        }
+        memcpy(c->dir, dir, dlen + 1);
+    }
+    size_t rl = strlen(c->real), nl = strlen(name);
+    if (rl + 1 + nl >= PATH_MAX)
+        return realpath(full, real);
+    memcpy(real, c->real, rl);
+    size_t k = rl;
+    if (rl == 0 || c->real[rl - 1] != '/')
+        real[k++] = '/';
+    memcpy(real + k, name, nl + 1);
+    c->regular = 1;
+    return real;
+}
+
 /* Resolve every document's file, check it exists, is a regular file and
  * stays inside the corpus directory. */
 static int corpus_check_files(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig_err *e)
@@ -417,6 +463,10 @@ static int corpus_check_files(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig
         return ig_err_sys(e, STAGE, c->dir, "cannot resolve corpus directory");
     size_t rootlen = strlen(root);
     const char *where = c->manifest ? c->manifest : c->dir;
+    struct dircache dc;
+    struct dircache *cache = &dc;
+    dc.dir[0] = '\0';
+    dc.regular = 0;
     for (size_t i = 0; i < c->ndocs; i++) {
         ig_doc *d = &c->docs[i];
         if (!d->path[0])
@@ -430,7 +480,7 @@ static int corpus_check_files(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig
         }
         if ((d->file = ig_strdup(full)) == NULL)
             return ig_err_nomem(e, STAGE);
-        if (realpath(full, real) == NULL) {
+        if (resolve_file(full, real, cache) == NULL) {
             int err = errno;
             problem(problems, nprob, where, d->line ? d->line : IG_ERR_NOPOS, IG_ERR_NOPOS,
                     "%s \"%s\": %s",
@@ -443,7 +493,7 @@ static int corpus_check_files(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig
             continue;
         }
         struct stat st;
-        if (stat(real, &st) != 0 || !S_ISREG(st.st_mode))
+        if (!cache->regular && (stat(real, &st) != 0 || !S_ISREG(st.st_mode)))
             problem(problems, nprob, where, d->line ? d->line : IG_ERR_NOPOS, IG_ERR_NOPOS,
                     "\"%s\" is not a regular file", q);
     }

@@ -7,8 +7,8 @@
  * (idx_writer_add, one thread), which appends the document's layout and
  * text to the output at once and its postings to in-memory lists.  When the
  * lists pass the memory budget they are spilled as a sorted segment; the
- * finish step stems each distinct term once and merges the segments into
- * the postings section.
+ * finish step merges the segments into the postings section.  Each
+ * distinct term is stemmed once, when first met (w_term).
  *
  * Determinism: postings are encoded relative to the previous document of
  * the same term in the whole corpus (not the segment), so segments
@@ -37,9 +37,10 @@
 #define STAGE "index"
 #define SPILL_BUFSZ ((size_t)1 << 20)
 #define MERGE_BUFSZ ((size_t)1 << 16)
+/* From this many bytes on, combining two CRCs (a few hundred cycles) is
+ * cheaper than computing one over the bytes. */
+#define COMBINE_MIN 4096
 #define MAX_LANGS 0xffff
-/* Terms stemmed in idx_writer_finish between fresh stem caches. */
-#define STEM_RECYCLE 65536
 
 /* ---- the writer --------------------------------------------------------- */
 
@@ -50,7 +51,9 @@ struct wterm {
     uint64_t cf;
     unsigned char *p;       /* postings since the last spill */
     size_t len, cap;
+    uint64_t stem_off;      /* in w->stems */
     uint32_t surf_len;
+    uint32_t stem_len;
     uint32_t last1;         /* last document + 1, 0 before the first */
     uint32_t df;
     uint16_t lang;          /* provisional language (order first seen) */
@@ -84,6 +87,7 @@ struct idx_writer {
     size_t ncols;
     char **cols;
     char **langs;               /* provisional order */
+    stem_cache **stemmers;      /* per provisional language */
     size_t nlangs;
     struct wdoc *docs;
     size_t ndocs, cdocs;
@@ -93,6 +97,7 @@ struct idx_writer {
     struct wterm *terms;
     size_t nterms, cterms;
     ig_buf surfaces;
+    ig_buf stems;               /* each term's stem, stemmed when first met */
     struct wslot *slots;        /* open addressing, linear probing */
     size_t nslots;              /* power of two, at least twice nterms */
     size_t mem;                 /* bytes of postings buffers */
@@ -265,15 +270,19 @@ void idx_writer_abort(idx_writer *w)
     for (size_t i = 0; i < w->ncols; i++)
         ig_free(w->cols[i]);
     ig_free(w->cols);
-    for (size_t i = 0; i < w->nlangs; i++)
+    for (size_t i = 0; i < w->nlangs; i++) {
         ig_free(w->langs[i]);
+        stem_close(w->stemmers[i]);
+    }
     ig_free(w->langs);
+    ig_free(w->stemmers);
     ig_free(w->docs);
     ig_buf_free(&w->meta);
     for (size_t i = 0; i < w->nterms; i++)
         ig_free(w->terms[i].p);
     ig_free(w->terms);
     ig_buf_free(&w->surfaces);
+    ig_buf_free(&w->stems);
     ig_free(w->slots);
     ig_free(w->segs);
     ig_free(w->sbuf);
@@ -490,8 +499,18 @@ static int w_lang_id(idx_writer *w, const char *lang, uint16_t *id, ig_err *e)
     if (l == NULL)
         return ig_err_nomem(e, STAGE);
     w->langs = l;
-    if ((l[w->nlangs] = ig_strdup(lang)) == NULL)
+    stem_cache **sc = ig_reallocarray(w->stemmers, w->nlangs + 1, sizeof *sc);
+    if (sc == NULL)
         return ig_err_nomem(e, STAGE);
+    w->stemmers = sc;
+    sc[w->nlangs] = NULL;
+    int rc = stem_open(&sc[w->nlangs], lang, e);
+    if (rc != IG_OK)
+        return rc;
+    if ((l[w->nlangs] = ig_strdup(lang)) == NULL) {
+        stem_close(sc[w->nlangs]);
+        return ig_err_nomem(e, STAGE);
+    }
     *id = (uint16_t)w->nlangs++;
     return IG_OK;
 }
@@ -566,6 +585,15 @@ static int w_term(idx_writer *w, const idx_docbuf *d, const struct dterm *dt, ui
     t->lang = lang;
     ig_buf_add(&w->surfaces, s, dt->surf_len);
     ig_buf_addc(&w->surfaces, '\0');
+    /* Its stem now rather than in idx_writer_finish: here the work overlaps
+     * the worker threads' preparing, there it was the serial tail. */
+    const char *st;
+    size_t sl;
+    if (stem_word_once(w->stemmers[lang], s, dt->surf_len, &st, &sl) != IG_OK ||
+        ig_buf_add(&w->stems, st, sl) != IG_OK)
+        return IG_ENOMEM; /* the term is not counted or in the table yet */
+    t->stem_off = w->stems.len - sl;
+    t->stem_len = (uint32_t)sl;
     w->slots[i].tag = tag;
     w->slots[i].idx = (uint32_t)++w->nterms;
     *out = t;
@@ -824,6 +852,13 @@ struct stement {
     uint16_t lang;          /* final language id */
 };
 
+/* What the VOCABULARY section needs of a term, gathered in final order. */
+struct vinfo {
+    uint64_t post_off, post_len, cf;
+    uint32_t post_crc, surf_len, df;
+    uint16_t lang;          /* final language id */
+};
+
 struct stemsort_ctx {
     const char *pool;
     char **langs;           /* final order */
@@ -904,113 +939,18 @@ static int w_sort_stems(struct stement *se, size_t n, const char *pool, ig_err *
     return IG_OK;
 }
 
-/* Stemming every term, in vocabulary order, into se[]: shared by a helper
- * thread, which starts while the postings are merged, and the thread of
- * idx_writer_finish, which joins in when the merge is done.  They take
- * blocks of STEM_BLOCK terms in turn (an atomic counter); each keeps its
- * stems in a pool of its own (the owner of each block is recorded, and the
- * pools are put end to end afterwards) and has caches of its own (stem.h:
- * one per thread).  They only read the writer's terms, which nothing
- * changes meanwhile.  What ends up in the file does not depend on who
- * stemmed what. */
-#define STEM_BLOCK 4096
-
-struct stem_share {
-    const idx_writer *w;
-    const uint32_t *order;
-    const uint16_t *lfinal;
-    struct stement *se;
-    uint8_t *owner;         /* per block: which job stemmed it */
-    size_t nt;
-    size_t next;            /* next block's first term (atomic) */
-    int failed;             /* a job failed: the others stop (atomic) */
-};
-
-struct stem_job {
-    struct stem_share *sh;
-    uint8_t id;
-    ig_buf pool;
-    int rc;
-    ig_err err;
-    pthread_t th;
-    int started;
-};
-
-static void *stem_run(void *arg)
-{
-    struct stem_job *j = arg;
-    struct stem_share *sh = j->sh;
-    const idx_writer *w = sh->w;
-    stem_cache **caches = ig_calloc(w->nlangs + 1, sizeof *caches);
-    size_t since_fresh = 0;
-    ig_err_clear(&j->err);
-    j->rc = IG_OK;
-    if (caches == NULL) {
-        j->rc = IG_ENOMEM;
-        __atomic_store_n(&sh->failed, 1, __ATOMIC_RELAXED);
-        return NULL;
-    }
-    for (;;) {
-        size_t from = __atomic_fetch_add(&sh->next, STEM_BLOCK, __ATOMIC_RELAXED);
-        if (from >= sh->nt || __atomic_load_n(&sh->failed, __ATOMIC_RELAXED))
-            break;
-        size_t to = sh->nt - from > STEM_BLOCK ? from + STEM_BLOCK : sh->nt;
-        sh->owner[from / STEM_BLOCK] = j->id;
-        for (size_t i = from; i < to && j->rc == IG_OK; i++) {
-            const struct wterm *t = &w->terms[sh->order[i]];
-            const char *st;
-            size_t sl;
-            /* Every term is stemmed once here, so the caches only cost
-             * memory (a copy of every word): start them afresh now and
-             * then. */
-            if (++since_fresh == STEM_RECYCLE) {
-                since_fresh = 0;
-                for (size_t k = 0; k < w->nlangs; k++) {
-                    stem_close(caches[k]);
-                    caches[k] = NULL;
-                }
-            }
-            if (caches[t->lang] == NULL &&
-                (j->rc = stem_open(&caches[t->lang], w->langs[t->lang], &j->err)) != IG_OK)
-                break;
-            if (stem_word(caches[t->lang], w->surfaces.data + t->surf_off, t->surf_len, &st,
-                          &sl) != IG_OK ||
-                ig_buf_add(&j->pool, st, sl) != IG_OK) {
-                j->rc = IG_ENOMEM;
-                break;
-            }
-            sh->se[i].off = j->pool.len - sl;
-            sh->se[i].len = (uint32_t)sl;
-            sh->se[i].term = (uint32_t)i;
-            sh->se[i].lang = sh->lfinal[t->lang];
-        }
-        if (j->rc != IG_OK) {
-            __atomic_store_n(&sh->failed, 1, __ATOMIC_RELAXED);
-            break;
-        }
-    }
-    for (size_t i = 0; i < w->nlangs; i++)
-        stem_close(caches[i]);
-    ig_free(caches);
-    return NULL;
-}
-
 int idx_writer_finish(idx_writer *w, ig_err *e)
 {
     if (w->failed)
         return ig_err_set(e, w->failed, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
                           IG_ERR_NOPOS, "writer already failed");
     int rc = IG_OK;
-    uint32_t *order = NULL, *final = NULL, *post_crc = NULL, *stem_of = NULL;
+    uint32_t *order = NULL, *final = NULL, *stem_of = NULL;
+    struct vinfo *vi = NULL;
     uint16_t *lorder = NULL, *lfinal = NULL;
-    uint64_t *post_off = NULL, *post_len = NULL;
     struct mcur *cur = NULL;
     struct stement *se = NULL;
-    struct stem_share share;
-    struct stem_job jobs[2];
-    memset(&share, 0, sizeof share);
-    memset(jobs, 0, sizeof jobs);
-    ig_buf pool = IG_BUF_INIT, strings = IG_BUF_INIT, stemrecs = IG_BUF_INIT, list = IG_BUF_INIT;
+    ig_buf strings = IG_BUF_INIT, stemrecs = IG_BUF_INIT, list = IG_BUF_INIT;
     size_t nt = w->nterms, nl = w->nlangs;
     w_sec_end(w, IDX_SEC_DOCDATA);
     /* No more terms come: the lookup table is no longer needed. */
@@ -1023,14 +963,12 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     lfinal = ig_calloc(nl + 1, sizeof *lfinal);
     order = ig_calloc(nt + 1, sizeof *order);
     final = ig_calloc(nt + 1, sizeof *final);
-    post_off = ig_calloc(nt + 1, sizeof *post_off);
-    post_len = ig_calloc(nt + 1, sizeof *post_len);
-    post_crc = ig_calloc(nt + 1, sizeof *post_crc);
+    vi = ig_calloc(nt + 1, sizeof *vi);
     stem_of = ig_calloc(nt + 1, sizeof *stem_of);
     se = ig_calloc(nt + 1, sizeof *se);
     cur = ig_calloc(w->nsegs + 1, sizeof *cur);
-    if (!lorder || !lfinal || !order || !final || !post_off || !post_len ||
-        !post_crc || !stem_of || !se || !cur) {
+    if (!lorder || !lfinal || !order || !final || !vi || !stem_of || !se || !cur ||
+        ig_buf_reserve(&strings, w->surfaces.len) != IG_OK) {
         rc = ig_err_nomem(e, STAGE);
         goto out;
     }
@@ -1048,25 +986,6 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     for (size_t i = 0; i < nt; i++)
         final[order[i]] = (uint32_t)i;
 
-    /* Stem each distinct (surface, language) once: a helper thread starts
-     * now, while this one merges the postings (which do not depend on
-     * stems), and this one helps when it is done. */
-    share.w = w;
-    share.order = order;
-    share.lfinal = lfinal;
-    share.se = se;
-    share.nt = nt;
-    share.owner = ig_calloc(nt / STEM_BLOCK + 1, 1);
-    if (share.owner == NULL) {
-        rc = ig_err_nomem(e, STAGE);
-        goto out;
-    }
-    for (uint8_t k = 0; k < 2; k++) {
-        jobs[k].sh = &share;
-        jobs[k].id = k;
-    }
-    if (w->opts.threads > 1 && pthread_create(&jobs[1].th, NULL, stem_run, &jobs[1]) == 0)
-        jobs[1].started = 1;
     /* POSTINGS: per term, its segments in order, then what is in memory. */
     if (w->nsegs > 0 && (rc = spill_flush(w, e)) != IG_OK)
         goto out;
@@ -1080,18 +999,43 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
         if ((rc = mcur_next(w, &cur[s], e)) != IG_OK)
             goto out;
     }
+    /* The one pass over the terms in vocabulary order, which is random
+     * order in memory: it gathers everything the later sections need
+     * (vi[], se[], the surfaces) so that they read arrays in order, and
+     * fetches terms, postings and surfaces some iterations ahead. */
     w_sec_begin(w, IDX_SEC_POSTINGS);
     for (size_t i = 0; i < nt; i++) {
         uint32_t id = order[i];
         struct wterm *t = &w->terms[id];
         uint32_t crc = 0;
-        post_off[i] = ig_out_tell(w->out) - w->sec[IDX_SEC_POSTINGS].off;
+        if (i + 16 < nt)
+            __builtin_prefetch(&w->terms[order[i + 16]]);
+        if (i + 8 < nt) {
+            const struct wterm *ahead = &w->terms[order[i + 8]];
+            __builtin_prefetch(w->surfaces.data + ahead->surf_off);
+            if (ahead->p)
+                __builtin_prefetch(ahead->p);
+        }
+        vi[i].post_off = ig_out_tell(w->out) - w->sec[IDX_SEC_POSTINGS].off;
+        int spilled = 0;
         for (size_t s = 0; s < w->nsegs; s++)
-            if (cur[s].term == id && (rc = mcur_copy(w, &cur[s], e, &crc)) != IG_OK)
-                goto out;
+            if (cur[s].term == id) {
+                spilled = 1;
+                if ((rc = mcur_copy(w, &cur[s], e, &crc)) != IG_OK)
+                    goto out;
+            }
         if (t->len > 0) {
-            crc = idx_crc32(crc, t->p, t->len);
-            if ((rc = w_emit(w, t->p, t->len, e)) != IG_OK)
+            uint32_t tc = idx_crc32(0, t->p, t->len);
+            crc = spilled ? (uint32_t)crc32_combine64(crc, tc, (z_off64_t)t->len) : tc;
+            /* A long list's bytes are not run through the CRC a second
+             * time for the section's: combining costs less. */
+            if (t->len >= COMBINE_MIN) {
+                w->sec_crc = (uint32_t)crc32_combine64(w->sec_crc, tc, (z_off64_t)t->len);
+                rc = w_emit_raw(w, t->p, t->len, e);
+            } else {
+                rc = w_emit(w, t->p, t->len, e);
+            }
+            if (rc != IG_OK)
                 goto out;
         }
         /* Written: its memory goes back at once, which keeps the peak of
@@ -1099,8 +1043,18 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
         ig_free(t->p);
         t->p = NULL;
         t->len = t->cap = 0;
-        post_len[i] = ig_out_tell(w->out) - w->sec[IDX_SEC_POSTINGS].off - post_off[i];
-        post_crc[i] = crc;
+        vi[i].post_len = ig_out_tell(w->out) - w->sec[IDX_SEC_POSTINGS].off - vi[i].post_off;
+        vi[i].post_crc = crc;
+        vi[i].cf = t->cf;
+        vi[i].df = t->df;
+        vi[i].surf_len = t->surf_len;
+        vi[i].lang = lfinal[t->lang];
+        se[i].off = t->stem_off;
+        se[i].len = t->stem_len;
+        se[i].term = (uint32_t)i;
+        se[i].lang = lfinal[t->lang];
+        /* STRINGS starts with the surfaces in term order (reserved above). */
+        ig_buf_add(&strings, w->surfaces.data + t->surf_off, (size_t)t->surf_len + 1);
         if ((i & 4095) == 0) {
             if ((rc = w_interrupted(w, e)) != IG_OK)
                 goto out;
@@ -1114,49 +1068,15 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
             goto out;
         }
     w_sec_end(w, IDX_SEC_POSTINGS);
-
-    /* The stems: take a share of what is left, wait for the helper, then
-     * put the pools end to end. */
-    stem_run(&jobs[0]);
-    if (jobs[1].started) {
-        pthread_join(jobs[1].th, NULL);
-        jobs[1].started = 0;
-    }
-    for (int k = 0; k < 2; k++)
-        if (jobs[k].rc != IG_OK) {
-            rc = jobs[k].rc;
-            if (rc == IG_ENOMEM)
-                ig_err_nomem(e, STAGE);
-            else
-                *e = jobs[k].err;
-            goto out;
-        }
-    if (ig_buf_add(&pool, jobs[0].pool.data, jobs[0].pool.len) != IG_OK ||
-        ig_buf_add(&pool, jobs[1].pool.data, jobs[1].pool.len) != IG_OK) {
-        rc = ig_err_nomem(e, STAGE);
-        goto out;
-    }
-    for (size_t i = 0; i < nt; i++)
-        if (share.owner[i / STEM_BLOCK] == 1)
-            se[i].off += jobs[0].pool.len;
-    for (int k = 0; k < 2; k++)
-        ig_buf_free(&jobs[k].pool);
     /* Stems: sort (stem, language, term), number the distinct ones. */
-    if ((rc = w_sort_stems(se, nt, pool.data, e)) != IG_OK)
+    if ((rc = w_sort_stems(se, nt, w->stems.data, e)) != IG_OK)
         goto out;
-    /* STRINGS: surfaces in term order, then distinct stems. */
-    for (size_t i = 0; i < nt; i++) {
-        const struct wterm *t = &w->terms[order[i]];
-        if (ig_buf_add(&strings, w->surfaces.data + t->surf_off, (size_t)t->surf_len + 1) != IG_OK) {
-            rc = ig_err_nomem(e, STAGE);
-            goto out;
-        }
-    }
+    /* STRINGS: after the surfaces, the distinct stems. */
     uint32_t nstems = 0;
     for (size_t i = 0; i < nt; ) {
         size_t j = i + 1;
         while (j < nt && se[j].len == se[i].len && se[j].lang == se[i].lang &&
-               memcmp(pool.data + se[j].off, pool.data + se[i].off, se[i].len) == 0)
+               memcmp(w->stems.data + se[j].off, w->stems.data + se[i].off, se[i].len) == 0)
             j++;
         unsigned char rec[IDX_STEM_REC];
         memset(rec, 0, sizeof rec);
@@ -1165,7 +1085,7 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
         idx_put_u32(rec + SR_LIST_OFF, (uint32_t)i);
         idx_put_u32(rec + SR_LIST_N, (uint32_t)(j - i));
         idx_put_u16(rec + SR_LANG, se[i].lang);
-        if (ig_buf_add(&strings, pool.data + se[i].off, se[i].len) != IG_OK ||
+        if (ig_buf_add(&strings, w->stems.data + se[i].off, se[i].len) != IG_OK ||
             ig_buf_addc(&strings, '\0') != IG_OK || ig_buf_add(&stemrecs, rec, sizeof rec) != IG_OK) {
             rc = ig_err_nomem(e, STAGE);
             goto out;
@@ -1256,19 +1176,19 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     unsigned char batch[IDX_TERM_REC * 1024];
     size_t nb = 0;
     for (size_t i = 0; i < nt; i++) {
-        const struct wterm *t = &w->terms[order[i]];
+        const struct vinfo *v = &vi[i];
         unsigned char *rec = batch + nb;
         memset(rec, 0, IDX_TERM_REC);
-        idx_put_u64(rec + TR_POST_OFF, post_off[i]);
-        idx_put_u64(rec + TR_POST_LEN, post_len[i]);
-        idx_put_u64(rec + TR_CF, t->cf);
+        idx_put_u64(rec + TR_POST_OFF, v->post_off);
+        idx_put_u64(rec + TR_POST_LEN, v->post_len);
+        idx_put_u64(rec + TR_CF, v->cf);
         idx_put_u64(rec + TR_SURF_OFF, soff);
-        idx_put_u32(rec + TR_SURF_LEN, t->surf_len);
+        idx_put_u32(rec + TR_SURF_LEN, v->surf_len);
         idx_put_u32(rec + TR_STEM, stem_of[i]);
-        idx_put_u32(rec + TR_DF, t->df);
-        idx_put_u32(rec + TR_POST_CRC, post_crc[i]);
-        idx_put_u16(rec + TR_LANG, lfinal[t->lang]);
-        soff += (uint64_t)t->surf_len + 1;
+        idx_put_u32(rec + TR_DF, v->df);
+        idx_put_u32(rec + TR_POST_CRC, v->post_crc);
+        idx_put_u16(rec + TR_LANG, v->lang);
+        soff += (uint64_t)v->surf_len + 1;
         nb += IDX_TERM_REC;
         /* Records go out a batch at a time: one CRC and one copy per
          * batch rather than per record. */
@@ -1316,24 +1236,14 @@ out:
     if (cur)
         for (size_t s = 0; s < w->nsegs; s++)
             ig_free(cur[s].buf);
-    if (jobs[1].started) {
-        __atomic_store_n(&share.failed, 1, __ATOMIC_RELAXED); /* stop it early */
-        pthread_join(jobs[1].th, NULL);
-    }
-    for (int k = 0; k < 2; k++)
-        ig_buf_free(&jobs[k].pool);
-    ig_free(share.owner);
     ig_free(cur);
     ig_free(se);
     ig_free(stem_of);
-    ig_free(post_crc);
-    ig_free(post_len);
-    ig_free(post_off);
+    ig_free(vi);
     ig_free(final);
     ig_free(order);
     ig_free(lfinal);
     ig_free(lorder);
-    ig_buf_free(&pool);
     ig_buf_free(&strings);
     ig_buf_free(&stemrecs);
     ig_buf_free(&list);

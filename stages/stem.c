@@ -296,6 +296,20 @@ static int table_grow(stem_cache *s)
     return 0;
 }
 
+int stem_word_once(stem_cache *s, const char *word, size_t n, const char **out, size_t *outlen)
+{
+    *out = word ? word : "";
+    *outlen = n;
+    if (n > IG_MAX_TOKEN_BYTES) /* its own stem, as in stem_word() */
+        return 0;
+    const sb_symbol *r = sb_stemmer_stem(s->sb, (const sb_symbol *)*out, (int)n);
+    if (r == NULL)
+        return IG_ENOMEM;
+    *out = (const char *)r;
+    *outlen = (size_t)sb_stemmer_length(s->sb);
+    return 0;
+}
+
 int stem_word(stem_cache *s, const char *word, size_t n, const char **out, size_t *outlen)
 {
     if (word == NULL) /* only meaningful with n == 0 */

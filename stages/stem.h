@@ -47,6 +47,12 @@ int stem_open(stem_cache **s, const char *lang, ig_err *e);
  * distinct words (their bytes plus about 64 bytes each) until stem_close().
  * Returns 0 or IG_ENOMEM (the cache is unchanged then). */
 int stem_word(stem_cache *s, const char *word, size_t n, const char **out, size_t *outlen);
+/* Stem word[0..n) without remembering it, for a caller that asks for each
+ * word form once (the index writer stems every new term as it meets it,
+ * where a cache would only hold a copy of the vocabulary).  *out is valid
+ * until the next call on s (it may point into word itself); the same
+ * length rule as stem_word().  Returns 0 or IG_ENOMEM. */
+int stem_word_once(stem_cache *s, const char *word, size_t n, const char **out, size_t *outlen);
 /* Free the cache and every stem it returned.  NULL is accepted. */
 void stem_close(stem_cache *s);
 
