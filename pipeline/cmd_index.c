@@ -231,6 +231,9 @@ int cmd_index(int argc, char **argv, ig_err *e)
     if (out_path == NULL)
         return cmd_usage(e, "index", "-o INDEX.igx is required");
     const char *corpus_dir = argv[optind];
+    int erc = ig_input_opts_from_env(&x.in, e);
+    if (erc != IG_OK)
+        return erc;
     dir_of(out_path, dir, sizeof dir);
     if (docs_path == NULL) {
         if ((size_t)snprintf(docs_buf, sizeof docs_buf, "%s/documents.csv", dir) >= sizeof docs_buf)

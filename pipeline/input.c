@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -605,6 +606,25 @@ static int input_finish(input_ctx *c, const ig_input_opts *o, ig_input_info *inf
     if (out->len >= 3 && memcmp(out->data, "\xEF\xBB\xBF", 3) == 0)
         info->bom_bytes = 3;
     info->bytes = out->len;
+    return IG_OK;
+}
+
+int ig_input_opts_from_env(ig_input_opts *o, ig_err *e)
+{
+    const char *v = getenv("IGMAP_READ_BUFFER");
+    if (v == NULL || *v == '\0')
+        return IG_OK;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n < 1 ||
+        n > IG_INPUT_MAX_READ_BUFFER) {
+        char q[128];
+        return ig_err_set(e, IG_EUSAGE, STAGE, NULL, IG_ERR_NOPOS, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          "IGMAP_READ_BUFFER wants bytes from 1 to %zu, not \"%s\"",
+                          IG_INPUT_MAX_READ_BUFFER, ig_quote(q, sizeof q, v, strlen(v)));
+    }
+    o->read_bufsz = (size_t)n;
     return IG_OK;
 }
 
