@@ -43,7 +43,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/tests/%)
 .DELETE_ON_ERROR:
 .PHONY: all deps build test test-expensive bench fuzz clean clean-out report-check
 
-all: deps build/igmap $(OUT)/index.igx $(OUT)/documents.csv
+all: deps build/igmap pipeline
 
 # ---- dependencies -----------------------------------------------------------
 APT_PKGS := build-essential pkg-config libpcre2-dev libutf8proc-dev libstemmer-dev zlib1g-dev
@@ -77,9 +77,15 @@ CORPUS_FILES := $(shell find $(CORPUS) -type f 2>/dev/null | LC_ALL=C sort)
 
 # ---- the researcher's interface (issue 5; block owned by the report stage) ---
 # Every pipeline command runs as $(IGMAP_BIN) (the tests point it at another
-# binary) under $(PIPE_LOCK): flock(1), from util-linux, holds $(OUT)/.lock
-# for the command, so two make runs in one checkout take turns instead of
-# interleaving their writes (LOCK_FLAGS=-n fails at once instead of waiting).
+# binary).  One lock per output directory (pipeline/lock.h): `make` and
+# `make pipeline` run the whole pipeline as `igmap lock $(OUT) -- make
+# pipeline IG_INNER=1`, whose igmap commands share that lock (IGMAP_LOCK_FD);
+# a second make of the same checkout that finds the lock taken stops at
+# once with "out/NAME is locked by pid N (started ...: COMMAND)"
+# (LOCK_WAIT=SECONDS waits up to that long instead).  Every igmap command that writes also
+# takes the lock itself, so a single target made directly is covered too.
+# flock is released when its holder dies, so a killed run never leaves a
+# lock behind.
 # Option stamps: $(STAMP_DIR)/<stage> holds the options a stage runs with,
 # and corpus-files the corpus's file list; a stamp is rewritten (so its time
 # changes) only when its content does, so `make MAP_FLAGS=...` reruns map and
@@ -87,8 +93,8 @@ CORPUS_FILES := $(shell find $(CORPUS) -type f 2>/dev/null | LC_ALL=C sort)
 # when the file is older than the index.  Stamps are written while the
 # Makefile is read, except when the goals only test, build or clean.
 IGMAP_BIN  := build/igmap
-LOCK_FLAGS ?=
-PIPE_LOCK   = $(strip flock $(LOCK_FLAGS) $(OUT)/.lock)
+LOCK_WAIT  ?= 0
+export IGMAP_LOCK_WAIT := $(LOCK_WAIT)
 STAMP_DIR  := $(OUT)/.stamp
 shq         = '$(subst ','\'',$(1))'
 # $(call ig_stamp,NAME,CONTENT): write CONTENT (one line) to $(STAMP_DIR)/NAME
@@ -96,8 +102,13 @@ shq         = '$(subst ','\'',$(1))'
 ig_stamp    = $(shell mkdir -p $(STAMP_DIR) && t=$(STAMP_DIR)/$(1).tmp.$$$$ && \
                 printf '%s\n' $(call shq,$(2)) >$$t && \
                 { cmp -s $$t $(STAMP_DIR)/$(1) && rm -f $$t || mv -f $$t $(STAMP_DIR)/$(1); })
-NO_STAMP_GOALS := test test-expensive bench fuzz clean clean-out build deps build/%
-STAMPING := $(if $(MAKECMDGOALS),$(filter-out $(NO_STAMP_GOALS),$(MAKECMDGOALS)),all)
+NO_STAMP_GOALS := test test-expensive bench fuzz clean clean-out build deps build/% valgrind
+# The outer make of `make` / `make pipeline` only takes the lock and runs
+# the inner one, which writes the stamps under the lock.
+ifeq ($(IG_INNER),)
+NO_STAMP_GOALS += all pipeline
+endif
+STAMPING := $(filter-out $(NO_STAMP_GOALS),$(if $(MAKECMDGOALS),$(MAKECMDGOALS),all))
 ifneq ($(STAMPING),)
 _ := $(call ig_stamp,index,$(strip $(IGMAP_FLAGS)))
 _ := $(shell mkdir -p $(STAMP_DIR) && t=$(STAMP_DIR)/corpus-files.tmp.$$$$ && \
@@ -114,7 +125,7 @@ $(STAMP_DIR)/%:
 $(OUT)/index.igx $(OUT)/documents.csv &: $(IGMAP_BIN) $(CORPUS_FILES) $(STAMP_DIR)/index \
                                          $(STAMP_DIR)/corpus-files
 	@mkdir -p $(OUT)
-	$(PIPE_LOCK) $(IGMAP_BIN) index $(IGMAP_FLAGS) $(CORPUS) -o $(OUT)/index.igx --documents $(OUT)/documents.csv
+	$(IGMAP_BIN) index $(IGMAP_FLAGS) $(CORPUS) -o $(OUT)/index.igx --documents $(OUT)/documents.csv
 
 # ---- classify (issue 4: igmap classify; block owned by the classify stage) ----
 # One grouped rule writes the six files of igmap classify (stages/classify.h
@@ -128,10 +139,9 @@ CLASSIFY_TABLES   := $(addprefix $(OUT)/,positions.csv evidence.csv position_gro
 CLASSIFY_FLAGS    ?=
 
 $(CLASSIFY_TABLES) &: $(IGMAP_BIN) $(OUT)/index.igx $(CLASSIFY_LEXICONS) $(STAMP_DIR)/classify
-	$(PIPE_LOCK) $(IGMAP_BIN) classify $(OUT)/index.igx --lexicon lexicons/positions.tsv \
+	$(IGMAP_BIN) classify $(OUT)/index.igx --lexicon lexicons/positions.tsv \
 	    --negators lexicons/negators.tsv $(CLASSIFY_FLAGS) -o $(OUT) --quiet
 
-all: $(CLASSIFY_TABLES)
 
 # ---- map (issue 5: igmap map; block owned by the map stage) ------------------
 # One grouped rule writes the six tables of the issue map (make -j never runs
@@ -150,9 +160,8 @@ MAP_ARGS      = --issues lexicons/issues.tsv --mechanisms lexicons/mechanisms.ts
 
 $(MAP_TABLES) &: $(IGMAP_BIN) $(OUT)/index.igx $(MAP_LEXICONS) $(OUT)/positions.csv \
                  $(STAMP_DIR)/map
-	$(PIPE_LOCK) $(IGMAP_BIN) map $(OUT)/index.igx $(MAP_ARGS) -o $(OUT)
+	$(IGMAP_BIN) map $(OUT)/index.igx $(MAP_ARGS) -o $(OUT)
 
-all: $(MAP_TABLES)
 
 # ---- provenance and report (issue 5; block owned by the report stage) -------
 # provenance.json records what produced the tables (hashes of the corpus,
@@ -172,19 +181,29 @@ endif
 $(OUT)/provenance.json: $(IGMAP_BIN) $(OUT)/index.igx $(OUT)/documents.csv $(CLASSIFY_TABLES) \
                         $(MAP_TABLES) $(PROV_LEXICONS) $(CORPUS_FILES) \
                         $(addprefix $(STAMP_DIR)/,index corpus-files classify map)
-	$(PIPE_LOCK) $(IGMAP_BIN) provenance $(OUT) --corpus $(CORPUS) \
+	$(IGMAP_BIN) provenance $(OUT) --corpus $(CORPUS) \
 	    $(addprefix --lexicon ,$(PROV_LEXICONS)) --index-args=$(call shq,$(strip $(IGMAP_FLAGS))) \
 	    --classify-args=$(call shq,$(strip $(CLASSIFY_ARGS))) --map-args=$(call shq,$(strip $(MAP_ARGS))) -o $@
 
 $(OUT)/report.html: $(IGMAP_BIN) $(OUT)/provenance.json $(OUT)/index.igx $(OUT)/documents.csv \
                     $(CLASSIFY_TABLES) $(MAP_TABLES)
-	$(PIPE_LOCK) $(IGMAP_BIN) report $(OUT) -o $@
+	$(IGMAP_BIN) report $(OUT) -o $@
 
 PIPELINE_OUT := $(OUT)/index.igx $(OUT)/documents.csv $(CLASSIFY_TABLES) $(MAP_TABLES) \
                 $(OUT)/provenance.json $(OUT)/report.html
 .PHONY: pipeline
+# The outer make takes the lock for the whole run and runs the pipeline in
+# an inner one (IG_INNER=1); a dry run (make -n) writes nothing and needs
+# no lock (nor a built binary to take it with).
+DRY_RUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
+ifeq ($(IG_INNER),)
+pipeline: $(IGMAP_BIN)
+	@mkdir -p $(OUT)
+	@$(if $(DRY_RUN),,$(IGMAP_BIN) lock $(OUT) -- )$(MAKE) -f $(firstword $(MAKEFILE_LIST)) \
+	    --no-print-directory pipeline IG_INNER=1
+else
 pipeline: $(PIPELINE_OUT)
-all: pipeline
+endif
 # igmap writes every output atomically (temporary file, then rename; a
 # failed or interrupted run leaves the old file), so make must not delete
 # them on error: GNU make 4.3 would delete the other files of a grouped
@@ -200,11 +219,13 @@ report-check: $(OUT)/report.html
 	@sh tests/report-check.sh $(OUT)/report.html build/report.png
 
 # ---- tests ------------------------------------------------------------------
-test: build/san/igmap $(UNIT_BIN)
-	@IGMAP=build/san/igmap sh tests/run.sh
+# build/igmap too: the scenarios that cap memory with ulimit -v run the
+# unsanitised binary (ASan reserves terabytes of address space).
+test: build/san/igmap $(UNIT_BIN) build/igmap
+	@IGMAP=build/san/igmap IGMAP_PLAIN=build/igmap sh tests/run.sh
 
-test-expensive: build/san/igmap $(UNIT_BIN)
-	@IGMAP=build/san/igmap IG_EXPENSIVE=1 sh tests/run.sh
+test-expensive: build/san/igmap $(UNIT_BIN) build/igmap
+	@IGMAP=build/san/igmap IGMAP_PLAIN=build/igmap IG_EXPENSIVE=1 sh tests/run.sh
 
 # ---- fuzzing (issue 6; block owned by hardening) ----------------------------
 # make fuzz: each libFuzzer target tests/fuzz/fuzz_<t>.c, built by clang

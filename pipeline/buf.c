@@ -12,6 +12,11 @@
 
 int ig_buf_reserve(ig_buf *b, size_t extra)
 {
+    return ig_buf_reserve_max(b, extra, SIZE_MAX);
+}
+
+int ig_buf_reserve_max(ig_buf *b, size_t extra, size_t max_cap)
+{
     size_t need = ig_size_add(ig_size_add(b->len, extra), 1);
     if (need == SIZE_MAX)
         return IG_ENOMEM;
@@ -20,6 +25,8 @@ int ig_buf_reserve(ig_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    if (cap > max_cap)
+        cap = max_cap > need ? max_cap : need;
     char *d = ig_realloc(b->data, cap);
     if (d == NULL)
         return IG_ENOMEM;

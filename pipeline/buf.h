@@ -21,8 +21,14 @@ typedef struct ig_buf {
 
 #define IG_BUF_INIT { NULL, 0, 0 }
 
-/* Make room for `extra` more bytes (plus the NUL). */
+/* Make room for `extra` more bytes (plus the NUL).  The capacity doubles,
+ * so appending n bytes one piece at a time costs O(n). */
 int ig_buf_reserve(ig_buf *b, size_t extra);
+/* The same, except that doubling stops at max_cap bytes of capacity (more
+ * only when len + extra + 1 itself exceeds it): a buffer filled up to a
+ * known limit (a document, IG_MAX_DOC_BYTES) then never holds twice the
+ * limit's memory just because it crossed a power of two. */
+int ig_buf_reserve_max(ig_buf *b, size_t extra, size_t max_cap);
 int ig_buf_add(ig_buf *b, const void *p, size_t n);
 int ig_buf_addc(ig_buf *b, char c);
 int ig_buf_adds(ig_buf *b, const char *s);

@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "alloc.h"
 #include "classify.h"
@@ -48,6 +49,7 @@
 #include "err.h"
 #include "index.h"
 #include "lexicon.h"
+#include "lock.h"
 #include "out.h"
 
 #define STAGE "classify"
@@ -342,8 +344,14 @@ int cmd_classify(int argc, char **argv, ig_err *e)
     cls_run *run = NULL;
     ig_out *out[F_COUNT] = { NULL };
     ig_out *so = NULL;
+    ig_lock *lk = NULL;
+    int made_dir = 0;
     /* 1. Lexicons first: every problem is listed before anything runs. */
     rc = load_lexicons(lexpath, negpath, &lp, &ln, e);
+    if (rc)
+        goto out;
+    /* A crashed commit beside the index is finished first (out.h). */
+    rc = cmd_settle(index, STAGE, e);
     if (rc)
         goto out;
     rc = idx_open(&r, index, e);
@@ -352,10 +360,14 @@ int cmd_classify(int argc, char **argv, ig_err *e)
     rc = cls_open(&run, r, lp, ln, &o, e);
     if (rc)
         goto out;
+    struct stat dst;
+    made_dir = stat(outdir, &dst) != 0;
     rc = ig_mkdirs(outdir, STAGE, e);
     if (rc)
         goto out;
-    ig_out_sweep_stale(outdir);
+    rc = cmd_claim_dir(outdir, STAGE, &lk, e);
+    if (rc)
+        goto out;
     for (int i = 0; i < F_COUNT; i++) {
         char path[4096];
         size_t dl = strlen(outdir);
@@ -413,6 +425,7 @@ out:
     for (int i = 0; i < F_COUNT; i++)
         ig_out_abort(out[i]);
     ig_out_abort(so);
+    cmd_release_dir(lk, outdir, rc != IG_OK && made_dir);
     cls_free(run);
     idx_close(r);
     lex_free(lp);

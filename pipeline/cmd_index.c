@@ -7,8 +7,10 @@
  * manifest is validated whole (every problem listed) before any document
  * is read; documents are then read (input.c), tokenised, stemmed and
  * indexed (stages/index*.c) on worker threads, and both outputs are
- * written atomically: on any error neither file is created or changed and
- * no temporary file is left.
+ * written atomically and together (out.h ig_out_commit_all, its journal
+ * covering a crash between the two renames), under the output
+ * directory's lock (lock.h): on any error neither file is created or
+ * changed and no temporary file is left.
  */
 #include "cmd.h"
 
@@ -26,6 +28,7 @@
 #include "err.h"
 #include "index.h"
 #include "input.h"
+#include "lock.h"
 #include "manifest.h"
 #include "out.h"
 #include "sha256.h"
@@ -234,6 +237,9 @@ int cmd_index(int argc, char **argv, ig_err *e)
     if (out_path == NULL)
         return cmd_usage(e, "index", "-o INDEX.igx is required");
     const char *corpus_dir = argv[optind];
+    int erc = ig_input_opts_from_env(&x.in, e);
+    if (erc != IG_OK)
+        return erc;
     dir_of(out_path, dir, sizeof dir);
     if (docs_path == NULL) {
         if ((size_t)snprintf(docs_buf, sizeof docs_buf, "%s/documents.csv", dir) >= sizeof docs_buf)
@@ -246,6 +252,8 @@ int cmd_index(int argc, char **argv, ig_err *e)
     memset(&problems, 0, sizeof problems);
     idx_writer *w = NULL;
     ig_out *docs_out = NULL;
+    ig_lock *lk = NULL;
+    int made_dir = 0;
     double t_load = now_s();
     int rc = ig_corpus_load(&corpus, corpus_dir, stem_lang_supported, &problems, e);
     if (rc != IG_OK) {
@@ -279,9 +287,11 @@ int cmd_index(int argc, char **argv, ig_err *e)
         bo.progress = show_progress;
         bo.progress_ctx = &x;
     }
-    if ((rc = ig_mkdirs(dir, "index", e)) != IG_OK)
+    struct stat dst;
+    made_dir = stat(dir, &dst) != 0;
+    if ((rc = ig_mkdirs(dir, "index", e)) != IG_OK ||
+        (rc = cmd_claim_dir(dir, "index", &lk, e)) != IG_OK)
         goto out;
-    ig_out_sweep_stale(dir);
     x.t0 = now_s();
     if ((rc = idx_writer_open(&w, out_path, (const char *const *)corpus->cols, corpus->ncols,
                               &bo, e)) != IG_OK)
@@ -316,6 +326,7 @@ int cmd_index(int argc, char **argv, ig_err *e)
 out:
     ig_out_abort(docs_out);
     idx_writer_abort(w);
+    cmd_release_dir(lk, dir, rc != IG_OK && made_dir);
     ig_corpus_free(corpus);
     ig_msgs_free(&problems);
     return rc;
@@ -337,7 +348,7 @@ int cmd_info(int argc, char **argv, ig_err *e)
     idx_reader *r = NULL;
     ig_buf b = IG_BUF_INIT;
     ig_out *o = NULL;
-    if ((rc = idx_open(&r, argv[1], e)) != IG_OK)
+    if ((rc = cmd_settle(argv[1], "info", e)) != IG_OK || (rc = idx_open(&r, argv[1], e)) != IG_OK)
         goto out;
     if (idx_info(r, &b) != IG_OK) {
         rc = ig_err_nomem(e, "info");
@@ -362,7 +373,8 @@ int cmd_check(int argc, char **argv, ig_err *e)
         return rc;
     idx_reader *r = NULL;
     ig_out *o = NULL;
-    if ((rc = idx_open(&r, argv[1], e)) != IG_OK || (rc = idx_check(r, e)) != IG_OK)
+    if ((rc = cmd_settle(argv[1], "check", e)) != IG_OK ||
+        (rc = idx_open(&r, argv[1], e)) != IG_OK || (rc = idx_check(r, e)) != IG_OK)
         goto out;
     uint64_t postings = 0;
     for (uint32_t t = 0; t < idx_term_count(r); t++)

@@ -24,9 +24,10 @@
  * already replaced.  Any failure (bad input, a write error, a full disk,
  * an interrupt) leaves every table in DIR as it was and no temporary file;
  * a directory created by this run is removed again when it is still empty.
- * What remains is the window of the six renames themselves: a SIGKILL
- * there can leave some tables new and some old (a later run's
- * ig_out_sweep_stale() removes the files a dead process left).
+ * A SIGKILL between the six renames leaves a commit journal that the next
+ * igmap command there completes (out.c), and a later run's
+ * ig_out_sweep_stale() removes the files a dead process left.  DIR is
+ * locked while the tables are written (lock.h, cmd_claim_dir).
  *
  * Exit status: 0; 1 bad lexicon, damaged index, bad positions file; 2 usage;
  * 3 I/O or memory; 128+N on a signal.
@@ -45,6 +46,7 @@
 #include "err.h"
 #include "index.h"
 #include "lexicon.h"
+#include "lock.h"
 #include "map.h"
 #include "out.h"
 
@@ -223,7 +225,14 @@ int cmd_map(int argc, char **argv, ig_err *e)
     struct stat st;
     if (paths == NULL)
         return ig_err_nomem(e, STAGE);
+    ig_lock *lk = NULL;
     rc = load_lexicons(lx, lexpath, e);
+    /* What is read is all old or all new (out.h): a crashed commit beside
+     * the index or the positions is finished first. */
+    if (rc == IG_OK)
+        rc = cmd_settle(argv[optind], STAGE, e);
+    if (rc == IG_OK && positions)
+        rc = cmd_settle(positions, STAGE, e);
     if (rc == IG_OK)
         rc = idx_open(&r, argv[optind], e);
     if (rc == IG_OK)
@@ -236,9 +245,10 @@ int cmd_map(int argc, char **argv, ig_err *e)
         rc = ig_mkdirs(outdir, STAGE, e);
         made_dir = rc == IG_OK;
     }
+    if (rc == IG_OK)
+        rc = cmd_claim_dir(outdir, STAGE, &lk, e);
     if (rc)
         goto out;
-    ig_out_sweep_stale(outdir);
     for (int i = 0; i < NTABLES && rc == IG_OK; i++) {
         rc = ig_out_open(&out[i], paths[i], STAGE, e);
         if (rc == IG_OK)
@@ -268,8 +278,7 @@ int cmd_map(int argc, char **argv, ig_err *e)
 out:
     for (int i = 0; i < NTABLES; i++)
         ig_out_abort(out[i]); /* NULL after commit_all */
-    if (rc != IG_OK && made_dir)
-        rmdir(outdir); /* only succeeds when nothing else is in it */
+    cmd_release_dir(lk, outdir, rc != IG_OK && made_dir);
     ig_free(paths);
     map_close(m);
     idx_close(r);

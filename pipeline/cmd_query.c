@@ -86,6 +86,8 @@ static int query_open(struct query *q, const char *index, const char *pattern, i
     memset(q, 0, sizeof *q);
     int rc = pat_compile(&q->pat, pattern, strlen(pattern), NULL, e);
     if (rc == IG_OK)
+        rc = cmd_settle(index, "kwic", e); /* a crashed commit there, finished (out.h) */
+    if (rc == IG_OK)
         rc = idx_open(&q->r, index, e);
     return rc;
 }
@@ -487,6 +489,8 @@ int cmd_count(int argc, char **argv, ig_err *e)
             pl.n = 1;
         }
     }
+    if (rc == IG_OK)
+        rc = cmd_settle(argv[optind], "count", e);
     if (rc == IG_OK)
         rc = idx_open(&r, argv[optind], e);
     if (rc == IG_OK && by && (col = idx_col_find(r, by)) < 0)

@@ -15,9 +15,9 @@
  *       The *-args strings are the options the Makefile gave each stage,
  *       recorded as given (map's also read back into effective values).
  *
- * Both read everything and check it before creating the output, which is
- * written atomically (out.h): after any failure the previous file is
- * unchanged.  Exit status: 0; 1 a missing or malformed input (located as
+ * Both take the lock of the output's directory (lock.h) first, then read
+ * everything and check it before creating the output, which is written
+ * atomically (out.h): after any failure the previous file is unchanged.  Exit status: 0; 1 a missing or malformed input (located as
  * path:line); 2 usage; 3 I/O or memory; 128+N on a signal.
  */
 #include <errno.h>
@@ -30,6 +30,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "err.h"
+#include "lock.h"
 #include "out.h"
 #include "report.h"
 
@@ -123,7 +124,16 @@ int cmd_report(int argc, char **argv, ig_err *e)
         return rc;
     rep_doc *d = NULL;
     ig_out *out = NULL;
-    rc = rep_open(&d, dir, &o, e);
+    ig_lock *lk = NULL;
+    char odir[REP_PATH_MAX];
+    /* The output's directory is locked before the tables are read, so
+     * they are not replaced under us; they are all old or all new (out.h). */
+    cmd_dirname(path, odir, sizeof odir);
+    rc = cmd_settle_dir(dir, "report", e);
+    if (rc == IG_OK)
+        rc = cmd_claim_dir(odir, "report", &lk, e);
+    if (rc == IG_OK)
+        rc = rep_open(&d, dir, &o, e);
     if (rc == IG_OK)
         rc = ig_out_open(&out, path, "report", e);
     if (rc == IG_OK)
@@ -139,6 +149,7 @@ int cmd_report(int argc, char **argv, ig_err *e)
     }
     ig_out_abort(out);
     rep_close(d);
+    ig_lock_release(lk);
     return rc;
 }
 
@@ -193,7 +204,15 @@ int cmd_provenance(int argc, char **argv, ig_err *e)
     rep_json *doc = NULL;
     ig_buf text = IG_BUF_INIT;
     ig_out *out = NULL;
+    ig_lock *lk = NULL;
+    char odir[REP_PATH_MAX];
     rc = default_path(path, sizeof path, outpath, po.dir, "provenance.json", "provenance", e);
+    if (rc == IG_OK) {
+        cmd_dirname(path, odir, sizeof odir);
+        rc = cmd_settle_dir(po.dir, "provenance", e);
+    }
+    if (rc == IG_OK)
+        rc = cmd_claim_dir(odir, "provenance", &lk, e);
     if (rc == IG_OK)
         rc = rep_provenance_build(&doc, &po, e);
     if (rc == IG_OK && rep_json_write(&text, doc, 2) != IG_OK)
@@ -212,6 +231,7 @@ int cmd_provenance(int argc, char **argv, ig_err *e)
     ig_out_abort(out);
     ig_buf_free(&text);
     rep_json_free(doc);
+    ig_lock_release(lk);
     ig_free(lex);
     return rc;
 }

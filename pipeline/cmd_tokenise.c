@@ -182,7 +182,9 @@ int cmd_tokenise(int argc, char **argv, ig_err *e)
     if (optind >= argc)
         return cmd_usage(e, "tokenise", "expected at least one FILE");
 
-    int rc;
+    int rc = ig_input_opts_from_env(&iopts, e);
+    if (rc != IG_OK)
+        return rc;
     tok_stream *t = NULL;
     ig_out *o = NULL;
     ig_buf text = IG_BUF_INIT, line = IG_BUF_INIT;

@@ -76,6 +76,13 @@ int ig_err_nomem(ig_err *e, const char *stage)
                       IG_ERR_NOPOS, "out of memory");
 }
 
+void ig_err_locate(ig_err *e, const char *path)
+{
+    if (e == NULL || e->code == IG_OK || e->path[0] != '\0' || path == NULL)
+        return;
+    snprintf(e->path, sizeof e->path, "%s", path);
+}
+
 size_t ig_err_format(const ig_err *e, char *buf, size_t n)
 {
     char tmp[2400];

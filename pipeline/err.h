@@ -64,6 +64,12 @@ int ig_err_sys(ig_err *e, const char *stage, const char *path,
                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int ig_err_nomem(ig_err *e, const char *stage);
 
+/* Name the file an already recorded error is about, when it was recorded
+ * without one (an allocation failing deep inside a stage that never sees
+ * paths): "igmap: index: out of memory" becomes "igmap: index: doc.txt:
+ * out of memory".  Does nothing when no error is set or a path is known. */
+void ig_err_locate(ig_err *e, const char *path);
+
 /* Format the full message (without trailing newline) into buf; always
  * NUL-terminates when n > 0.  Returns the length it wanted. */
 size_t ig_err_format(const ig_err *e, char *buf, size_t n);

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -337,6 +338,14 @@ typedef struct input_ctx {
     ig_err *e;          /* where read-phase errors go (ours, not the caller's) */
 } input_ctx;
 
+/* Out of memory while reading c's file: the message names the file and
+ * how much of its text was held. */
+static int input_nomem(input_ctx *c)
+{
+    return ig_err_set(c->e, IG_ENOMEM, STAGE, c->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                      IG_ERR_NOPOS, "out of memory (after %zu bytes of text)", c->out->len);
+}
+
 static int input_too_big(input_ctx *c)
 {
     return ig_err_set(c->e, IG_ELIMIT, STAGE, c->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
@@ -363,12 +372,12 @@ static int input_plain(input_ctx *c, uint64_t size)
     /* One byte beyond the known size, so the read that meets EOF needs no
      * growth (and a file that grew is seen without doubling the buffer). */
     if (ig_buf_reserve(out, (size_t)size + 1) != IG_OK)
-        return ig_err_nomem(c->e, STAGE);
+        return input_nomem(c);
     for (;;) {
         size_t room = out->cap - out->len - 1;
         if (room == 0) {
             if (ig_buf_reserve(out, c->bufsz) != IG_OK)
-                return ig_err_nomem(c->e, STAGE);
+                return input_nomem(c);
             room = out->cap - out->len - 1;
         }
         if (room > c->bufsz)
@@ -426,14 +435,14 @@ static int input_gzip(input_ctx *c)
     zs.zfree = input_zfree;
     in = ig_malloc(inlen);
     if (in == NULL) {
-        rc = ig_err_nomem(c->e, STAGE);
+        rc = input_nomem(c);
         goto out;
     }
     /* 16 + MAX_WBITS: gzip wrapper only, so zlib streams and raw data are
      * never accepted in its place. */
     int zrc = inflateInit2(&zs, 16 + MAX_WBITS);
     if (zrc != Z_OK) {
-        rc = zrc == Z_MEM_ERROR ? ig_err_nomem(c->e, STAGE)
+        rc = zrc == Z_MEM_ERROR ? input_nomem(c)
                                 : ig_err_data(c->e, STAGE, c->path, "zlib initialisation failed (%d)", zrc);
         goto out;
     }
@@ -475,8 +484,10 @@ static int input_gzip(input_ctx *c)
             room = INPUT_MAX_CHUNK;
         if (room > c->max + 1 - out->len)
             room = c->max + 1 - out->len;
-        if (ig_buf_reserve(out, room) != IG_OK) {
-            rc = ig_err_nomem(c->e, STAGE);
+        /* max + 2: the byte past the limit that proves it was passed,
+         * and the NUL. */
+        if (ig_buf_reserve_max(out, room, c->max + 2) != IG_OK) {
+            rc = input_nomem(c);
             goto out;
         }
         zs.next_out = (Bytef *)out->data + out->len;
@@ -495,7 +506,7 @@ static int input_gzip(input_ctx *c)
                 goto out;
             }
         } else if (zrc == Z_MEM_ERROR) {
-            rc = ig_err_nomem(c->e, STAGE);
+            rc = input_nomem(c);
             goto out;
         } else if (zrc == Z_DATA_ERROR ||
                    (zrc != Z_OK && zrc != Z_BUF_ERROR) ||
@@ -596,7 +607,7 @@ static int input_finish(input_ctx *c, const ig_input_opts *o, ig_input_info *inf
         ig_buf fixed = IG_BUF_INIT;
         if (utf8_repair(s, n, (size_t)newlen, &fixed) != IG_OK) {
             ig_buf_free(&fixed);
-            return ig_err_nomem(c->e, STAGE);
+            return input_nomem(c);
         }
         ig_buf_free(out);
         *out = fixed;
@@ -605,6 +616,25 @@ static int input_finish(input_ctx *c, const ig_input_opts *o, ig_input_info *inf
     if (out->len >= 3 && memcmp(out->data, "\xEF\xBB\xBF", 3) == 0)
         info->bom_bytes = 3;
     info->bytes = out->len;
+    return IG_OK;
+}
+
+int ig_input_opts_from_env(ig_input_opts *o, ig_err *e)
+{
+    const char *v = getenv("IGMAP_READ_BUFFER");
+    if (v == NULL || *v == '\0')
+        return IG_OK;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n < 1 ||
+        n > IG_INPUT_MAX_READ_BUFFER) {
+        char q[128];
+        return ig_err_set(e, IG_EUSAGE, STAGE, NULL, IG_ERR_NOPOS, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          "IGMAP_READ_BUFFER wants bytes from 1 to %zu, not \"%s\"",
+                          IG_INPUT_MAX_READ_BUFFER, ig_quote(q, sizeof q, v, strlen(v)));
+    }
+    o->read_bufsz = (size_t)n;
     return IG_OK;
 }
 

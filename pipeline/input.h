@@ -41,7 +41,8 @@
 typedef struct ig_input_opts {
     int on_invalid_replace; /* 0 strict (default), 1 replace with U+FFFD and count */
     int allow_nul;          /* 0 reject NUL (default), 1 keep (tokeniser treats as space) */
-    size_t read_bufsz;      /* read/inflate chunk size; 0 = 65536 (tests vary it, F05) */
+    size_t read_bufsz;      /* read/inflate chunk size; 0 = 65536 (tests vary it, F05;
+                               IGMAP_READ_BUFFER below) */
     size_t max_bytes;       /* 0 = IG_MAX_DOC_BYTES */
 } ig_input_opts;
 
@@ -85,6 +86,18 @@ typedef struct ig_input_info {
  * The result is the same for every read_bufsz. */
 int ig_input_read(const char *path, const ig_input_opts *opts, ig_buf *out,
                   ig_input_info *info, ig_err *e);
+
+/* The read-buffer size from the environment: IGMAP_READ_BUFFER=BYTES, a
+ * decimal number from 1 to IG_INPUT_MAX_READ_BUFFER, sets o->read_bufsz
+ * (the chunk each read() and inflate() call gets).  Unset or empty leaves
+ * o alone.  It exists so that the promise above, the same bytes for every
+ * read_bufsz, can be tested through the command line (FAULTS.md F05, P6;
+ * tests/scenarios/t0700): outputs never depend on it, only speed does.
+ * Anything else is IG_EUSAGE with e naming the variable.  Only the commands
+ * that read documents (index, tokenise) call it; ig_input_read() itself
+ * never reads the environment. */
+#define IG_INPUT_MAX_READ_BUFFER ((size_t)1 << 30)
+int ig_input_opts_from_env(ig_input_opts *o, ig_err *e);
 
 /*
  * UTF-8 validation, usable on any buffer (lexicons, patterns, CSV).

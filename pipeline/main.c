@@ -43,6 +43,7 @@ static const struct command commands[] = {
     { "tokenise", cmd_tokenise, "tokenise FILE...   (one token per line, tab-separated)" },
     { "tokenize", cmd_tokenise, NULL },
     { "stem", cmd_stem, "stem [--language CODE] < tokenise-output" },
+    { "lock", cmd_lock, "lock DIR -- COMMAND [ARG]...   (run COMMAND holding DIR's lock; make uses it)" },
 };
 
 static void usage(FILE *f)
@@ -52,6 +53,23 @@ static void usage(FILE *f)
         if (commands[i].synopsis)
             fprintf(f, "  igmap %s\n", commands[i].synopsis);
     fprintf(f, "  igmap version\n\nSee README.md for each command's outputs.\n");
+}
+
+/* ig_cmdline: argv joined by spaces, tabs and newlines as spaces, cut to
+ * fit (cmd.h). */
+static void set_cmdline(int argc, char **argv)
+{
+    size_t n = 0, cap = sizeof ig_cmdline - 1;
+    const char *prog = strrchr(argv[0], '/');
+    prog = prog ? prog + 1 : argv[0];
+    for (int i = 0; i < argc && n < cap; i++) {
+        const char *a = i == 0 ? prog : argv[i];
+        if (i > 0)
+            ig_cmdline[n++] = ' ';
+        for (; *a && n < cap; a++)
+            ig_cmdline[n++] = (*a == '\t' || *a == '\n' || *a == '\r') ? ' ' : *a;
+    }
+    ig_cmdline[n] = '\0';
 }
 
 static void on_signal(int sig)
@@ -67,7 +85,7 @@ static void on_signal(int sig)
 static void arm_fault_injection(void)
 {
     /* IG_FAIL_ALLOC=N fails the N-th allocation, N+ every one from N on;
-     * IG_FAIL_WRITE=N fails the N-th low-level output call. */
+     * IG_FAIL_WRITE=N fails the N-th low-level output call (tests only). */
     const char *a = getenv("IG_FAIL_ALLOC");
     if (a && *a) {
         char *end;
@@ -77,6 +95,11 @@ static void arm_fault_injection(void)
     const char *w = getenv("IG_FAIL_WRITE");
     if (w && *w)
         ig_out_fail_at(strtoull(w, NULL, 10));
+    /* IG_FAIL_KILL_RENAME=K: SIGKILL after the K-th rename of a multi-file
+     * commit or its recovery (out.h), a crash between two renames. */
+    const char *k = getenv("IG_FAIL_KILL_RENAME");
+    if (k && *k)
+        ig_out_kill_after_renames(strtoull(k, NULL, 10));
 }
 
 int main(int argc, char **argv)
@@ -103,6 +126,7 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
     ig_quiet = !isatty(2);
     arm_fault_injection();
+    set_cmdline(argc, argv);
 
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(commands[i].name, argv[1]) != 0)
@@ -112,6 +136,8 @@ int main(int argc, char **argv)
         int rc = commands[i].fn(argc - 1, argv + 1, &e);
         if (rc == IG_OK)
             return 0;
+        if (rc > 0) /* `igmap lock`: the status of the command it ran */
+            return rc;
         if (e.code == IG_OK) /* a command that returned an error without detail */
             ig_err_set(&e, rc, argv[1], NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
                        IG_ERR_NOPOS, "failed");

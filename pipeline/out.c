@@ -2,6 +2,65 @@
  * out.c: atomic output files (see out.h).  The buffer is ours rather than
  * stdio's so that every failing write is seen at the call that failed, and so
  * the fault injector sits under every byte that leaves the process.
+ *
+ * ===================================================================
+ *  Committing several files together: the commit journal, version 1
+ * ===================================================================
+ *
+ * One rename is atomic; several are not.  ig_out_commit_all() makes the
+ * replacement of n targets (index.igx and documents.csv; classify's six
+ * files; map's six tables) all-or-nothing as far as any igmap command can
+ * tell, across errors and crashes (FAULTS.md P1, F48):
+ *
+ *   1. Prepare.  Every temporary file is flushed, fsynced and closed.  A
+ *      failure here removes the temporary files; nothing else changed.
+ *   2. Backups.  Each existing target gets a hard link "<temp>.old".
+ *   3. Journal.  The list of (temporary, target, backup) names is written
+ *      to "<dir>/.igmap-journal", dir being the first target's directory,
+ *      atomically (temporary file, fsync, rename, fsync of dir).  This is
+ *      the commit point: from here on the new versions are the outcome,
+ *      and whoever finds the journal finishes the job.  (A single target
+ *      needs no journal: its rename is the commit point.)
+ *   4. Renames, each temporary file over its target, in order.
+ *   5. The journal is removed (unlink, fsync of dir), then the backups.
+ *
+ * A rename that fails in step 4 (an error, not a crash) rolls back: the
+ * journal is first rewritten with mode "abort", then each target already
+ * replaced is put back from its backup (or removed, if it did not exist
+ * before), then the temporary files, backups and journal are removed.  If
+ * even the abort journal cannot be written, the rollback still runs; a
+ * crash inside it then completes the commit instead: all new, never a mix.
+ *
+ * The file, text:
+ *     igmap-commit 1 forward          (or "abort")
+ *     <temporary> TAB <target> TAB <backup>        one line per target
+ * <backup> is empty when the target did not exist.  A name is a bare file
+ * name when the file lies in the journal's directory, else an absolute
+ * path.  Names holding a tab or newline cannot be journaled; such a commit
+ * fails in step 3, before anything changed.
+ *
+ * Recovery, ig_out_recover(dir): every igmap command that writes into dir
+ * runs it (holding dir's lock, lock.h) before it reads or writes there,
+ * and commands that only read an index run it on the index's directory
+ * when no other process holds that lock (cmd.c cmd_settle).  "forward":
+ * each temporary file that still exists is renamed over its target; then
+ * the backups and the journal are removed.  "abort": a temporary file that
+ * still exists is removed (its target was never touched); otherwise the
+ * target is put back from its backup if that still exists, or removed if
+ * the record has no backup; then the backups and the journal are removed.
+ * Every step can be repeated, so a crash during recovery is finished by
+ * the next one.  A journal that does not parse is an error naming its
+ * line, and nothing is guessed.  ig_out_sweep_stale() leaves a directory
+ * with a journal alone: the temporary files it names are the new data.
+ *
+ * Past the commit point the temporary files are no longer removed by the
+ * signal handler (ig_out_cleanup_all): they are the new outputs, and a
+ * SIGINT between two renames leaves them to recovery like a SIGKILL.
+ *
+ * Test hook: ig_out_kill_after_renames(k) (IG_FAIL_KILL_RENAME=k) raises
+ * SIGKILL right after the k-th rename of step 4, of a rollback, or of
+ * recovery, to stand for a crash between two renames.
+ * ===================================================================
  */
 #include "out.h"
 
@@ -18,6 +77,8 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "buf.h"
+#include "fsutil.h"
 
 #define OUT_BUFSZ 65536
 #define OUT_MAX_TEMPS 64 /* simultaneously open temp files per process */
@@ -339,12 +400,250 @@ static int out_report(ig_out *o, ig_err *e, const char *what, int err)
     return ig_err_sys(e, o->stage, o->path, "%s", what);
 }
 
+/* ---- the commit journal (format and rules: top of this file) ---------- */
+
+#define OUT_JOURNAL ".igmap-journal"
+#define OUT_JOURNAL_MAX ((size_t)1 << 20)
+
+static uint64_t out_renames, out_kill_after;
+
+void ig_out_kill_after_renames(uint64_t k)
+{
+    out_kill_after = k == 0 ? 0 : out_renames + k;
+}
+
+/* A rename of a commit or recovery has just happened (test hook). */
+static void out_renamed(void)
+{
+    out_renames++;
+    if (out_kill_after != 0 && out_renames == out_kill_after)
+        raise(SIGKILL);
+}
+
+/* Directory part of path ("." when there is none), into dir (PATH_MAX). */
+static void out_dirname(const char *path, char *dir)
+{
+    snprintf(dir, PATH_MAX, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        snprintf(dir, PATH_MAX, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+}
+
+/* The name the journal in jdir records for path: its base name when it
+ * lies in jdir, else its absolute path.  -1 if that cannot be made, or
+ * holds a tab or newline. */
+static int out_jname(const char *path, const char *jdir, char *buf)
+{
+    char d[PATH_MAX], real[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    out_dirname(path, d);
+    if (strcmp(d, jdir) == 0) {
+        if ((size_t)snprintf(buf, PATH_MAX, "%s", base) >= PATH_MAX)
+            return -1;
+    } else {
+        if (realpath(d, real) == NULL)
+            return -1;
+        if ((size_t)snprintf(buf, PATH_MAX, "%s/%s", strcmp(real, "/") == 0 ? "" : real,
+                             base) >= PATH_MAX)
+            return -1;
+    }
+    return strpbrk(buf, "\t\n") == NULL ? 0 : -1;
+}
+
+/* Write the journal jpath (atomically, through ig_out) with mode "forward"
+ * or "abort" for the targets of os[0..n) with backups bak[] (had[i] 0: no
+ * backup). */
+static int out_journal_write(const char *jpath, const char *jdir, const char *mode,
+                             ig_out **os, size_t n, char (*bak)[PATH_MAX], const char *had,
+                             const char *stage, ig_err *e)
+{
+    ig_out *j = NULL;
+    char a[PATH_MAX], b[PATH_MAX], c[PATH_MAX];
+    int rc = ig_out_open(&j, jpath, stage, e);
+    if (rc != IG_OK)
+        return rc;
+    ig_out_printf(j, "igmap-commit 1 %s\n", mode);
+    for (size_t i = 0; i < n; i++) {
+        ig_out *o = os[i];
+        if (o == NULL || o->is_stdout)
+            continue;
+        c[0] = '\0';
+        if (out_jname(o->tmp, jdir, a) != 0 || out_jname(o->path, jdir, b) != 0 ||
+            (had[i] && out_jname(bak[i], jdir, c) != 0)) {
+            ig_out_abort(j);
+            return ig_err_data(e, stage, o->path,
+                               "cannot record this file in the commit journal (a tab or "
+                               "newline in its name, or an unresolvable directory)");
+        }
+        ig_out_printf(j, "%s\t%s\t%s\n", a, b, c);
+    }
+    return ig_out_commit(j, e);
+}
+
+/* Resolve a journal name against jdir into out (PATH_MAX); -1 if it is
+ * neither a bare name nor an absolute path. */
+static int out_jresolve(const char *name, const char *jdir, char *out)
+{
+    if (name[0] == '/')
+        return (size_t)snprintf(out, PATH_MAX, "%s", name) < PATH_MAX ? 0 : -1;
+    if (name[0] == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
+        strcmp(name, "..") == 0)
+        return -1;
+    return (size_t)snprintf(out, PATH_MAX, "%s/%s", jdir, name) < PATH_MAX ? 0 : -1;
+}
+
+static int out_exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+int ig_out_pending(const char *dir)
+{
+    char jpath[PATH_MAX];
+    if ((size_t)snprintf(jpath, sizeof jpath, "%s/%s", dir, OUT_JOURNAL) >= sizeof jpath)
+        return 0;
+    return out_exists(jpath);
+}
+
+/* One pass of recovery over the journal's lines after the header,
+ * p[0..n): check that every line parses (pass 0), apply them (pass 1), or
+ * remove the backups (pass 2).  Returns IG_OK or the error, located at the
+ * journal line. */
+static int out_recover_pass(const char *jpath, const char *jdir, int forward, int pass,
+                            char *p, size_t n, const char *stage, ig_err *e)
+{
+    uint64_t line = 1;
+    char *end = p + n;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        line++;
+        if (nl == NULL)
+            return ig_err_set(e, IG_EDATA, stage, jpath, line, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                              "malformed commit journal (last line unterminated); check the "
+                              "files it names, then remove it");
+        *nl = '\0';
+        char *t1 = strchr(p, '\t');
+        char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        char tmp[PATH_MAX], target[PATH_MAX], bak[PATH_MAX];
+        if (t2 == NULL || strchr(t2 + 1, '\t') != NULL) {
+            *nl = '\n';
+            return ig_err_set(e, IG_EDATA, stage, jpath, line, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                              "malformed commit journal (expected 3 tab-separated names); "
+                              "check the files it names, then remove it");
+        }
+        *t1 = *t2 = '\0';
+        int bad = out_jresolve(p, jdir, tmp) != 0 || out_jresolve(t1 + 1, jdir, target) != 0 ||
+                  (t2[1] != '\0' && out_jresolve(t2 + 1, jdir, bak) != 0);
+        int has_bak = t2[1] != '\0';
+        *t1 = *t2 = '\t';
+        *nl = '\n';
+        if (bad)
+            return ig_err_set(e, IG_EDATA, stage, jpath, line, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                              "malformed commit journal (a name is neither a file name nor an "
+                              "absolute path); check the files it names, then remove it");
+        if (pass == 0) {
+            /* parsed: nothing to do */
+        } else if (pass == 2) {
+            if (has_bak)
+                unlink(bak);
+        } else if (forward) {
+            if (out_exists(tmp)) {
+                if (rename(tmp, target) != 0)
+                    return ig_err_sys(e, stage, target,
+                                      "cannot finish the commit recorded in %s", jpath);
+                out_renamed();
+            }
+        } else if (out_exists(tmp)) {
+            unlink(tmp);
+        } else if (has_bak) {
+            if (out_exists(bak)) {
+                if (rename(bak, target) != 0)
+                    return ig_err_sys(e, stage, target,
+                                      "cannot undo the commit recorded in %s", jpath);
+                out_renamed();
+            }
+        } else if (unlink(target) != 0 && errno != ENOENT) {
+            return ig_err_sys(e, stage, target, "cannot undo the commit recorded in %s", jpath);
+        }
+        p = nl + 1;
+    }
+    return IG_OK;
+}
+
+int ig_out_recover(const char *dir, const char *stage, ig_err *e)
+{
+    char jpath[PATH_MAX];
+    ig_buf data = IG_BUF_INIT;
+    if ((size_t)snprintf(jpath, sizeof jpath, "%s/%s", dir, OUT_JOURNAL) >= sizeof jpath)
+        return ig_err_data(e, stage, dir, "path too long");
+    if (!out_exists(jpath))
+        return IG_OK;
+    int rc = ig_read_file(jpath, OUT_JOURNAL_MAX, &data, stage, e);
+    if (rc != IG_OK)
+        goto out;
+    static const char fwd[] = "igmap-commit 1 forward\n", abt[] = "igmap-commit 1 abort\n";
+    int forward;
+    size_t hl;
+    if (data.len >= sizeof fwd - 1 && memcmp(data.data, fwd, sizeof fwd - 1) == 0) {
+        forward = 1;
+        hl = sizeof fwd - 1;
+    } else if (data.len >= sizeof abt - 1 && memcmp(data.data, abt, sizeof abt - 1) == 0) {
+        forward = 0;
+        hl = sizeof abt - 1;
+    } else {
+        rc = ig_err_set(e, IG_EDATA, stage, jpath, 1, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                        "not a commit journal igmap knows (expected \"igmap-commit 1 "
+                        "forward\" or \"abort\"); check the files it names, then remove it");
+        goto out;
+    }
+    /* Every line is checked before any is acted on. */
+    char *lines = data.data + hl;
+    size_t nl = data.len - hl;
+    if ((rc = out_recover_pass(jpath, dir, forward, 0, lines, nl, stage, e)) != IG_OK ||
+        (rc = out_recover_pass(jpath, dir, forward, 1, lines, nl, stage, e)) != IG_OK)
+        goto out;
+    if (out_sync_dir(jpath) != 0) {
+        rc = ig_err_sys(e, stage, dir, "fsync of directory failed");
+        goto out;
+    }
+    out_recover_pass(jpath, dir, forward, 2, lines, nl, stage, e);
+    if (unlink(jpath) != 0 && errno != ENOENT) {
+        rc = ig_err_sys(e, stage, jpath, "cannot remove the finished commit journal");
+        goto out;
+    }
+    if (out_sync_dir(jpath) != 0)
+        rc = ig_err_sys(e, stage, dir, "fsync of directory failed");
+out:
+    ig_buf_free(&data);
+    return rc;
+}
+
 int ig_out_commit_all(ig_out **os, size_t n, ig_err *e)
 {
     int rc = IG_OK;
-    size_t renamed = 0;
+    size_t renamed = 0, files = 0;
     char (*bak)[PATH_MAX] = NULL;
     char *had = NULL;
+    char jdir[PATH_MAX], jpath[PATH_MAX];
+    int journal = 0;         /* the journal is on disk */
+    const char *stage = "output";
+    jdir[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (os[i] && !os[i]->is_stdout) {
+            if (files++ == 0) {
+                out_dirname(os[i]->path, jdir);
+                stage = os[i]->stage;
+            }
+        }
+    /* 0. A journal left by a crash is finished before a new one starts. */
+    if (files > 1)
+        rc = ig_out_recover(jdir, stage, e);
     /* 1. Everything that can fail with the data: flush, fsync, close. */
     for (size_t i = 0; i < n; i++)
         if (os[i] && out_prepare(os[i]) && rc == IG_OK)
@@ -353,7 +652,7 @@ int ig_out_commit_all(ig_out **os, size_t n, ig_err *e)
         bak = ig_calloc(n, sizeof *bak);
         had = ig_calloc(n, 1);
         if (bak == NULL || had == NULL)
-            rc = ig_err_nomem(e, os[0] ? os[0]->stage : "output");
+            rc = ig_err_nomem(e, stage);
     }
     /* 2. Keep the current targets as hard links. */
     for (size_t i = 0; i < n && rc == IG_OK; i++) {
@@ -369,7 +668,22 @@ int ig_out_commit_all(ig_out **os, size_t n, ig_err *e)
         else if (errno != ENOENT)
             rc = ig_err_sys(e, o->stage, o->path, "cannot keep the previous version");
     }
-    /* 3. Renames; a failure puts the earlier targets back. */
+    /* 3. The commit point: the journal (several targets only). */
+    if (rc == IG_OK && files > 1) {
+        if ((size_t)snprintf(jpath, sizeof jpath, "%s/%s", jdir, OUT_JOURNAL) >= sizeof jpath)
+            rc = ig_err_data(e, stage, jdir, "path too long");
+        else
+            rc = out_journal_write(jpath, jdir, "forward", os, n, bak, had, stage, e);
+        journal = rc == IG_OK;
+        /* Past the commit point the temporary files are the new outputs:
+         * a signal must leave them for recovery, not clean them up. */
+        for (size_t i = 0; i < n && journal; i++)
+            if (os[i] && os[i]->slot >= 0) {
+                out_live[os[i]->slot] = 0;
+                os[i]->slot = -1;
+            }
+    }
+    /* 4. Renames; a failure puts the earlier targets back. */
     for (size_t i = 0; i < n && rc == IG_OK; i++) {
         ig_out *o = os[i];
         if (o == NULL || o->is_stdout) {
@@ -382,31 +696,49 @@ int ig_out_commit_all(ig_out **os, size_t n, ig_err *e)
             break;
         }
         renamed = i + 1;
+        out_renamed();
+    }
+    if (rc != IG_OK && journal) {
+        /* From here a crash must undo, not finish: say so first.  Our
+         * error is already recorded; this one's would not be shown. */
+        ig_err scratch;
+        ig_err_clear(&scratch);
+        out_journal_write(jpath, jdir, "abort", os, n, bak, had, stage, &scratch);
     }
     if (rc != IG_OK)
         for (size_t i = 0; i < renamed; i++) {
             ig_out *o = os[i];
             if (o == NULL || o->is_stdout)
                 continue;
-            if (had[i])
-                rename(bak[i], o->path);
-            else
+            if (had[i]) {
+                if (rename(bak[i], o->path) == 0)
+                    out_renamed();
+            } else {
                 unlink(o->path);
+            }
         }
-    /* 4. Clean up: temporary files, backups, handles; sync directories. */
+    /* 5. Clean up: temporary files, the journal, backups, handles; sync
+     * directories. */
     for (size_t i = 0; i < n; i++) {
         ig_out *o = os[i];
-        if (o == NULL)
+        if (o == NULL || o->is_stdout)
             continue;
-        if (!o->is_stdout) {
-            if (rc != IG_OK)
-                unlink(o->tmp);
-            if (had && had[i])
-                unlink(bak[i]);
-            if (rc == IG_OK && out_sync_dir(o->path) != 0)
-                rc = ig_err_sys(e, o->stage, o->path, "fsync of directory failed");
-        }
-        out_release(o);
+        if (rc != IG_OK)
+            unlink(o->tmp);
+        if (rc == IG_OK && out_sync_dir(o->path) != 0)
+            rc = ig_err_sys(e, o->stage, o->path, "fsync of directory failed");
+    }
+    if (journal) {
+        unlink(jpath);
+        if (out_sync_dir(jpath) != 0 && rc == IG_OK)
+            rc = ig_err_sys(e, stage, jdir, "fsync of directory failed");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (os[i] == NULL)
+            continue;
+        if (had && had[i])
+            unlink(bak[i]);
+        out_release(os[i]);
         os[i] = NULL;
     }
     ig_free(bak);
@@ -437,6 +769,9 @@ void ig_out_cleanup_all(void)
 
 void ig_out_sweep_stale(const char *dir)
 {
+    /* The temporary files a pending journal names are the new outputs. */
+    if (ig_out_pending(dir))
+        return;
     DIR *d = opendir(dir);
     if (d == NULL)
         return;

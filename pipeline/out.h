@@ -56,21 +56,41 @@ int ig_out_commit(ig_out *o, ig_err *e);
  * files): every temporary file is flushed, fsynced and closed first; only
  * when all of that worked are the targets replaced, each existing target
  * being kept as a hard link "<temp>.old" until every rename has succeeded,
- * so a failed rename puts the earlier targets back.  Either every target
- * is new or none changed.  Frees every handle (NULL entries are skipped)
- * whatever happens; the first failure goes to e.  A backup link that cannot
- * be made (a file system without hard links) is an error before anything
- * changes. */
+ * so a failed rename puts the earlier targets back.  With two or more
+ * files, a commit journal in the first target's directory makes the
+ * renames one step across crashes too (the scheme heads out.c): a SIGKILL
+ * between two renames leaves a journal that the next ig_out_recover()
+ * there completes.  Either every target is new or none changed.  A
+ * journal left there by a crash is recovered first.  Frees every handle
+ * (NULL entries are skipped) whatever happens; the first failure goes to
+ * e.  A backup link that cannot be made (a file system without hard links)
+ * is an error before anything changes.  The caller holds the directory's
+ * lock (lock.h) when other processes may write there. */
 int ig_out_commit_all(ig_out **o, size_t n, ig_err *e);
+
+/* Finish, or undo, a multi-file commit that a crashed process left in
+ * dir, as its journal says (out.c); nothing to do without a journal.  Run
+ * it holding dir's lock, before reading or writing outputs there.  Errors:
+ * IG_EDATA for a journal that does not parse (its path and line; nothing
+ * is touched), IG_ESYS when a rename fails (the journal stays, so a later
+ * run can finish). */
+int ig_out_recover(const char *dir, const char *stage, ig_err *e);
+/* 1 if dir holds a commit journal (an unfinished commit). */
+int ig_out_pending(const char *dir);
 /* Give up: remove the temp file and free o.  NULL is accepted. */
 void ig_out_abort(ig_out *o);
 
 /* Remove every registered temp file; async-signal-safe. */
 void ig_out_cleanup_all(void);
-/* Remove "<base>.tmp.<pid>.*" files in dir whose pid is not alive. */
+/* Remove "<base>.tmp.<pid>.*" files in dir whose pid is not alive.  Does
+ * nothing while dir holds a commit journal (run ig_out_recover() first). */
 void ig_out_sweep_stale(const char *dir);
 /* Fault injection for tests; 0 disarms. */
 void ig_out_fail_at(uint64_t n);
+/* Crash simulation for tests (IG_FAIL_KILL_RENAME): raise SIGKILL right
+ * after the k-th rename from now made by ig_out_commit_all() (its
+ * renames, or a rollback's) or ig_out_recover(); 0 disarms. */
+void ig_out_kill_after_renames(uint64_t k);
 
 /* Create a directory and its parents (mkdir -p); 0 or IG_ESYS in e. */
 int ig_mkdirs(const char *path, const char *stage, ig_err *e);

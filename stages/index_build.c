@@ -84,6 +84,8 @@ static int build_one(struct build *b, idx_prep *prep, struct slot *s, uint32_t d
     if (rc != IG_OK && s->err.code == IG_OK)
         ig_err_set(&s->err, rc, STAGE, s->src.path, IG_ERR_NOPOS, IG_ERR_NOPOS, IG_ERR_NOPOS,
                    "cannot read document %u", doc);
+    /* Memory runs out in proportion to a document's size (F13): say which. */
+    ig_err_locate(&s->err, s->src.path);
     return rc;
 }
 

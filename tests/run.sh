@@ -4,12 +4,15 @@
 # test each; exit 0 passes, 77 skips).  Ends with the total line
 # "N passed, N failed" and a nonzero status if anything failed.
 #
-# Environment: IGMAP (binary under test), IG_EXPENSIVE=1 to include the slow
-# cases (scenarios whose name contains "-expensive-").
+# Environment: IGMAP (binary under test), IGMAP_PLAIN (the same without
+# sanitizers, for the scenarios that cap memory with ulimit -v),
+# IG_EXPENSIVE=1 to include the slow cases (scenarios whose name contains
+# "-expensive-").
 set -u
 cd "$(dirname "$0")/.." || exit 2
 IGMAP=${IGMAP:-build/san/igmap}
-export IGMAP
+IGMAP_PLAIN=${IGMAP_PLAIN:-build/igmap}
+export IGMAP IGMAP_PLAIN
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LC_ALL=C

@@ -1,11 +1,14 @@
-# Kill and resume (issue 6; FAULTS.md P1, F46, F47, test method 3).  On a
-# generated corpus, `igmap index` is killed at random points, by SIGKILL
-# and by SIGINT in turn, over and over.  After each kill index.igx and
-# documents.csv are each byte for byte the old or the new version (never
-# truncated or a mix of the two within a file), `igmap check` passes on
-# whatever index survived, and a SIGINT leaves no temporary file (a SIGKILL
-# cannot clean up: the next run must sweep those).  Finally an uninterrupted
-# run finishes the job: the new outputs, no temporary file left.
+# Kill and resume (issue 6; FAULTS.md P1, F46, F47, F48, test method 3).
+# On a generated corpus, `igmap index` is killed at random points, by
+# SIGKILL and by SIGINT in turn, over and over.  After each kill index.igx
+# and documents.csv are each byte for byte the old or the new version
+# (never truncated), and once `igmap check` has run (it passes on whatever
+# index survived, and finishes a commit the kill interrupted between the
+# two renames: out.c's journal) they are the same version, never the new
+# index beside the old table.  A SIGINT leaves none of its temporary files
+# but those a journal names (a SIGKILL cannot clean up: the next run must
+# sweep those).  Finally an uninterrupted run finishes the job: the new outputs,
+# no temporary file left.  (t0940 kills between the renames on purpose.)
 . "$(dirname "$0")/lib.sh"
 ROUNDS=${KILL_ROUNDS:-30}
 mkdir c
@@ -47,26 +50,30 @@ while [ $r -lt $ROUNDS ]; do
     case "$sig:$st" in
         *:0) ;;                          # finished before the signal
         KILL:137) ;;
-        INT:130) no_temp_files o ;;
+        INT:130) # its own temporary files are gone (a SIGKILLed run's stay
+                 # until a run sweeps them), unless a journal names them
+                 [ -e o/.igmap-journal ] || ! ls -A o | grep -q "\.tmp\.$pid\." ||
+                     { ls -A o >&2; fail "round $r: SIGINT left its temporary files"; } ;;
         *) cat "$T/err" >&2; fail "round $r: SIG$sig at $at ms: exit $st" ;;
     esac
     ! grep -q 'Sanitizer\|runtime error' "$T/err" || { cat "$T/err" >&2; fail "round $r: sanitizer report"; }
     a=$(old_or_new index.igx); b=$(old_or_new documents.csv)
     if [ "$a" != "$b" ]; then
-        # Two renames cannot be one atomic step: a SIGKILL between them
-        # (ig_out_commit_all renames the index first) leaves the new index
-        # beside the old table until the next run; failures, unlike kills,
-        # restore both (t0901).
+        # Killed between the two renames: the journal says how to finish.
         [ "$a" = new ] || fail "round $r: old index with new documents.csv"
+        [ -e o/.igmap-journal ] || fail "round $r: a mix with no journal to finish it"
         mixed=$((mixed + 1))
     fi
     expect_exit 0 "$IGMAP" check o/index.igx
-    echo "round $r: SIG$sig at $at ms: exit $st, index $a, documents.csv $b"
+    a2=$(old_or_new index.igx); b2=$(old_or_new documents.csv)
+    [ "$a2" = "$b2" ] || fail "round $r: after igmap check, index $a2 beside documents.csv $b2"
+    [ ! -e o/.igmap-journal ] || fail "round $r: igmap check left the journal"
+    echo "round $r: SIG$sig at $at ms: exit $st, index $a, documents.csv $b; after check both $a2"
     # back to the old outputs, keeping any temporary file a SIGKILL left
     cp o.old/index.igx o.old/documents.csv o/
     r=$((r + 1))
 done
-[ $mixed = 0 ] || echo "note: $mixed rounds left index.igx new beside the old documents.csv"
+[ $mixed = 0 ] || echo "$mixed rounds were killed between the two renames; check finished them"
 
 # The next run finishes the job and sweeps what the killed runs left.
 expect_exit 0 "$IGMAP" $IX
