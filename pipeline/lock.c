@@ -1,5 +1,5 @@
 /*
- * lock.c: the output directory lock (see lock.h): flock on D/.lock, a
+ * lock.c: the output directory lock (see lock.h): flock on D/.igmap-lock, a
  * line saying who holds it, and sharing through IGMAP_LOCK_FD.
  */
 #include "lock.h"
@@ -20,7 +20,7 @@
 #define LOCK_PATH_MAX 4096
 
 struct ig_lock {
-    int fd;                 /* D/.lock */
+    int fd;                 /* D/.igmap-lock */
     int inherited;          /* shared from IGMAP_LOCK_FD: not ours to close */
 };
 
@@ -76,7 +76,7 @@ int ig_lock_try(ig_lock **lkp, const char *dir, const char *what, char *holder, 
     *lkp = NULL;
     if (n > 0)
         holder[0] = '\0';
-    if ((size_t)snprintf(path, sizeof path, "%s/.lock", dir) >= sizeof path)
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, IG_LOCK_FILE) >= sizeof path)
         return ig_err_data(e, stage, dir, "path too long");
     ig_lock *lk = ig_calloc(1, sizeof *lk);
     if (lk == NULL)
@@ -88,7 +88,12 @@ int ig_lock_try(ig_lock **lkp, const char *dir, const char *what, char *holder, 
         *lkp = lk;
         return IG_OK;
     }
+    int writable = 1;
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
+    if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+        writable = 0;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    }
     if (fd < 0) {
         ig_free(lk);
         return ig_err_sys(e, stage, path, "cannot open the lock file");
@@ -117,7 +122,7 @@ int ig_lock_try(ig_lock **lkp, const char *dir, const char *what, char *holder, 
         len = (int)sizeof line - 1;
         line[len - 1] = '\n';
     }
-    if (ftruncate(fd, 0) == 0 && len > 0)
+    if (writable && ftruncate(fd, 0) == 0 && len > 0)
         (void)!pwrite(fd, line, (size_t)len, 0);
     lk->fd = fd;
     *lkp = lk;

@@ -22,7 +22,9 @@ expect_exit 0 "$IGMAP" classify o/index.igx $CL -o o
 expect_exit 0 "$IGMAP" map o/index.igx $ML -o o
 expect_exit 0 "$IGMAP" provenance o --corpus "$FX" -o o/provenance.json
 expect_exit 0 "$IGMAP" report o -o o/report.html
-snap() { (cd o && ls -A | grep -vx '\.lock' && cksum $(ls -A | grep -vx '\.lock')); }
+# another program's .lock beside our outputs: never touched
+echo 'not ours' >o/.lock
+snap() { (cd o && ls -A | grep -vx '\.igmap-lock' && cksum $(ls -A | grep -vx '\.igmap-lock')); }
 snap >before
 
 # wait_for FILE: until FILE exists (bounded)
@@ -106,6 +108,7 @@ n=0
 while kill -0 "$(cat child)" 2>/dev/null; do
     n=$((n + 1)); [ $n -lt 200 ] || fail "the child did not die"; sleep 0.05
 done
-grep -q "^$holder	" o/.lock || fail "the stale line of the killed holder is gone"
+grep -q "^$holder	" o/.igmap-lock || fail "the stale line of the killed holder is gone"
 expect_exit 0 timeout 60 "$IGMAP" index "$FX" -o o/index.igx --quiet
-grep -q "^[0-9]*	[0-9]*	igmap index " o/.lock || fail "the new holder did not write its line"
+grep -q "^[0-9]*	[0-9]*	igmap index " o/.igmap-lock || fail "the new holder did not write its line"
+[ "$(cat o/.lock)" = 'not ours' ] || fail "a foreign .lock file was touched"
