@@ -73,46 +73,43 @@ int ig_lock_try(ig_lock **lkp, const char *dir, const char *what, char *holder, 
                 const char *stage, ig_err *e)
 {
     char path[LOCK_PATH_MAX];
+    int fd = -1, rc = IG_OK, writable = 1, taken = 0;
+    ig_lock *lk = NULL;
     *lkp = NULL;
     if (n > 0)
         holder[0] = '\0';
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, IG_LOCK_FILE) >= sizeof path)
-        return ig_err_data(e, stage, dir, "path too long");
-    ig_lock *lk = ig_calloc(1, sizeof *lk);
-    if (lk == NULL)
-        return ig_err_nomem(e, stage);
-    int fd = lock_inherited_fd(path);
-    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
-        lk->fd = fd;
-        lk->inherited = 1;
-        *lkp = lk;
-        return IG_OK;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, IG_LOCK_FILE) >= sizeof path) {
+        rc = ig_err_data(e, stage, dir, "path too long");
+        goto out;
     }
-    int writable = 1;
+    if ((lk = ig_calloc(1, sizeof *lk)) == NULL) {
+        rc = ig_err_nomem(e, stage);
+        goto out;
+    }
+    lk->fd = lock_inherited_fd(path);
+    if (lk->fd >= 0 && flock(lk->fd, LOCK_EX | LOCK_NB) == 0) {
+        lk->inherited = 1;
+        taken = 1;
+        goto out;
+    }
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
     if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS)) {
         writable = 0;
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     }
     if (fd < 0) {
-        ig_free(lk);
-        return ig_err_sys(e, stage, path, "cannot open the lock file");
+        rc = ig_err_sys(e, stage, path, "cannot open the lock file");
+        goto out;
     }
-    int rc;
-    while ((rc = flock(fd, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR)
+    int got;
+    while ((got = flock(fd, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR)
         ;
-    if (rc != 0) {
-        int err = errno;
-        if (err == EWOULDBLOCK) {
-            lock_describe(fd, holder, n);
-            close(fd);
-            ig_free(lk);
-            return IG_OK;
-        }
-        close(fd);
-        ig_free(lk);
-        errno = err;
-        return ig_err_sys(e, stage, path, "cannot lock");
+    if (got != 0) {
+        if (errno == EWOULDBLOCK)
+            lock_describe(fd, holder, n); /* busy: IG_OK without a lock */
+        else
+            rc = ig_err_sys(e, stage, path, "cannot lock");
+        goto out;
     }
     /* Ours: say who we are (best effort; the lock works without it). */
     char line[600];
@@ -125,8 +122,17 @@ int ig_lock_try(ig_lock **lkp, const char *dir, const char *what, char *holder, 
     if (writable && ftruncate(fd, 0) == 0 && len > 0)
         (void)!pwrite(fd, line, (size_t)len, 0);
     lk->fd = fd;
+    fd = -1;
+    taken = 1;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (!taken) {
+        ig_free(lk);
+        lk = NULL;
+    }
     *lkp = lk;
-    return IG_OK;
+    return rc;
 }
 
 int ig_lock_fd(const ig_lock *lk)
