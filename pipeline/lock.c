@@ -60,7 +60,8 @@ static void lock_describe(int fd, char *holder, size_t n)
     time_t started = (time_t)strtoll(t1 + 1, NULL, 10);
     char when[64];
     struct tm tm;
-    if (gmtime_r(&started, &tm) == NULL || strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+    if (gmtime_r(&started, &tm) == NULL ||
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
         snprintf(when, sizeof when, "at an unknown time");
     /* The recorded process may be gone while one it started (that
      * inherited the lock) still runs; say so rather than name a ghost. */
