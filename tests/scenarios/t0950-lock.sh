@@ -7,7 +7,8 @@
 #  - commands that only read (check, kwic, count, info) run;
 #  - commands started by the holder share its lock and run;
 #  - IGMAP_LOCK_WAIT=SECONDS waits (saying so once) and proceeds as soon as
-#    the holder is done, or gives up with the same message.
+#    the holder is done, or gives up with the same message;
+#  - SIGTERM to `igmap lock` is passed on to its command.
 # A holder killed by SIGKILL leaves no lock behind: while a process it
 # started still runs, that process holds the lock and the message says the
 # recorded pid has ended; once it is gone too, the next command runs at
@@ -91,6 +92,16 @@ expect_exit 127 "$IGMAP" lock o -- ./no-such-command
 expect_err 'igmap: lock: cannot run ./no-such-command'
 expect_exit 2 "$IGMAP" lock o sh -c true
 expect_err 'expected DIR -- COMMAND'
+
+# SIGTERM to igmap lock reaches the command; the status says so (143).
+"$IGMAP" lock o -- sh -c 'echo $$ >termchild; exec sleep 300' &
+holder=$!
+wait_for termchild
+sleep 0.1
+kill -TERM $holder
+set +e; wait $holder; st=$?; set -e
+[ "$st" = 143 ] || fail "igmap lock after SIGTERM: exit $st, expected 143"
+! kill -0 "$(cat termchild)" 2>/dev/null || fail "SIGTERM did not reach the command"
 
 # A holder killed by SIGKILL: its child still holds the lock, and is named
 # as such; once the child is gone, nothing is left to wait for.
