@@ -37,6 +37,10 @@ wait_for() {
 }
 
 mkfifo gate
+# a failing check must not leave a holder blocked on the fifo: SIGTERM to
+# igmap lock reaches its command
+holder=
+trap '[ -z "$holder" ] || kill -TERM $holder 2>/dev/null || true; rm -rf "$T"' EXIT
 "$IGMAP" lock o -- sh -c 'echo held >ready; read x <gate' &
 holder=$!
 wait_for ready
