@@ -5,6 +5,7 @@
 #   make CORPUS=corpora/X     any corpus with a manifest.csv
 #   make test                 the whole suite under ASan+UBSan
 #   make test-expensive       slow cases (big files, long fuzz runs)
+#   make valgrind             the end-to-end job under Valgrind's memcheck
 #   make bench                igmap beside its peers on generated corpora
 #   make report-check         render out/sample/report.html to build/report.png
 #
@@ -41,7 +42,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/san/tests/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps build test test-expensive bench fuzz clean clean-out report-check
+.PHONY: all deps build test test-expensive bench fuzz clean clean-out report-check valgrind
 
 all: deps build/igmap pipeline
 
@@ -226,6 +227,12 @@ test: build/san/igmap $(UNIT_BIN) build/igmap
 
 test-expensive: build/san/igmap $(UNIT_BIN) build/igmap
 	@IGMAP=build/san/igmap IGMAP_PLAIN=build/igmap IG_EXPENSIVE=1 sh tests/run.sh
+
+# The end-to-end job on the sample corpus under Valgrind's memcheck
+# (tests/valgrind.sh; Debian's valgrind, a test-only tool).  Not part of
+# make test (about 80 s); .ci/run runs it.
+valgrind: build/igmap
+	@sh tests/valgrind.sh
 
 # ---- fuzzing (issue 6; block owned by hardening) ----------------------------
 # make fuzz: each libFuzzer target tests/fuzz/fuzz_<t>.c, built by clang

@@ -108,11 +108,11 @@ void cmd_release_dir(ig_lock *lk, const char *dir, int made)
     int other = 0;
     while ((de = readdir(d)) != NULL)
         if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
-            strcmp(de->d_name, ".lock") != 0)
+            strcmp(de->d_name, IG_LOCK_FILE) != 0)
             other = 1;
     closedir(d);
     char lockf[4200];
-    if (other || (size_t)snprintf(lockf, sizeof lockf, "%s/.lock", dir) >= sizeof lockf)
+    if (other || (size_t)snprintf(lockf, sizeof lockf, "%s/%s", dir, IG_LOCK_FILE) >= sizeof lockf)
         return;
     unlink(lockf);
     rmdir(dir);

@@ -348,7 +348,8 @@ int cmd_info(int argc, char **argv, ig_err *e)
     idx_reader *r = NULL;
     ig_buf b = IG_BUF_INIT;
     ig_out *o = NULL;
-    if ((rc = cmd_settle(argv[1], "info", e)) != IG_OK || (rc = idx_open(&r, argv[1], e)) != IG_OK)
+    if ((rc = cmd_settle(argv[1], "info", e)) != IG_OK ||
+        (rc = idx_open(&r, argv[1], e)) != IG_OK)
         goto out;
     if (idx_info(r, &b) != IG_OK) {
         rc = ig_err_nomem(e, "info");

@@ -69,8 +69,14 @@ int cmd_lock(int argc, char **argv, ig_err *e)
     sa.sa_handler = lock_forward;
     sigaction(SIGTERM, &sa, NULL);
     fflush(NULL);
+    /* SIGTERM waits until lock_child is set, so none is lost. */
+    sigset_t term, old;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &old);
     pid_t pid = fork();
     if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         rc = ig_err_sys(e, "lock", argv[3], "cannot start");
         goto out;
     }
@@ -82,11 +88,13 @@ int cmd_lock(int argc, char **argv, ig_err *e)
         signal(SIGTERM, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
         signal(SIGXFSZ, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         execvp(argv[3], argv + 3);
         fprintf(stderr, "igmap: lock: cannot run %s: %s\n", argv[3], strerror(errno));
         _exit(127);
     }
     lock_child = pid;
+    sigprocmask(SIG_SETMASK, &old, NULL);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {

@@ -1,5 +1,5 @@
 /*
- * lock.c: the output directory lock (see lock.h): flock on D/.lock, a
+ * lock.c: the output directory lock (see lock.h): flock on D/.igmap-lock, a
  * line saying who holds it, and sharing through IGMAP_LOCK_FD.
  */
 #include "lock.h"
@@ -20,7 +20,7 @@
 #define LOCK_PATH_MAX 4096
 
 struct ig_lock {
-    int fd;                 /* D/.lock */
+    int fd;                 /* D/.igmap-lock */
     int inherited;          /* shared from IGMAP_LOCK_FD: not ours to close */
 };
 
@@ -60,7 +60,8 @@ static void lock_describe(int fd, char *holder, size_t n)
     time_t started = (time_t)strtoll(t1 + 1, NULL, 10);
     char when[64];
     struct tm tm;
-    if (gmtime_r(&started, &tm) == NULL || strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+    if (gmtime_r(&started, &tm) == NULL ||
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
         snprintf(when, sizeof when, "at an unknown time");
     /* The recorded process may be gone while one it started (that
      * inherited the lock) still runs; say so rather than name a ghost. */
@@ -73,41 +74,43 @@ int ig_lock_try(ig_lock **lkp, const char *dir, const char *what, char *holder, 
                 const char *stage, ig_err *e)
 {
     char path[LOCK_PATH_MAX];
+    int fd = -1, rc = IG_OK, writable = 1, taken = 0;
+    ig_lock *lk = NULL;
     *lkp = NULL;
     if (n > 0)
         holder[0] = '\0';
-    if ((size_t)snprintf(path, sizeof path, "%s/.lock", dir) >= sizeof path)
-        return ig_err_data(e, stage, dir, "path too long");
-    ig_lock *lk = ig_calloc(1, sizeof *lk);
-    if (lk == NULL)
-        return ig_err_nomem(e, stage);
-    int fd = lock_inherited_fd(path);
-    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
-        lk->fd = fd;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, IG_LOCK_FILE) >= sizeof path) {
+        rc = ig_err_data(e, stage, dir, "path too long");
+        goto out;
+    }
+    if ((lk = ig_calloc(1, sizeof *lk)) == NULL) {
+        rc = ig_err_nomem(e, stage);
+        goto out;
+    }
+    lk->fd = lock_inherited_fd(path);
+    if (lk->fd >= 0 && flock(lk->fd, LOCK_EX | LOCK_NB) == 0) {
         lk->inherited = 1;
-        *lkp = lk;
-        return IG_OK;
+        taken = 1;
+        goto out;
     }
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
-    if (fd < 0) {
-        ig_free(lk);
-        return ig_err_sys(e, stage, path, "cannot open the lock file");
+    if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+        writable = 0;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     }
-    int rc;
-    while ((rc = flock(fd, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR)
+    if (fd < 0) {
+        rc = ig_err_sys(e, stage, path, "cannot open the lock file");
+        goto out;
+    }
+    int got;
+    while ((got = flock(fd, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR)
         ;
-    if (rc != 0) {
-        int err = errno;
-        if (err == EWOULDBLOCK) {
-            lock_describe(fd, holder, n);
-            close(fd);
-            ig_free(lk);
-            return IG_OK;
-        }
-        close(fd);
-        ig_free(lk);
-        errno = err;
-        return ig_err_sys(e, stage, path, "cannot lock");
+    if (got != 0) {
+        if (errno == EWOULDBLOCK)
+            lock_describe(fd, holder, n); /* busy: IG_OK without a lock */
+        else
+            rc = ig_err_sys(e, stage, path, "cannot lock");
+        goto out;
     }
     /* Ours: say who we are (best effort; the lock works without it). */
     char line[600];
@@ -117,11 +120,20 @@ int ig_lock_try(ig_lock **lkp, const char *dir, const char *what, char *holder, 
         len = (int)sizeof line - 1;
         line[len - 1] = '\n';
     }
-    if (ftruncate(fd, 0) == 0 && len > 0)
+    if (writable && ftruncate(fd, 0) == 0 && len > 0)
         (void)!pwrite(fd, line, (size_t)len, 0);
     lk->fd = fd;
+    fd = -1;
+    taken = 1;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (!taken) {
+        ig_free(lk);
+        lk = NULL;
+    }
     *lkp = lk;
-    return IG_OK;
+    return rc;
 }
 
 int ig_lock_fd(const ig_lock *lk)

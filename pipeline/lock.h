@@ -7,7 +7,9 @@
  * hold one lock for a whole run) takes that directory's lock before it
  * reads or writes there; out.h's commit journal relies on it.
  *
- * The lock of directory D is flock(2) LOCK_EX on the file D/.lock.  The
+ * The lock of directory D is flock(2) LOCK_EX on the file D/.igmap-lock
+ * (IG_LOCK_FILE; a name of our own, so a foreign D/.lock is never
+ * touched, whatever directory -o names).  The
  * kernel drops a flock when the last descriptor of its open file goes, so
  * a holder killed by any signal, SIGKILL included, never leaves a lock
  * behind that blocks the next run.  The holder writes one line into the
@@ -20,8 +22,8 @@
  *
  * Inheritance.  `igmap lock D -- COMMAND` holds D's lock while COMMAND and
  * everything it starts run, and tells them so through the environment,
- * IGMAP_LOCK_FD=<descriptor of D/.lock>, open in every child.  An igmap
- * command that finds that descriptor referring to D/.lock (same device
+ * IGMAP_LOCK_FD=<descriptor of D/.igmap-lock>, open in every child.  An igmap
+ * command that finds that descriptor referring to that file (same device
  * and inode) shares the lock instead of waiting for it: it is the same
  * open file, so flock grants it.  Sharers must not commit several files
  * into D at the same time (one commit journal per directory, out.c); the
@@ -37,9 +39,14 @@
 
 #include "err.h"
 
+#define IG_LOCK_FILE ".igmap-lock"
+
 typedef struct ig_lock ig_lock;
 
-/* Try to take dir's lock without waiting; dir must exist.  what is the
+/* Try to take dir's lock without waiting; dir must exist.  The lock file
+ * is created if missing, and opened read-only when it exists but is not
+ * ours to write (a shared directory): the lock works the same, only the
+ * line saying who holds it is not written.  what is the
  * command line recorded for others to see.  Returns IG_OK with *lk set
  * when taken (or shared, see above); IG_OK with *lk NULL when another
  * process holds it, holder then describing it ("pid N (started ...:

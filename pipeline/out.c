@@ -52,6 +52,10 @@
  * the next one.  A journal that does not parse is an error naming its
  * line, and nothing is guessed.  ig_out_sweep_stale() leaves a directory
  * with a journal alone: the temporary files it names are the new data.
+ * (A target outside the journal's directory, `igmap index --documents
+ * elsewhere/x.csv`, has its temporary file there, where a sweep of that
+ * other directory cannot see the journal; the Makefile keeps every
+ * commit inside out/NAME.)
  *
  * Past the commit point the temporary files are no longer removed by the
  * signal handler (ig_out_cleanup_all): they are the new outputs, and a

@@ -91,6 +91,10 @@ no_temp_files out
 # the lock held elsewhere: make stops at once, naming the holder, before
 # any command runs
 mkfifo gate
+# a failing check must not leave a holder blocked on the fifo: SIGTERM to
+# igmap lock reaches its command
+holder=
+trap '[ -z "$holder" ] || kill -TERM $holder 2>/dev/null || true; rm -rf "$T"' EXIT
 "$IGMAP" lock $O -- sh -c 'echo held >ready; read x <gate' &
 holder=$!
 n=0

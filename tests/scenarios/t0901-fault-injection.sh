@@ -19,7 +19,7 @@ grep -v '^#' "$L/negators.tsv" | grep -v '^$' | head -8 >neg.tsv
 
 # snap DIR: names (hidden ones too) and checksums of everything in DIR but
 # the lock file, whose line names the last holder (lock.h).
-snap() { (cd "$1" && ls -A | grep -vx '\.lock' && cksum $(ls -A | grep -vx '\.lock')); }
+snap() { (cd "$1" && ls -A | grep -vx '\.igmap-lock' && cksum $(ls -A | grep -vx '\.igmap-lock')); }
 
 # sweep VAR STEP DIR REF MSG CMD...: run CMD with VAR=N (N+ for
 # IG_FAIL_ALLOC) for N = 1, 1+STEP, ... until it succeeds; DIR holds the

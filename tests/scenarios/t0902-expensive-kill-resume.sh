@@ -80,6 +80,6 @@ expect_exit 0 "$IGMAP" $IX
 cmp -s o/index.igx ref/index.igx && cmp -s o/documents.csv ref/documents.csv ||
     fail "the resumed run did not write the new outputs"
 no_temp_files o
-[ "$(ls -A o | grep -v '^\.lock$' | tr '\n' ' ')" = "documents.csv index.igx " ] ||
+[ "$(ls -A o | grep -v '^\.igmap-lock$' | tr '\n' ' ')" = "documents.csv index.igx " ] ||
     { ls -A o >&2; fail "extra files left in o"; }
 expect_exit 0 "$IGMAP" check o/index.igx

@@ -14,7 +14,7 @@ echo 'Enhanced cooperation on an equal footing.' >c/ok.txt
 echo 'A secret outside the corpus.' >outside/secret.txt
 ln -s b.txt c/a.txt
 ln -s a.txt c/b.txt
-snap() { (cd o && ls -A | grep -vx '\.lock' && cksum $(ls -A | grep -vx '\.lock')); } # the lock file is no output
+snap() { (cd o && ls -A | grep -vx '\.igmap-lock' && cksum $(ls -A | grep -vx '\.igmap-lock')); } # the lock file is no output
 mkdir c0 && echo 'The old corpus.' >c0/old.txt
 expect_exit 0 "$IGMAP" index c0 -o o/index.igx --quiet
 snap >before

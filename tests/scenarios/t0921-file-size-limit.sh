@@ -11,7 +11,7 @@ C="$ROOT/tests/fixtures/report/corpus"
 L="$ROOT/lexicons"
 CL="--lexicon $L/positions.tsv --negators $L/negators.tsv --quiet"
 ML="--issues $L/issues.tsv --mechanisms $L/mechanisms.tsv --gaps $L/gaps.tsv"
-snap() { (cd "$1" && ls -A | grep -vx '\.lock' && cksum $(ls -A | grep -vx '\.lock')); } # the lock file is no output
+snap() { (cd "$1" && ls -A | grep -vx '\.igmap-lock' && cksum $(ls -A | grep -vx '\.igmap-lock')); } # the lock file is no output
 
 # The old outputs: the same corpus, other options.
 expect_exit 0 "$IGMAP" index "$C" -o o/index.igx --quiet --section-pattern '^Part ([0-9]+)'

@@ -17,7 +17,7 @@ mv m.gz c/bomb.txt.gz
 echo 'An ordinary document.' >c/plain.txt
 echo 'The old corpus.' >old/a.txt
 expect_exit 0 "$IGMAP_PLAIN" index old -o o/index.igx --quiet
-snap() { (cd o && ls -A | grep -vx '\.lock' && cksum $(ls -A | grep -vx '\.lock')); } # the lock file is no output
+snap() { (cd o && ls -A | grep -vx '\.igmap-lock' && cksum $(ls -A | grep -vx '\.igmap-lock')); } # the lock file is no output
 snap >before
 
 CAP=716800 # KiB: 700 MiB

@@ -20,7 +20,7 @@ printf ' zebra' >>c/big.txt
 [ "$(wc -l <c/big.txt)" = 0 ] || fail "the document has a newline"
 echo 'The old corpus.' >old/a.txt
 expect_exit 0 "$IGMAP_PLAIN" index old -o o/index.igx --quiet
-snap() { (cd o && ls -A | grep -vx '\.lock' && cksum $(ls -A | grep -vx '\.lock')); } # the lock file is no output
+snap() { (cd o && ls -A | grep -vx '\.igmap-lock' && cksum $(ls -A | grep -vx '\.igmap-lock')); } # the lock file is no output
 snap >before
 
 # Too little memory: a located failure, nothing changed.

@@ -7,7 +7,8 @@
 #  - commands that only read (check, kwic, count, info) run;
 #  - commands started by the holder share its lock and run;
 #  - IGMAP_LOCK_WAIT=SECONDS waits (saying so once) and proceeds as soon as
-#    the holder is done, or gives up with the same message.
+#    the holder is done, or gives up with the same message;
+#  - SIGTERM to `igmap lock` is passed on to its command.
 # A holder killed by SIGKILL leaves no lock behind: while a process it
 # started still runs, that process holds the lock and the message says the
 # recorded pid has ended; once it is gone too, the next command runs at
@@ -22,7 +23,9 @@ expect_exit 0 "$IGMAP" classify o/index.igx $CL -o o
 expect_exit 0 "$IGMAP" map o/index.igx $ML -o o
 expect_exit 0 "$IGMAP" provenance o --corpus "$FX" -o o/provenance.json
 expect_exit 0 "$IGMAP" report o -o o/report.html
-snap() { (cd o && ls -A | grep -vx '\.lock' && cksum $(ls -A | grep -vx '\.lock')); }
+# another program's .lock beside our outputs: never touched
+echo 'not ours' >o/.lock
+snap() { (cd o && ls -A | grep -vx '\.igmap-lock' && cksum $(ls -A | grep -vx '\.igmap-lock')); }
 snap >before
 
 # wait_for FILE: until FILE exists (bounded)
@@ -34,6 +37,10 @@ wait_for() {
 }
 
 mkfifo gate
+# a failing check must not leave a holder blocked on the fifo: SIGTERM to
+# igmap lock reaches its command
+holder=
+trap '[ -z "$holder" ] || kill -TERM $holder 2>/dev/null || true; rm -rf "$T"' EXIT
 "$IGMAP" lock o -- sh -c 'echo held >ready; read x <gate' &
 holder=$!
 wait_for ready
@@ -90,6 +97,16 @@ expect_err 'igmap: lock: cannot run ./no-such-command'
 expect_exit 2 "$IGMAP" lock o sh -c true
 expect_err 'expected DIR -- COMMAND'
 
+# SIGTERM to igmap lock reaches the command; the status says so (143).
+"$IGMAP" lock o -- sh -c 'echo $$ >termchild; exec sleep 300' &
+holder=$!
+wait_for termchild
+sleep 0.1
+kill -TERM $holder
+set +e; wait $holder; st=$?; set -e
+[ "$st" = 143 ] || fail "igmap lock after SIGTERM: exit $st, expected 143"
+! kill -0 "$(cat termchild)" 2>/dev/null || fail "SIGTERM did not reach the command"
+
 # A holder killed by SIGKILL: its child still holds the lock, and is named
 # as such; once the child is gone, nothing is left to wait for.
 "$IGMAP" lock o -- sh -c 'echo $$ >child; exec sleep 300' &
@@ -106,6 +123,7 @@ n=0
 while kill -0 "$(cat child)" 2>/dev/null; do
     n=$((n + 1)); [ $n -lt 200 ] || fail "the child did not die"; sleep 0.05
 done
-grep -q "^$holder	" o/.lock || fail "the stale line of the killed holder is gone"
+grep -q "^$holder	" o/.igmap-lock || fail "the stale line of the killed holder is gone"
 expect_exit 0 timeout 60 "$IGMAP" index "$FX" -o o/index.igx --quiet
-grep -q "^[0-9]*	[0-9]*	igmap index " o/.lock || fail "the new holder did not write its line"
+grep -q "^[0-9]*	[0-9]*	igmap index " o/.igmap-lock || fail "the new holder did not write its line"
+[ "$(cat o/.lock)" = 'not ours' ] || fail "a foreign .lock file was touched"
