@@ -31,6 +31,9 @@
 
 /* A distinct term of the document being prepared. */
 struct lterm {
+    uint64_t lo, hi;        /* the surface's first 16 bytes, zero-padded: for
+                               a surface of up to 16 bytes (nearly all), with
+                               surf_len the whole key */
     uint64_t hash;          /* of the surface */
     uint32_t surf_off;      /* in the docbuf's surf */
     uint32_t surf_len;
@@ -59,8 +62,9 @@ struct idx_prep {
     ig_deflate *z;          /* the text compressor */
 };
 
-/* A 64-bit hash of s[0..n) (in-memory use only: its value never reaches
- * the file, so host byte order does not matter).  The tail is read with
+/* A 64-bit hash of s[0..n), for surfaces longer than 16 bytes (in-memory
+ * use only: its value never reaches the file, so host byte order does not
+ * matter).  The tail is read with
  * overlapping whole-word loads, not byte by byte, which keeps the
  * per-token cost low: this runs once per token of the corpus. */
 static uint64_t w_hash(const char *s, size_t n)
@@ -85,6 +89,26 @@ static uint64_t w_hash(const char *s, size_t n)
     }
     h = (h ^ v) * 0x94d049bb133111ebull;
     h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return h;
+}
+
+/* The first n (at most 16) bytes of a 16-byte load are kept by masks
+ * loaded from here at offsets 16 - n and 24 - n: byte order independent. */
+_Static_assert(TOK_NORM_READ >= 16, "prep_lookup loads 16 bytes of every token's norm");
+static const unsigned char w_ones[32] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+};
+
+/* The hash of a surface of at most 16 bytes from its zero-padded halves
+ * and length: no branch on the length, which varies from token to token
+ * and so would be mispredicted. */
+static inline uint64_t w_hash16(uint64_t lo, uint64_t hi, size_t n)
+{
+    uint64_t h = (lo ^ 0x9E3779B97F4A7C15ull ^ (uint64_t)n) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 31) ^ hi) * 0x94d049bb133111ebull;
+    h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ull;
     h ^= h >> 32;
     return h;
@@ -172,17 +196,24 @@ static int prep_rehash(idx_prep *p)
     return IG_OK;
 }
 
-/* Local term id of norm[0..n), added (surface copied into d) if new. */
+/* Local term id of norm[0..n), added (surface copied into d) if new.
+ * norm is a token's: TOK_NORM_READ (16) bytes from it can be read
+ * (tokenise.h), so a surface of up to 16 bytes is loaded whole and
+ * compared as two words, without the branches of a byte loop. */
 static int prep_lookup(idx_prep *p, idx_docbuf *d, const char *norm, size_t n, uint32_t *lid)
 {
-    uint64_t h = w_hash(norm, n);
+    size_t k = n < 16 ? n : 16;
+    uint64_t lo = w_load64(norm) & w_load64((const char *)w_ones + 16 - k);
+    uint64_t hi = w_load64(norm + 8) & w_load64((const char *)w_ones + 24 - k);
+    uint64_t h = n <= 16 ? w_hash16(lo, hi, n) : w_hash(norm, n);
     size_t mask = p->nslots - 1, i = (size_t)h & mask;
     for (;;) {
         uint32_t s = p->slots[i];
         if (s == 0)
             break;
         struct lterm *t = &p->lt[s - 1];
-        if (t->hash == h && t->surf_len == n && w_same(d->surf.data + t->surf_off, norm, n)) {
+        if (((t->lo ^ lo) | (t->hi ^ hi) | (t->surf_len ^ n)) == 0 &&
+            (n <= 16 || w_same(d->surf.data + t->surf_off, norm, n))) {
             t->count++;
             *lid = s - 1;
             return IG_OK;
@@ -194,6 +225,8 @@ static int prep_lookup(idx_prep *p, idx_docbuf *d, const char *norm, size_t n, u
         ig_buf_add(&d->surf, norm, n) != IG_OK)
         return IG_ENOMEM;
     struct lterm *t = &p->lt[p->nlt];
+    t->lo = lo;
+    t->hi = hi;
     t->hash = h;
     t->surf_off = (uint32_t)(d->surf.len - n);
     t->surf_len = (uint32_t)n;

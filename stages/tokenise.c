@@ -431,7 +431,7 @@ struct tok_stream {
 
     /* the token handed out, and the normalised-form buffers */
     tok_token tok;
-    char *norm;                     /* TOK_CAP + 8 bytes */
+    char *norm;                     /* TOK_CAP + TOK_NORM_READ + 8 bytes */
     size_t norm_len;
     int32_t *u32;                   /* decomposed code points of a part */
     size_t u32_len, u32_cap;
@@ -1065,7 +1065,9 @@ static int stream_init(tok_stream *t, int truncate_long, int allow_nul)
     memset(t, 0, sizeof *t);
     t->truncate_long = truncate_long;
     t->allow_nul = allow_nul;
-    t->norm = ig_malloc(TOK_CAP + 8);
+    /* zeroed so that the TOK_NORM_READ bytes past a short norm are never
+     * uninitialised memory */
+    t->norm = ig_calloc(1, TOK_CAP + TOK_NORM_READ + 8);
     return t->norm == NULL ? IG_ENOMEM : 0;
 }
 
@@ -1264,7 +1266,9 @@ int tok_next(tok_stream *t, const tok_token **tok, ig_err *e)
                 const char *norm = (const char *)s + st;
                 if (lowered)
                     norm = t->norm;
-                else if (up & F_UPPER) {
+                else if ((up & F_UPPER) || n - st < TOK_NORM_READ) {
+                    /* (also copied when the text ends within
+                     * TOK_NORM_READ bytes, see tok_token.norm) */
                     for (size_t i = 0; i < wl; i++)
                         t->norm[i] = (char)ascii_lower[s[st + i]];
                     norm = t->norm;

@@ -43,6 +43,11 @@
 
 #define TOK_RULES_VERSION 2
 
+/* Bytes readable from a token's norm whatever its length: a caller can
+ * load a short word in whole words and mask off the tail, without a
+ * branch on its length (the index's per-document term table does). */
+#define TOK_NORM_READ 16
+
 enum tok_kind {
     TOK_WORD = 0,    /* an ordinary token */
     TOK_PART = 1,    /* one part of a hyphenated compound */
@@ -50,7 +55,10 @@ enum tok_kind {
 };
 
 typedef struct tok_token {
-    const char *norm;      /* normalised form (NFKC, case-folded), not NUL-terminated */
+    const char *norm;      /* normalised form (NFKC, case-folded), not NUL-terminated;
+                              at least TOK_NORM_READ bytes from norm can be read
+                              even when norm_len is shorter (the bytes past
+                              norm_len are unspecified) */
     size_t norm_len;       /* its length in bytes, 1..IG_MAX_TOKEN_BYTES */
     uint64_t start, end;   /* byte range [start, end) in the original text */
     uint32_t pos;          /* position (0-based) */

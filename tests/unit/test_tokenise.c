@@ -1001,6 +1001,48 @@ static void test_vector_scan(void)
     CHECK(runs > 6000);
 }
 
+/* TOK_NORM_READ bytes from every token's norm can be read, whatever its
+ * length (the index loads short words whole): each text sits in a heap
+ * block of exactly its size, so under ASan a read past it would stop the
+ * test.  Words of every kind end 0 to 20 bytes before the end of the
+ * text: ASCII lower and upper case, accented, compounds (joined form and
+ * parts), numbers with a decimal point. */
+static void test_norm_read(void)
+{
+    static const char *const words[] = { "a", "ab", "Ab", "word", "WORDS", "caf\xc3\xa9",
+                                         "multi-stakeholder", "3.5", "don't",
+                                         "abcdefghijklmnop", "abcdefghijklmnopq" };
+    unsigned bad = 0, tokens = 0;
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
+        for (size_t pad = 0; pad <= 20; pad++) {
+            size_t wl = strlen(words[w]), n = 1 + wl + pad;
+            char *text = malloc(n);
+            if (text == NULL) {
+                CHECK(!"out of memory");
+                return;
+            }
+            text[0] = ' ';
+            memcpy(text + 1, words[w], wl);
+            memset(text + 1 + wl, ' ', pad);
+            ig_err e;
+            ig_err_clear(&e);
+            const tok_token *k;
+            tok_reset(tk, text, n, "t.txt");
+            int rc;
+            while ((rc = tok_next(tk, &k, &e)) == 1) {
+                unsigned sum = 0;
+                for (size_t i = 0; i < TOK_NORM_READ; i++)
+                    sum += (unsigned char)k->norm[i];
+                tokens++;
+                bad += sum == 0; /* a norm is never empty */
+            }
+            bad += rc != 0;
+            free(text);
+        }
+    CHECK_EQ(bad, 0);
+    CHECK(tokens > 200);
+}
+
 int main(void)
 {
     ig_err e;
@@ -1025,6 +1067,7 @@ int main(void)
     RUN(test_counters);
     RUN(test_oom);
     RUN(test_vector_scan);
+    RUN(test_norm_read);
     tok_close(tk);
     return harness_done();
 }
