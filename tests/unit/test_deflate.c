@@ -290,6 +290,26 @@ static void test_chunks_and_renumbering(void)
     free(out);
 }
 
+/* The Adler-32 trailer is summed 16 bytes at a time and reduced every
+ * 5552 bytes: all-0xFF input (the largest sums) of lengths around
+ * multiples of both, at every alignment of 0 to 15, each checked by
+ * zlib's inflate against its own Adler-32. */
+static void test_adler_sums(void)
+{
+    enum { MAX = 3 * 5552 + 40 };
+    unsigned char *buf = malloc(MAX + 16);
+    if (buf == NULL) {
+        CHECK(!"out of memory");
+        return;
+    }
+    memset(buf, 0xFF, MAX + 16);
+    static const size_t lens[] = { 15, 16, 17, 5551, 5552, 5553, 5568, 2 * 5552 + 1, MAX };
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
+        for (size_t off = 0; off < 16; off += 5)
+            round_trip(buf + off, lens[i]);
+    free(buf);
+}
+
 static void test_seeded_random(void)
 {
     unsigned char *buf = malloc(70000);
@@ -413,6 +433,7 @@ int main(void)
     RUN(test_text_and_block_sizes);
     RUN(test_symbol_blocks);
     RUN(test_chunks_and_renumbering);
+    RUN(test_adler_sums);
     RUN(test_seeded_random);
     RUN(test_sample_corpus);
     ig_deflate_free(enc);
