@@ -222,8 +222,19 @@ static int prep_lookup(idx_prep *p, idx_docbuf *d, const char *norm, size_t n, u
     }
     if (p->nlt >= UINT32_MAX - 1 || d->surf.len + n > UINT32_MAX ||
         w_grow((void **)&p->lt, &p->clt, p->nlt + 1, sizeof *p->lt) != IG_OK ||
-        ig_buf_add(&d->surf, norm, n) != IG_OK)
+        (d->surf.cap - d->surf.len <= n + 16 && ig_buf_reserve(&d->surf, n + 16) != IG_OK))
         return IG_ENOMEM;
+    /* A third of a document's tokens are new terms: the surface of a short
+     * one is stored as the two words already loaded, not by a call. */
+    char *q = d->surf.data + d->surf.len;
+    if (n <= 16) {
+        memcpy(q, &lo, 8);
+        memcpy(q + 8, &hi, 8);
+    } else {
+        memcpy(q, norm, n);
+    }
+    d->surf.len += n;
+    d->surf.data[d->surf.len] = '\0';
     struct lterm *t = &p->lt[p->nlt];
     t->lo = lo;
     t->hi = hi;
