@@ -128,15 +128,17 @@ void cls_boot_free(cls_boot *b)
     ig_free(b->heap);
     ig_free(b->logk);
     ig_free(b->pk);
+    ig_free(b->guide);
     memset(b, 0, sizeof *b);
 }
 
 /* ---- quantiles --------------------------------------------------------- */
 
-/* The k+1 smallest of a[0..n) (k < n), largest first in h[0..k] (a max-heap
- * by "before"; h[0] is the (k+1)-th smallest).  One pass that mostly
- * compares with the heap's top: far fewer mispredicted branches than a
- * selection by partitioning, and the same values. */
+/* Heaps for the order statistics of the quantiles: a max-heap holding the
+ * smallest values seen (its top the largest of them) or a min-heap holding
+ * the largest (its top the smallest of them).  Each value is compared with
+ * the tops only, and enters a heap rarely: far fewer mispredicted branches
+ * than selection by partitioning, and the same values. */
 static void heap_sift(double *h, size_t n, size_t i, int largest)
 {
     for (;;) {
@@ -154,65 +156,115 @@ static void heap_sift(double *h, size_t n, size_t i, int largest)
     }
 }
 
-/* Order statistics k and k+1 (0-based, k + 1 < n) of a[0..n), smallest
- * (largest = 0) or largest (largest = 1) first: h is scratch of k + 2. */
-static void order_pair(const double *a, size_t n, size_t k, int largest, double *h,
-                       double *x0, double *x1)
+static void heap_make(double *h, size_t m, const double *a, int largest)
 {
-    size_t m = k + 2;
-    for (size_t i = 0; i < m; i++)
-        h[i] = a[i];
+    memcpy(h, a, m * sizeof *h);
     for (size_t i = m / 2; i-- > 0;)
         heap_sift(h, m, i, largest);
-    for (size_t i = m; i < n; i++) {
-        if (largest ? a[i] > h[0] : a[i] < h[0]) {
-            h[0] = a[i];
-            heap_sift(h, m, 0, largest);
-        }
-    }
-    /* h[0] is the (k+2)-th; the (k+1)-th is the next in heap order. */
-    *x1 = h[0];
+}
+
+/* The top two of a heap of m >= 2: the (m)-th and (m-1)-th from its end. */
+static void heap_top2(const double *h, size_t m, int largest, double *x_m, double *x_m1)
+{
+    *x_m = h[0];
     double best = h[1];
     if (m > 2 && (largest ? h[2] < best : h[2] > best))
         best = h[2];
-    *x0 = best;
+    *x_m1 = best;
 }
 
-/* Quantile q (R type 7) of a[0..n), n >= 1: the k-th order statistic plus
- * (h - k) times the step to the next, h = (n - 1) q.  The order statistics
- * come from order_pair, from whichever end of the sample is nearer (2.5%
- * and 97.5% of 1000 replicates: the 26 smallest, the 26 largest). */
-static double quantile7(const double *a, size_t n, double q, double *h)
+/* The quantile's order statistics: position h = (n - 1) q lies between the
+ * i-th and (i+1)-th smallest (0-based); R type 7 interpolates linearly. */
+typedef struct qpos {
+    double h;
+    size_t i;
+} qpos;
+
+static qpos qpos_of(size_t n, double q)
 {
-    double hq = (double)(n - 1) * q;
-    size_t i = (size_t)floor(hq);
-    if (i + 1 >= n) {
-        double mx = a[0];
-        for (size_t t = 1; t < n; t++)
-            if (a[t] > mx)
-                mx = a[t];
-        return mx;
-    }
-    double lo, hi;
-    if (i < n / 2) {
-        order_pair(a, n, i, 0, h, &lo, &hi);
-    } else {
-        /* The i-th smallest is the (n-1-i)-th largest, i+1 the (n-2-i)-th. */
-        order_pair(a, n, n - 2 - i, 1, h, &hi, &lo);
-    }
-    if (hq == (double)i)
+    qpos p;
+    p.h = (double)(n - 1) * q;
+    p.i = (size_t)floor(p.h);
+    return p;
+}
+
+static double q7_value(qpos p, double lo, double hi)
+{
+    if (p.h == (double)p.i)
         return lo;
-    return lo + (hq - (double)i) * (hi - lo);
+    return lo + (p.h - (double)p.i) * (hi - lo);
+}
+
+/* The 2.5% and 97.5% quantiles (R type 7) of a[0..n), n >= 1, in one pass:
+ * the smallest i_lo + 2 values in one heap and the largest n - i_hi in the
+ * other (26 each for 1000 replicates).  h is scratch of n + 4. */
+static void quantiles(const double *a, size_t n, double *qlo, double *qhi, double *h)
+{
+    qpos pl = qpos_of(n, 0.025), ph = qpos_of(n, 0.975);
+    size_t ml = pl.i + 2, mh = n - ph.i; /* heap sizes */
+    if (ml > n || mh < 2) {
+        /* Few replicates: sort a copy (the same order statistics). */
+        memcpy(h, a, n * sizeof *h);
+        for (size_t i = 1; i < n; i++) {
+            double x = h[i];
+            size_t j = i;
+            while (j > 0 && h[j - 1] > x) {
+                h[j] = h[j - 1];
+                j--;
+            }
+            h[j] = x;
+        }
+        *qlo = q7_value(pl, h[pl.i], pl.i + 1 < n ? h[pl.i + 1] : h[pl.i]);
+        *qhi = q7_value(ph, h[ph.i], ph.i + 1 < n ? h[ph.i + 1] : h[ph.i]);
+        return;
+    }
+    /* Each heap starts with the first values and is offered every later
+     * one, so it ends with exactly the ml smallest (mh largest). */
+    double *lo = h, *hi = h + ml;
+    heap_make(lo, ml, a, 0);
+    heap_make(hi, mh, a, 1);
+    size_t start = ml > mh ? ml : mh;
+    for (size_t i = ml; i < start; i++)
+        if (a[i] < lo[0]) {
+            lo[0] = a[i];
+            heap_sift(lo, ml, 0, 0);
+        }
+    for (size_t i = mh; i < start; i++)
+        if (a[i] > hi[0]) {
+            hi[0] = a[i];
+            heap_sift(hi, mh, 0, 1);
+        }
+    for (size_t i = start; i < n; i++) {
+        double x = a[i];
+        if (x < lo[0]) {
+            lo[0] = x;
+            heap_sift(lo, ml, 0, 0);
+        }
+        if (x > hi[0]) {
+            hi[0] = x;
+            heap_sift(hi, mh, 0, 1);
+        }
+    }
+    double l1, l0, h1, h0;
+    heap_top2(lo, ml, 0, &l1, &l0);   /* (i+1)-th and i-th smallest */
+    heap_top2(hi, mh, 1, &h1, &h0);   /* i-th and (i+1)-th smallest, from the top */
+    *qlo = q7_value(pl, l0, l1);
+    *qhi = q7_value(ph, h1, h0);
 }
 
 /* ---- drawing ------------------------------------------------------------ */
 
 /* The number T of the S draws that land on one of the m cue sentences: the
- * first k with cdf[k] > u (k <= S), found by walking from the mean m, which
- * it is rarely far from, instead of bisecting: the same k. */
-static uint32_t binom_pick(const double *cdf, uint32_t S, uint32_t m, double u)
+ * first k with cdf[k] > u (k <= S).  A guide table (Chen and Asau) gives a
+ * start: guide[j] is the first k with cdf[k] > j * cdf[S] / G; the walk
+ * from it, down then up, ends on that same k from any start, so the hint's
+ * rounding never matters. */
+static uint32_t binom_pick(const double *cdf, const uint32_t *guide, uint32_t G, double inv,
+                           uint32_t S, double u)
 {
-    uint32_t k = m < S ? m : S;
+    double jf = u * inv;
+    uint32_t j = jf < (double)G ? (uint32_t)jf : G - 1;
+    uint32_t k = guide[j];
     while (k > 0 && cdf[k - 1] > u)
         k--;
     while (k < S && !(cdf[k] > u))
@@ -345,7 +397,7 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
     if (S < m)
         S = m; /* a sound layout never has this; keeps the draw defined */
     if (grow((void **)&w->rep, &w->caprep, B, sizeof *w->rep) ||
-        grow((void **)&w->heap, &w->capheap, B + 2, sizeof *w->heap))
+        grow((void **)&w->heap, &w->capheap, (size_t)B + 4, sizeof *w->heap))
         return IG_ENOMEM;
     /* Binomial(S, m/S): how many of the S draws land on a cue sentence. */
     int all = m == S;
@@ -370,6 +422,21 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
                 lp += w->logk[S - k] - w->logk[k + 1] + lr;
         }
     }
+    uint32_t G = S + 1;
+    double inv = 0;
+    if (!all) {
+        if (grow((void **)&w->guide, &w->capguide, G, sizeof *w->guide))
+            return IG_ENOMEM;
+        double step = w->cdf[S] / G;
+        inv = G / w->cdf[S];
+        uint32_t k = 0;
+        for (uint32_t j = 0; j < G; j++) {
+            double thr = (double)j * step;
+            while (k < S && !(w->cdf[k] > thr))
+                k++;
+            w->guide[j] = k;
+        }
+    }
     int q = exact_units(sml, sms, m, S);
     if (q >= 0) {
         if (grow((void **)&w->pk, &w->cappk, m, sizeof *w->pk))
@@ -384,7 +451,7 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
     for (uint32_t b = 0; b < B; b++) {
         uint32_t T = S;
         if (!all)
-            T = binom_pick(w->cdf, S, m, rng_unit(&g) * w->cdf[S]);
+            T = binom_pick(w->cdf, w->guide, G, inv, S, rng_unit(&g) * w->cdf[S]);
         double ml = 0, ms = 0;
         if (q >= 0) {
             uint64_t acc = draw_sum(&g, m, T, w->pk);
@@ -399,7 +466,6 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
         }
         w->rep[b] = cls_score_formula(ml, ms, o->smoothing);
     }
-    *lo = quantile7(w->rep, B, 0.025, w->heap);
-    *hi = quantile7(w->rep, B, 0.975, w->heap);
+    quantiles(w->rep, B, lo, hi, w->heap);
     return IG_OK;
 }

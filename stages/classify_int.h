@@ -97,6 +97,8 @@ typedef struct cls_boot {
     size_t nlogk, caplogk;
     uint64_t *pk;          /* exact sentence sums: ML << 32 | MS, in units */
     size_t cappk;
+    uint32_t *guide;       /* start points in cdf */
+    size_t capguide;
 } cls_boot;
 
 /* The 95% percentile interval of one row (classify.h "Interval"): S
