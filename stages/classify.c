@@ -325,8 +325,8 @@ typedef struct evid {
     uint64_t start, end;
     double cue_weight, weight;
     int pole;             /* counted pole */
-    size_t ctx[3];        /* left, match, right in the worker's arena */
-    uint32_t ctxlen[3];
+    uint64_t ctx0, ctx1;  /* bytes [ctx0, ctx1) of the text: left, match and
+                             right context (--context > 0) */
 } evid;
 
 /* What scoring one document produced. */
@@ -377,7 +377,6 @@ typedef struct worker {
     cls_boot boot;        /* bootstrap scratch */
     double *sml, *sms;    /* per cue sentence sums */
     size_t capsml, capsms;
-    ig_buf arena;         /* context strings of the current document */
     cls_numfmt num;       /* recently formatted numbers */
     ig_err e;
 } worker;
@@ -396,7 +395,6 @@ static void worker_free(worker *w)
     cls_boot_free(&w->boot);
     ig_free(w->sml);
     ig_free(w->sms);
-    ig_buf_free(&w->arena);
     memset(w, 0, sizeof *w);
 }
 
@@ -681,9 +679,10 @@ static int resolve_cross_pole(const cls_run *run, worker *w, size_t nc, uint32_t
     return IG_OK;
 }
 
-/* Context cells of every evidence row of res, into the worker's arena. */
-static int build_context(const cls_run *run, worker *w, uint32_t doc, const idx_layout *L,
-                         docres *res)
+/* The context of every evidence row of res: --context tokens either side,
+ * as a byte range of the document's text (loaded into w->text). */
+static int context_ranges(const cls_run *run, worker *w, uint32_t doc, const idx_layout *L,
+                          docres *res)
 {
     int rc = load_text(run, w, doc);
     if (rc)
@@ -697,14 +696,8 @@ static int build_context(const cls_run *run, worker *w, uint32_t doc, const idx_
         if (v->start > v->end || v->end > w->text.len || lf > v->start || rt < v->end ||
             rt > w->text.len)
             return damaged(&w->e, run->r, doc, "byte range beyond the text");
-        const char *t = w->text.data;
-        if (cls_ctx_clean(&w->arena, t + lf, (size_t)(v->start - lf), 0, 1, &v->ctx[0],
-                          &v->ctxlen[0]) ||
-            cls_ctx_clean(&w->arena, t + v->start, (size_t)(v->end - v->start), 0, 0,
-                          &v->ctx[1], &v->ctxlen[1]) ||
-            cls_ctx_clean(&w->arena, t + v->end, (size_t)(rt - v->end), 1, 0, &v->ctx[2],
-                          &v->ctxlen[2]))
-            return ig_err_nomem(&w->e, CLS_STAGE);
+        v->ctx0 = lf;
+        v->ctx1 = rt;
     }
     return IG_OK;
 }
@@ -726,8 +719,7 @@ static int format_evidence(const cls_run *run, worker *w, uint32_t doc, docres *
                       CLS_CELL_MAX(strlen(cpole)) + CLS_CELL_MAX(strlen(dim)) +
                       run->path_len + en->cell_len + (ng ? ng->cell_len : 0) + 9 * 20 +
                       2 * 64 + 24;
-        for (int k = 0; k < 3; k++)
-            need += CLS_CELL_MAX(v->ctxlen[k]);
+        need += CLS_CELL_MAX(v->ctx1 - v->ctx0);
         if (ig_buf_reserve(b, need))
             return ig_err_nomem(&w->e, CLS_STAGE);
         char *o = b->data + b->len;
@@ -773,9 +765,18 @@ static int format_evidence(const cls_run *run, worker *w, uint32_t doc, docres *
         } else {
             *o++ = ',';
         }
-        for (int k = 0; k < 3; k++) {
+        /* left, match, right: cleaned and encoded in one go */
+        const char *t = w->text.data;
+        *o++ = ',';
+        if (run->o.context > 0) {
+            o += cls_ctx_cell(o, t + v->ctx0, (size_t)(v->start - v->ctx0), 0, 1);
             *o++ = ',';
-            o += cls_cell_put(o, w->arena.data + v->ctx[k], v->ctxlen[k]);
+            o += cls_ctx_cell(o, t + v->start, (size_t)(v->end - v->start), 0, 0);
+            *o++ = ',';
+            o += cls_ctx_cell(o, t + v->end, (size_t)(v->ctx1 - v->end), 1, 0);
+        } else {
+            *o++ = ',';
+            *o++ = ',';
         }
         *o++ = '\n';
         b->len = (size_t)(o - b->data);
@@ -834,7 +835,6 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
     ig_err *e = &w->e;
     res->nrows = res->nev = res->nabs = res->nquo = 0;
     ig_buf_reset(&res->csv);
-    ig_buf_reset(&w->arena);
     idx_doc_stats st;
     if (idx_doc_stats_get(r, doc, &st) != 0)
         return damaged(e, r, doc, "no document statistics");
@@ -1000,7 +1000,7 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
     if (rc || !want_evidence || res->nev == 0)
         return rc;
     if (o->context > 0) {
-        rc = build_context(run, w, doc, L, res);
+        rc = context_ranges(run, w, doc, L, res);
         if (rc)
             return rc;
     }

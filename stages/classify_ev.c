@@ -1,6 +1,6 @@
 /*
  * classify_ev.c: the bytes of evidence.csv, made on the worker threads:
- * context strings cut from a document's text, and cells encoded by the
+ * context cells cut from a document's text and cleaned, and cells encoded by the
  * writing rules of csv.h (quoting, formula neutralisation, numbers in the C
  * locale), so that the calling thread only copies finished rows to the file.
  *
@@ -81,51 +81,68 @@ size_t cls_num_put(cls_numfmt *f, char *o, double v, int prec)
     return sl->len;
 }
 
-/* The white-space rule of evidence contexts (as kwic's): a run of white
- * space holding a tab, line break, CR, VT or FF becomes one space;
- * trim_start and trim_end drop white space at the ends. */
-static int is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
+/* Byte classes of the context rule: white space (the run rule), the
+ * characters that make a cleaned cell quoted, and the quote itself. */
+enum { CT_WS = 1, CT_SPECIAL = 2, CT_DQUOTE = 4 };
+static const unsigned char ctype[256] = {
+    ['\t'] = CT_WS, ['\n'] = CT_WS, ['\v'] = CT_WS, ['\f'] = CT_WS, ['\r'] = CT_WS,
+    [' '] = CT_WS, [','] = CT_SPECIAL, [';'] = CT_SPECIAL, ['"'] = CT_SPECIAL | CT_DQUOTE,
+};
 
-int cls_ctx_clean(ig_buf *arena, const char *s, size_t n, int trim_start, int trim_end,
-                  size_t *off, uint32_t *len)
+size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_end)
 {
+    const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     if (trim_start)
-        while (i < n && is_ws(s[i]))
+        while (i < n && (ctype[u[i]] & CT_WS))
             i++;
     if (trim_end)
-        while (n > i && is_ws(s[n - 1]))
+        while (n > i && (ctype[u[n - 1]] & CT_WS))
             n--;
-    *off = arena->len;
-    /* The cleaned text is never longer than the original. */
-    if (ig_buf_reserve(arena, n - i))
-        return IG_ENOMEM;
-    char *o = arena->data + arena->len;
+    /* Clean into o, noting what the encoding needs.  Cleaned text holds no
+     * TAB, CR or LF, so only , ; " ask for quotes. */
+    char *p = o;
+    unsigned seen = 0;
+    size_t ndq = 0;
     while (i < n) {
-        if (!is_ws(s[i])) {
-            *o++ = s[i++];
+        unsigned c = ctype[u[i]];
+        if (!(c & CT_WS)) {
+            seen |= c;
+            ndq += (c & CT_DQUOTE) != 0;
+            *p++ = s[i++];
             continue;
         }
         size_t j = i;
         int plain = 1;
-        while (j < n && is_ws(s[j])) {
+        while (j < n && (ctype[u[j]] & CT_WS)) {
             if (s[j] != ' ')
                 plain = 0;
             j++;
         }
         if (plain) {
-            memcpy(o, s + i, j - i);
-            o += j - i;
+            memcpy(p, s + i, j - i);
+            p += j - i;
         } else {
-            *o++ = ' ';
+            *p++ = ' ';
         }
         i = j;
     }
-    arena->len = (size_t)(o - arena->data);
-    arena->data[arena->len] = '\0';
-    *len = (uint32_t)(arena->len - *off);
-    return IG_OK;
+    size_t len = (size_t)(p - o);
+    int neutral = len > 0 && (o[0] == '=' || o[0] == '+' || o[0] == '-' || o[0] == '@');
+    if (!neutral && !(seen & CT_SPECIAL))
+        return len;
+    /* Quote in place, from the end: "'...", quotes doubled (as csv.h). */
+    size_t shift = 1 + (size_t)neutral, total = len + shift + ndq + 1;
+    size_t j = len + shift + ndq;
+    o[j] = '"';
+    for (size_t k = len; k-- > 0;) {
+        char c = o[k];
+        o[--j] = c;
+        if (c == '"')
+            o[--j] = '"';
+    }
+    o[0] = '"';
+    if (neutral)
+        o[1] = '\'';
+    return total;
 }

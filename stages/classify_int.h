@@ -135,12 +135,12 @@ typedef struct cls_numfmt {
  * infinities give nothing) into o (room for 64); returns the bytes. */
 size_t cls_num_put(cls_numfmt *f, char *o, double v, int prec);
 
-/* Append s[0..n) to arena with white space cleaned as evidence contexts
- * want (classify.h, columns left/match/right: a run of white space holding
- * a tab, line break, CR, VT or FF becomes one space; trim_start, trim_end
- * drop white space at the ends); *off and *len locate it.  IG_ENOMEM. */
-int cls_ctx_clean(ig_buf *arena, const char *s, size_t n, int trim_start, int trim_end,
-                  size_t *off, uint32_t *len);
+/* s[0..n) as an evidence context cell into o (room for CLS_CELL_MAX(n)):
+ * white space cleaned (classify.h, columns left/match/right: a run of white
+ * space holding a tab, line break, CR, VT or FF becomes one space;
+ * trim_start, trim_end drop white space at the ends), then encoded as
+ * cls_cell_put does.  Returns the bytes written. */
+size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_end);
 
 /* Append a row (classify.c); IG_ENOMEM. */
 int cls_rows_push(cls_run *run, const cls_row *row);

@@ -667,6 +667,78 @@ static void test_bootstrap_reference(void)
     cls_boot_free(&w);
 }
 
+/* Evidence cells are encoded on the worker threads (classify_ev.c): the
+ * same bytes as csv.h's writer, and the context white-space rule. */
+static void test_evidence_cells(void)
+{
+    static const char *const cells[] = { "plain", "", "a,b", "say \"hi\"", "=1+2", "-5",
+                                         "+x", "@home", "\tx", "\rx", "\nx", "a;b", "a\tb",
+                                         "x\ny", "\"", "=\"q\"", "caf\xC3\xA9", NULL };
+    const char *path = path_in("cells.csv");
+    ig_out *o = NULL;
+    ig_err e;
+    ig_err_clear(&e);
+    CHECK(ig_out_open(&o, path, "test", &e) == IG_OK);
+    ig_buf mine = IG_BUF_INIT;
+    if (o) {
+        ig_csv_writer cw;
+        ig_csv_writer_init(&cw, o, 0);
+        for (size_t i = 0; cells[i]; i++) {
+            char buf[64];
+            size_t n = strlen(cells[i]);
+            size_t k = cls_cell_put(buf, cells[i], n);
+            CHECK(k <= CLS_CELL_MAX(n));
+            ig_buf_add(&mine, buf, k);
+            ig_buf_addc(&mine, '\n');
+            ig_csv_text(&cw, cells[i], n);
+            ig_csv_endrow(&cw);
+        }
+        CHECK(ig_out_commit(o, &e) == IG_OK);
+        ig_buf theirs = IG_BUF_INIT;
+        CHECK(read_all("cells.csv", &theirs) == IG_OK);
+        CHECK(theirs.len == mine.len && memcmp(theirs.data, mine.data, mine.len) == 0);
+        ig_buf_free(&theirs);
+    }
+    ig_buf_free(&mine);
+    static const struct {
+        const char *in;
+        int ts, te;
+        const char *out;
+    } ctx[] = {
+        { "a  b", 0, 0, "a  b" },
+        { "a \n b", 0, 0, "a b" },
+        { "a\t\tb", 0, 0, "a b" },
+        { "  x,y ", 1, 1, "\"x,y\"" },
+        { "  x,y ", 0, 0, "\"  x,y \"" },
+        { "=1+2", 0, 0, "\"'=1+2\"" },
+        { "\t=x", 1, 0, "\"'=x\"" },
+        { "\t=x", 0, 0, " =x" },
+        { "say \"hi\"\r\n", 0, 1, "\"say \"\"hi\"\"\"" },
+        { "@\"", 0, 0, "\"'@\"\"\"" },
+        { "a;b\fc", 0, 0, "\"a;b c\"" },
+        { " \n ", 1, 1, "" },
+        { "", 0, 0, "" },
+    };
+    for (size_t i = 0; i < sizeof ctx / sizeof ctx[0]; i++) {
+        char buf[64];
+        size_t n = strlen(ctx[i].in);
+        size_t k = cls_ctx_cell(buf, ctx[i].in, n, ctx[i].ts, ctx[i].te);
+        CHECK(k <= CLS_CELL_MAX(n));
+        buf[k] = '\0';
+        CHECK_STR(buf, ctx[i].out);
+    }
+    cls_numfmt f;
+    memset(&f, 0, sizeof f);
+    static const double nums[] = { 0.5, 1, 1.5, 0.5, 2.0 / 3, -0.25, 1e-7, 0.5 };
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        char a[64], b[64];
+        size_t k = cls_num_put(&f, a, nums[i], 6);
+        a[k] = '\0';
+        ig_fmt_double(b, sizeof b, nums[i], 6);
+        CHECK_STR(a, b);
+    }
+}
+
 static void test_bootstrap(void)
 {
     cls_opts o = base_opts();
@@ -831,6 +903,7 @@ int main(void)
         RUN(test_evidence_sums);
         RUN(test_bootstrap);
         RUN(test_bootstrap_reference);
+        RUN(test_evidence_cells);
         RUN(test_wordscores);
         RUN(test_open_errors);
         RUN(test_alloc_failures);
@@ -843,7 +916,7 @@ int main(void)
     static const char *const files[] = { "t.igx", "badref.igx", "pos.tsv", "pos2.tsv",
                                          "neg.tsv", "ev_overlap.csv", "ev_weight.csv",
                                          "ev_sums.csv", "ev_t1.csv", "ev_t3.csv", "ev_oom.csv",
-                                         NULL };
+                                         "cells.csv", NULL };
     for (size_t i = 0; files[i]; i++)
         unlink(path_in(files[i]));
     rmdir(tmpdir);
