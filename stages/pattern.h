@@ -310,7 +310,8 @@ int pat_cache_range(pat_cache *c, uint32_t d0, uint32_t d1, ig_err *e);
 /* Decode term i's postings for the current range (its cursor moves front to
  * back over the index once in the whole run). */
 int pat_cache_load(pat_cache *c, size_t i, ig_err *e);
-/* Open a scan of resolved pattern p on c (p must have been added). */
+/* Open a scan of resolved pattern p on c: every term of p must be in c
+ * (true when p was added; IG_EUSAGE otherwise). */
 int pat_scan_open_cached(pat_scan **s, const pat_pattern *p, pat_cache *c, unsigned flags,
                          ig_err *e);
 

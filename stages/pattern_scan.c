@@ -155,6 +155,34 @@ static size_t span_lower(const span_list *l, uint64_t f)
     return lo;
 }
 
+/* First index i >= from in l with first position >= f, for a caller whose
+ * f mostly grows (spans come in order of first position, and so, nearly,
+ * of last): galloping from the previous answer, or bisecting from the start
+ * when f went backwards (prev is the previous f).  The same index as
+ * span_lower(l, f) whenever l[from - 1] (if any) starts below f. */
+static size_t span_next(const span_list *l, size_t from, uint64_t f, uint64_t prev)
+{
+    if (f < prev || from > l->n)
+        return span_lower(l, f);
+    uint64_t key = f << 32;
+    size_t lo = from, hi = from, step = 1;
+    while (hi < l->n && l->v[hi] < key) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    if (hi > l->n)
+        hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static int damaged(ig_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int damaged(ig_err *e, const char *fmt, ...)
 {
@@ -356,7 +384,9 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
     n->runs[n->nact] = n->list.n;
     if (sorted && n->nact > 1 && merge_runs(&n->list, n->runs, n->nact, &s->tmp))
         return ig_err_nomem(e, "pattern");
-    span_sort_unique(&n->list);
+    /* One cached run is sorted and unique already (pat_cache_load). */
+    if (!(n->nact == 1 && n->its[n->act[0]].ct))
+        span_sort_unique(&n->list);
     n->listed = 1;
     return IG_OK;
 }
@@ -387,11 +417,15 @@ static int phrase_list(pat_scan *s, snode *n, ig_err *e)
     for (size_t k = 1; k < pn->b && n->list.n; k++) {
         const span_list *el = &kids[k].list;
         s->tmp.n = 0;
+        size_t at = 0;
+        uint64_t prev = 0;
         for (size_t i = 0; i < n->list.n; i++) {
             uint64_t want = (uint64_t)SPAN_L(n->list.v[i]) + 1;
             if (want > UINT32_MAX)
                 continue;
-            for (size_t j = span_lower(el, want); j < el->n && SPAN_F(el->v[j]) == want; j++)
+            at = span_next(el, at, want, prev);
+            prev = want;
+            for (size_t j = at; j < el->n && SPAN_F(el->v[j]) == want; j++)
                 if (span_push(&s->tmp, SPAN(SPAN_F(n->list.v[i]), SPAN_L(el->v[j]))))
                     return ig_err_nomem(e, "pattern");
         }
@@ -428,7 +462,8 @@ static int near_pairs(pat_scan *s, snode *n, const span_list *U, const span_list
 {
     const uint32_t *sent = s->lay->sentence;
     uint32_t npos = s->lay->n;
-    uint64_t dist = n->pn->dist;
+    uint64_t dist = n->pn->dist, prev = 0;
+    size_t at = 0;
     for (size_t i = 0; i < U->n; i++) {
         uint32_t uf = SPAN_F(U->v[i]), ul = SPAN_L(U->v[i]);
         if (ul >= npos)
@@ -440,7 +475,9 @@ static int near_pairs(pat_scan *s, snode *n, const span_list *U, const span_list
         uint64_t lo = (uint64_t)ul + 1, hi = lo + dist, best = UINT64_MAX;
         if (lo > UINT32_MAX)
             continue;
-        for (size_t j = span_lower(V, lo); j < V->n; j++) {
+        at = span_next(V, at, lo, prev);
+        prev = lo;
+        for (size_t j = at; j < V->n; j++) {
             uint32_t vf = SPAN_F(V->v[j]), vl = SPAN_L(V->v[j]);
             if (vf > hi || (n->min_end && vf > best))
                 break;
@@ -474,11 +511,14 @@ static int near_pairs(pat_scan *s, snode *n, const span_list *U, const span_list
 /* Does some v in V start within dist positions after some u in U ends? */
 static int near_close(const span_list *U, const span_list *V, uint64_t dist)
 {
+    size_t j = 0;
+    uint64_t prev = 0;
     for (size_t i = 0; i < U->n; i++) {
         uint64_t lo = (uint64_t)SPAN_L(U->v[i]) + 1;
         if (lo > UINT32_MAX)
             break;
-        size_t j = span_lower(V, lo);
+        j = span_next(V, j, lo, prev);
+        prev = lo;
         if (j < V->n && SPAN_F(V->v[j]) <= lo + dist)
             return 1;
     }
