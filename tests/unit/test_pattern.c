@@ -25,6 +25,9 @@
 #include "limits.h"
 #include "pattern.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 /* ---- part 1: parsing --------------------------------------------------- */
 
 struct parse_case {
@@ -802,6 +805,87 @@ static void test_cache_many(void)
     unlink(path);
 }
 
+/* Anchored regexes are matched only against the terms their first byte
+ * allows (pattern.c, regex_first_bytes): the same terms as trying every
+ * term, counted here by brute force with the same compile options. */
+static void test_regex_first_bytes(void)
+{
+    static const char *const res[] = {
+        "^(governments?|states)$", "^inter-?govern", "^multi", "^s", "^S", "^k", "^K",
+        "^\\x{212A}", "^\xC3\xA9", "^(a|\xC3\xA9)", "^[a-c]", "^\\d", "^.", "^", "^a?b",
+        "^(?i)W$", "stakeholder", "(?m)^w", "^(alpha|beta|gamma)$", "^(?:end|w)$", NULL };
+    /* A vocabulary with non-ASCII first bytes (U+017F and U+212A are
+     * normalised to s and k by the tokeniser). */
+    static const char text[] = "Stakeholders \xC3\xA9" "quipe \xC5\xBF" "tate \xE2\x84\xAA" "elvin "
+                               "alpha beta gamma 42 _under \xE2\x82\xAC" "uro \xC3\x84" "rger "
+                               "\xC3\xA9" "t\xC3\xA9" " w end.";
+    char path[320];
+    snprintf(path, sizeof path, "%s/re.igx", tmpdir);
+    ig_err e0;
+    ig_err_clear(&e0);
+    idx_writer *w = NULL;
+    idx_reader *r = NULL;
+    const char *vals[2] = { "R", "" };
+    int rc = idx_writer_open(&w, path, cols, 2, NULL, &e0);
+    if (rc == IG_OK)
+        rc = idx_writer_add_text(w, vals, "en", text, strlen(text), NULL, &e0);
+    if (rc == IG_OK)
+        rc = idx_writer_finish(w, &e0);
+    if (rc == IG_OK) {
+        rc = idx_writer_commit(w, &e0);
+        w = NULL;
+    }
+    if (rc == IG_OK)
+        rc = idx_open(&r, path, &e0);
+    CHECK_EQ(rc, IG_OK);
+    if (rc) {
+        idx_writer_abort(w);
+        return;
+    }
+    unsigned nonzero = 0;
+    for (size_t i = 0; res[i]; i++) {
+        int err;
+        PCRE2_SIZE off;
+        pcre2_code *re = pcre2_compile((PCRE2_SPTR)res[i], PCRE2_ZERO_TERMINATED,
+                                       PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C |
+                                           PCRE2_CASELESS,
+                                       &err, &off, NULL);
+        CHECK(re != NULL);
+        if (re == NULL)
+            continue;
+        pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+        size_t want = 0;
+        for (uint32_t t = 0; t < idx_term_count(r); t++) {
+            size_t len;
+            const char *surf = idx_term(r, t, &len);
+            want += pcre2_match(re, (PCRE2_SPTR)surf, len, 0, 0, md, NULL) >= 0;
+        }
+        pcre2_match_data_free(md);
+        pcre2_code_free(re);
+        char pat[64];
+        snprintf(pat, sizeof pat, "/%s/", res[i]);
+        pat_pattern *p = NULL;
+        pat_resolver *rs = NULL;
+        ig_err e;
+        ig_err_clear(&e);
+        CHECK_EQ(pat_compile(&p, pat, strlen(pat), NULL, &e), IG_OK);
+        CHECK_EQ(pat_resolver_open(&rs, r, &e), IG_OK);
+        if (p && rs) {
+            CHECK_EQ(pat_resolve(p, rs, &e), IG_OK);
+            nonzero += want > 0;
+            if (pat_term_count(p) != want)
+                fprintf(stderr, "  regex %s: %zu terms, brute force %zu\n", pat,
+                        pat_term_count(p), want);
+            CHECK_EQ(pat_term_count(p), want);
+        }
+        pat_resolver_close(rs);
+        pat_free(p);
+    }
+    CHECK(nonzero >= 10); /* most cases match some terms */
+    idx_close(r);
+    unlink(path);
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -938,6 +1022,7 @@ int main(void)
         RUN(test_scan_api);
         RUN(test_cache);
         RUN(test_cache_many);
+        RUN(test_regex_first_bytes);
         RUN(test_regex_limits);
         RUN(test_near_spans_limit);
         RUN(test_oom);
