@@ -70,7 +70,9 @@ typedef struct snode {
     uint8_t listed;         /* list holds doc's spans */
     uint8_t min_end;        /* root NEAR: shortest span per first only */
     uint32_t doc;           /* current document when SN_ON */
-    span_list list;         /* spans in doc, sorted, unique */
+    span_list list;         /* spans in doc, sorted, unique (forms: a view of
+                               buf, or of one cached term's run; read only) */
+    span_list buf;          /* forms: storage for list */
     tcur *its;              /* forms: one cursor per term */
     uint32_t nits;
     uint32_t *heap;         /* forms: cursors not on doc, min-heap by doc */
@@ -336,32 +338,45 @@ static int merge_runs(span_list *l, size_t *b, size_t nruns, span_list *tmp)
 }
 
 /* Read the positions of every cursor on the current document: one sorted
- * run per term, merged. */
+ * run per term, merged.  A single cached term's run is used in place. */
 static int atom_list(pat_scan *s, snode *n, ig_err *e)
 {
     if (n->listed)
         return IG_OK;
-    n->list.n = 0;
+    if (n->nact == 1 && n->its[n->act[0]].ct) {
+        /* Sorted and unique already (pat_cache_load); never written
+         * through list (only forms' own buffers are). */
+        const tcur *c = &n->its[n->act[0]];
+        const pc_term *t = c->ct;
+        size_t a = t->off[c->k], z = t->off[c->k + 1];
+        n->list.v = (uint64_t *)(uintptr_t)(t->v + a);
+        n->list.n = z - a;
+        n->list.cap = 0;
+        n->listed = 1;
+        return IG_OK;
+    }
+    span_list *l = &n->buf;
+    l->n = 0;
     int sorted = 1;
     for (uint32_t k = 0; k < n->nact; k++) {
         tcur *c = &n->its[n->act[k]];
-        n->runs[k] = n->list.n;
+        n->runs[k] = l->n;
         if (c->ct) {
             /* Cached runs are sorted and unique already. */
             const pc_term *t = c->ct;
             size_t a = t->off[c->k], z = t->off[c->k + 1];
-            if (n->list.cap - n->list.n < z - a) {
-                size_t cap = n->list.cap ? n->list.cap : 64;
-                while (cap - n->list.n < z - a)
+            if (l->cap - l->n < z - a) {
+                size_t cap = l->cap ? l->cap : 64;
+                while (cap - l->n < z - a)
                     cap *= 2;
-                uint64_t *nv = ig_reallocarray(n->list.v, cap, sizeof *nv);
+                uint64_t *nv = ig_reallocarray(l->v, cap, sizeof *nv);
                 if (nv == NULL)
                     return ig_err_nomem(e, "pattern");
-                n->list.v = nv;
-                n->list.cap = cap;
+                l->v = nv;
+                l->cap = cap;
             }
-            memcpy(n->list.v + n->list.n, t->v + a, (z - a) * sizeof *t->v);
-            n->list.n += z - a;
+            memcpy(l->v + l->n, t->v + a, (z - a) * sizeof *t->v);
+            l->n += z - a;
             continue;
         }
         idx_postings *it = &c->it;
@@ -373,20 +388,19 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
             uint64_t x = SPAN(pos, pos + span);
             /* Positions never decrease within a term, but two spans at one
              * position could come in either order. */
-            if (n->list.n > n->runs[k] && n->list.v[n->list.n - 1] > x)
+            if (l->n > n->runs[k] && l->v[l->n - 1] > x)
                 sorted = 0;
-            if (span_push(&n->list, x))
+            if (span_push(l, x))
                 return ig_err_nomem(e, "pattern");
         }
         if (rc < 0)
             return rc;
     }
-    n->runs[n->nact] = n->list.n;
-    if (sorted && n->nact > 1 && merge_runs(&n->list, n->runs, n->nact, &s->tmp))
+    n->runs[n->nact] = l->n;
+    if (sorted && n->nact > 1 && merge_runs(l, n->runs, n->nact, &s->tmp))
         return ig_err_nomem(e, "pattern");
-    /* One cached run is sorted and unique already (pat_cache_load). */
-    if (!(n->nact == 1 && n->its[n->act[0]].ct))
-        span_sort_unique(&n->list);
+    span_sort_unique(l);
+    n->list = *l;
     n->listed = 1;
     return IG_OK;
 }
@@ -411,29 +425,38 @@ static int phrase_list(pat_scan *s, snode *n, ig_err *e)
             return rc;
     }
     n->list.n = 0;
-    for (size_t i = 0; i < kids[0].list.n; i++)
-        if (span_push(&n->list, kids[0].list.v[i]))
-            return ig_err_nomem(e, "pattern");
-    for (size_t k = 1; k < pn->b && n->list.n; k++) {
+    if (pn->b == 1) {
+        for (size_t i = 0; i < kids[0].list.n; i++)
+            if (span_push(&n->list, kids[0].list.v[i]))
+                return ig_err_nomem(e, "pattern");
+        return IG_OK;
+    }
+    /* Chain element k onto the spans so far (the first element's own list
+     * to begin with), into tmp, which then becomes the phrase's list. */
+    const span_list *cur = &kids[0].list;
+    for (size_t k = 1; k < pn->b && cur->n; k++) {
         const span_list *el = &kids[k].list;
         s->tmp.n = 0;
         size_t at = 0;
         uint64_t prev = 0;
-        for (size_t i = 0; i < n->list.n; i++) {
-            uint64_t want = (uint64_t)SPAN_L(n->list.v[i]) + 1;
+        for (size_t i = 0; i < cur->n; i++) {
+            uint64_t want = (uint64_t)SPAN_L(cur->v[i]) + 1;
             if (want > UINT32_MAX)
                 continue;
             at = span_next(el, at, want, prev);
             prev = want;
             for (size_t j = at; j < el->n && SPAN_F(el->v[j]) == want; j++)
-                if (span_push(&s->tmp, SPAN(SPAN_F(n->list.v[i]), SPAN_L(el->v[j]))))
+                if (span_push(&s->tmp, SPAN(SPAN_F(cur->v[i]), SPAN_L(el->v[j]))))
                     return ig_err_nomem(e, "pattern");
         }
         span_sort_unique(&s->tmp);
         span_list t = n->list;
         n->list = s->tmp;
         s->tmp = t;
+        cur = &n->list;
     }
+    if (cur != &n->list)
+        n->list.n = 0; /* the first element had no spans */
     return IG_OK;
 }
 
@@ -813,7 +836,10 @@ void pat_scan_close(pat_scan *s)
     if (s->nodes) {
         for (size_t i = 0; i < s->p->nnodes; i++) {
             snode *n = &s->nodes[i];
-            ig_free(n->list.v);
+            /* a form's list is a view; its storage is buf */
+            ig_free(n->buf.v);
+            if (n->pn == NULL || !is_atom(n->pn))
+                ig_free(n->list.v);
             ig_free(n->its);
             ig_free(n->heap);
             ig_free(n->act);
