@@ -1381,7 +1381,8 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         /* The block: documents until enough positions. */
         uint32_t b1 = b0;
         uint64_t pos = 0;
-        while (b1 < ndocs && b1 - b0 < CLS_BLOCK_DOCS && pos < CLS_BLOCK_POSITIONS) {
+        uint32_t maxdocs = run->o.block_docs ? run->o.block_docs : CLS_BLOCK_DOCS;
+        while (b1 < ndocs && b1 - b0 < maxdocs && pos < CLS_BLOCK_POSITIONS) {
             idx_doc_stats st;
             if (idx_doc_stats_get(r, b1, &st) == 0)
                 pos += st.positions;
