@@ -283,12 +283,16 @@ build/san/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz
 test test-expensive: $(REPLAY_BIN)
 # ---- end of fuzzing block ----------------------------------------------------
 
-bench: build/igmap build/bench/gen
+bench: build/igmap build/bench/gen build/bench/genlex
 	@sh tests/bench/run.sh
 
 build/bench/gen: tests/bench/gen.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -O2 -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion -o $@ $< -lz -lm
+
+build/bench/genlex: tests/bench/genlex.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Wshadow -Wconversion -Wno-sign-conversion -o $@ $< -lstemmer -lm
 
 clean:
 	rm -rf build

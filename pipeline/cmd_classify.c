@@ -21,7 +21,9 @@
  *   --smoothing K (>= 0)
  *   --threshold T (0..1)              --min-cues N  --min-stance-cues N
  *   --bootstrap B (0 = no interval)   --seed N
- *   --threads N                       --no-sections
+ *   --threads N (default: 2 on a machine with two or more cores, else 1;
+ *                the bytes out are the same at any count)
+ *   --no-sections
  *   --context N (tokens; 0 = none)    --no-wordscores  --no-wordfish
  *   --scale-min-docs N                --scale-features N
  *   --wordfish-max-docs N             --wordfish-dir LOW_ID,HIGH_ID
@@ -41,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "classify.h"
@@ -209,7 +212,7 @@ int cmd_classify(int argc, char **argv, ig_err *e)
     cls_opts o;
     cls_opts_default(&o);
     const char *lexpath = NULL, *negpath = NULL, *outdir = NULL;
-    int quiet = 0;
+    int quiet = 0, threads_given = 0;
     char dirbuf[512], tolbuf[128];
     int rc = IG_OK, c;
     unsigned long long u;
@@ -266,6 +269,7 @@ int cmd_classify(int argc, char **argv, ig_err *e)
         case OPT_THREADS:
             rc = opt_uint("--threads", optarg, 1, 64, &u, e);
             o.threads = (unsigned)u;
+            threads_given = 1;
             break;
         case OPT_NOSECT: o.sections = 0; break;
         case OPT_CONTEXT:
@@ -335,6 +339,17 @@ int cmd_classify(int argc, char **argv, ig_err *e)
     if (lexpath == NULL || negpath == NULL || outdir == NULL)
         return cmd_usage(e, STAGE, "--lexicon, --negators and -o are all required");
     const char *index = argv[optind];
+    if (!threads_given) {
+        /* Both cores, as `igmap index` does: matching and scoring are
+         * parallel, and the output is the same at any count. */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        o.threads = cores > 1 ? 2 : 1;
+    }
+    /* The allocation fault injector counts calls without locking (alloc.c):
+     * a sweep must run on one thread to fail the same call every time. */
+    const char *fa = getenv("IG_FAIL_ALLOC");
+    if (fa != NULL && *fa != '\0')
+        o.threads = 1;
     o.interrupted = &ig_interrupted;
     o.version = IGMAP_VERSION;
     o.index_path = index;

@@ -52,8 +52,7 @@ const char *cls_label_name(int label)
 
 double cls_score_of(double ml, double ms, double k)
 {
-    double den = ms + ml + k;
-    return den > 0 ? (ms - ml) / den : 0.0;
+    return cls_score_formula(ml, ms, k);
 }
 
 void cls_opts_default(cls_opts *o)
@@ -293,6 +292,7 @@ void cls_free(cls_run *run)
     pat_free(run->builtin[1]);
     ig_free(run->ent);
     ig_free(run->rows);
+    ig_buf_free(&run->cells);
     ig_free(run);
 }
 
@@ -325,8 +325,8 @@ typedef struct evid {
     uint64_t start, end;
     double cue_weight, weight;
     int pole;             /* counted pole */
-    size_t ctx[3];        /* left, match, right in the arena */
-    uint32_t ctxlen[3];
+    uint64_t ctx0, ctx1;  /* bytes [ctx0, ctx1) of the text: left, match and
+                             right context (--context > 0) */
 } evid;
 
 /* What scoring one document produced. */
@@ -339,7 +339,7 @@ typedef struct docres {
     size_t nabs, capabs;
     uint32_t *quoted;     /* entries of cues dropped as quoted */
     size_t nquo, capquo;
-    ig_buf arena;         /* context strings */
+    ig_buf csv;           /* its evidence.csv rows, encoded */
 } docres;
 
 /* Sort keys. */
@@ -377,6 +377,7 @@ typedef struct worker {
     cls_boot boot;        /* bootstrap scratch */
     double *sml, *sms;    /* per cue sentence sums */
     size_t capsml, capsms;
+    cls_numfmt num;       /* recently formatted numbers */
     ig_err e;
 } worker;
 
@@ -403,7 +404,7 @@ static void docres_free(docres *d)
     ig_free(d->ev);
     ig_free(d->absorbed);
     ig_free(d->quoted);
-    ig_buf_free(&d->arena);
+    ig_buf_free(&d->csv);
     memset(d, 0, sizeof *d);
 }
 
@@ -487,48 +488,6 @@ static void row_init(cls_row *row, uint32_t doc, uint32_t section)
     row->ws_raw = row->ws_se = row->ws_lbg = row->ws_lbg_se = NAN;
     row->ws_mv = row->ws_mv_se = row->ws_words = NAN;
     row->wf_theta = row->wf_se = NAN;
-}
-
-/* The white-space rule of evidence contexts (as kwic's): a run of white
- * space holding a tab, line break, CR, VT or FF becomes one space;
- * trim_start and trim_end drop white space at the ends. */
-static int is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static int put_clean(ig_buf *arena, const char *s, size_t n, int trim_start, int trim_end,
-                     size_t *off, uint32_t *len)
-{
-    size_t i = 0;
-    if (trim_start)
-        while (i < n && is_ws(s[i]))
-            i++;
-    if (trim_end)
-        while (n > i && is_ws(s[n - 1]))
-            n--;
-    *off = arena->len;
-    while (i < n) {
-        size_t j = i;
-        if (!is_ws(s[i])) {
-            while (j < n && !is_ws(s[j]))
-                j++;
-            if (ig_buf_add(arena, s + i, j - i))
-                return IG_ENOMEM;
-        } else {
-            int plain = 1;
-            while (j < n && is_ws(s[j])) {
-                if (s[j] != ' ')
-                    plain = 0;
-                j++;
-            }
-            if (plain ? ig_buf_add(arena, s + i, j - i) : ig_buf_addc(arena, ' '))
-                return IG_ENOMEM;
-        }
-        i = j;
-    }
-    *len = (uint32_t)(arena->len - *off);
-    return IG_OK;
 }
 
 static int damaged(ig_err *e, const idx_reader *r, uint32_t doc, const char *what)
@@ -720,9 +679,10 @@ static int resolve_cross_pole(const cls_run *run, worker *w, size_t nc, uint32_t
     return IG_OK;
 }
 
-/* Context cells of every evidence row of res. */
-static int build_context(const cls_run *run, worker *w, uint32_t doc, const idx_layout *L,
-                         docres *res)
+/* The context of every evidence row of res: --context tokens either side,
+ * as a byte range of the document's text (loaded into w->text). */
+static int context_ranges(const cls_run *run, worker *w, uint32_t doc, const idx_layout *L,
+                          docres *res)
 {
     int rc = load_text(run, w, doc);
     if (rc)
@@ -736,15 +696,93 @@ static int build_context(const cls_run *run, worker *w, uint32_t doc, const idx_
         if (v->start > v->end || v->end > w->text.len || lf > v->start || rt < v->end ||
             rt > w->text.len)
             return damaged(&w->e, run->r, doc, "byte range beyond the text");
-        const char *t = w->text.data;
-        if (put_clean(&res->arena, t + lf, (size_t)(v->start - lf), 0, 1, &v->ctx[0],
-                      &v->ctxlen[0]) ||
-            put_clean(&res->arena, t + v->start, (size_t)(v->end - v->start), 0, 0,
-                      &v->ctx[1], &v->ctxlen[1]) ||
-            put_clean(&res->arena, t + v->end, (size_t)(rt - v->end), 1, 0, &v->ctx[2],
-                      &v->ctxlen[2]))
-            return ig_err_nomem(&w->e, CLS_STAGE);
+        v->ctx0 = lf;
+        v->ctx1 = rt;
     }
+    return IG_OK;
+}
+
+/* The evidence.csv rows of res (classify.h lists the columns), encoded into
+ * res->csv on the worker thread; the calling thread copies them out. */
+static int format_evidence(const cls_run *run, worker *w, uint32_t doc, docres *res)
+{
+    const char *id = idx_doc_id(run->r, doc);
+    size_t idlen = strlen(id);
+    ig_buf *b = &res->csv;
+    for (size_t i = 0; i < res->nev; i++) {
+        const evid *v = &res->ev[i];
+        const cls_entry *en = &run->ent[v->entry];
+        const cls_entry *ng = v->negator != UINT32_MAX ? &run->ent[v->negator] : NULL;
+        const char *pole = lex_pole_name(v->pole), *cpole = lex_pole_name(en->pole);
+        const char *dim = lex_dimension_name(en->dim);
+        size_t need = CLS_CELL_MAX(idlen) + CLS_CELL_MAX(strlen(pole)) +
+                      CLS_CELL_MAX(strlen(cpole)) + CLS_CELL_MAX(strlen(dim)) +
+                      run->path_len + en->cell_len + (ng ? ng->cell_len : 0) + 9 * 20 +
+                      2 * 64 + 24;
+        need += CLS_CELL_MAX(v->ctx1 - v->ctx0);
+        if (ig_buf_reserve(b, need))
+            return ig_err_nomem(&w->e, CLS_STAGE);
+        char *o = b->data + b->len;
+        o += cls_cell_put(o, id, idlen);
+        *o++ = ',';
+        o += cls_u64_put(o, v->section);
+        *o++ = ',';
+        o += cls_u64_put(o, v->sentence);
+        *o++ = ',';
+        o += cls_u64_put(o, v->start);
+        *o++ = ',';
+        o += cls_u64_put(o, v->end);
+        *o++ = ',';
+        o += cls_cell_put(o, pole, strlen(pole));
+        *o++ = ',';
+        o += cls_cell_put(o, dim, strlen(dim));
+        *o++ = ',';
+        o += cls_num_put(&w->num, o, v->weight, 6);
+        *o++ = ',';
+        *o++ = ng ? '1' : '0';
+        *o++ = ',';
+        memcpy(o, run->cells.data + run->path_off, run->path_len);
+        o += run->path_len;
+        *o++ = ',';
+        o += cls_u64_put(o, en->line);
+        *o++ = ',';
+        memcpy(o, run->cells.data + en->cell_off, en->cell_len);
+        o += en->cell_len;
+        *o++ = ',';
+        o += cls_cell_put(o, cpole, strlen(cpole));
+        *o++ = ',';
+        o += cls_num_put(&w->num, o, v->cue_weight, 6);
+        *o++ = ',';
+        o += cls_u64_put(o, v->merged);
+        *o++ = ',';
+        o += cls_u64_put(o, run->ent[v->wentry].line);
+        *o++ = ',';
+        if (ng) {
+            o += cls_u64_put(o, ng->line);
+            *o++ = ',';
+            memcpy(o, run->cells.data + ng->cell_off, ng->cell_len);
+            o += ng->cell_len;
+        } else {
+            *o++ = ',';
+        }
+        /* left, match, right: cleaned and encoded in one go */
+        const char *t = w->text.data;
+        *o++ = ',';
+        if (run->o.context > 0) {
+            o += cls_ctx_cell(o, t + v->ctx0, (size_t)(v->start - v->ctx0), 0, 1);
+            *o++ = ',';
+            o += cls_ctx_cell(o, t + v->start, (size_t)(v->end - v->start), 0, 0);
+            *o++ = ',';
+            o += cls_ctx_cell(o, t + v->end, (size_t)(v->ctx1 - v->end), 1, 0);
+        } else {
+            *o++ = ',';
+            *o++ = ',';
+        }
+        *o++ = '\n';
+        b->len = (size_t)(o - b->data);
+    }
+    if (b->data)
+        b->data[b->len] = '\0';
     return IG_OK;
 }
 
@@ -790,13 +828,13 @@ static int finish_rows(const cls_run *run, worker *w, uint32_t doc, docres *res)
 /* Score document doc from its matches m[0..nm) (by entry, then position)
  * into res (reset first). */
 static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layout *L,
-                     const dmatch *m, size_t nm, int want_context, docres *res)
+                     const dmatch *m, size_t nm, int want_evidence, docres *res)
 {
     const cls_opts *o = &run->o;
     const idx_reader *r = run->r;
     ig_err *e = &w->e;
     res->nrows = res->nev = res->nabs = res->nquo = 0;
-    ig_buf_reset(&res->arena);
+    ig_buf_reset(&res->csv);
     idx_doc_stats st;
     if (idx_doc_stats_get(r, doc, &st) != 0)
         return damaged(e, r, doc, "no document statistics");
@@ -959,11 +997,14 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
         }
     }
     rc = finish_rows(run, w, doc, res);
-    if (rc)
+    if (rc || !want_evidence || res->nev == 0)
         return rc;
-    if (want_context && o->context > 0 && res->nev > 0)
-        return build_context(run, w, doc, L, res);
-    return IG_OK;
+    if (o->context > 0) {
+        rc = context_ranges(run, w, doc, L, res);
+        if (rc)
+            return rc;
+    }
+    return format_evidence(run, w, doc, res);
 }
 
 /* ---- blocks, threads and evidence ------------------------------------------ */
@@ -972,13 +1013,10 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
 struct block;
 
 typedef struct pstate {
-    pat_scan *s;
-    int started, ended;
-    uint32_t doc;           /* the scan's current document */
-    dmatch *m;              /* matches in the block (entry field unused) */
+    pat_scan *s;            /* on the block's postings cache */
+    dmatch *m;              /* matches in the block (entry field: document) */
     size_t nm, capm;
     struct block *bk;       /* for the layout source */
-    idx_layout own;         /* layouts of documents past the block */
     double cost;            /* seconds its last block took (scheduling only) */
 } pstate;
 
@@ -1014,11 +1052,13 @@ typedef struct block {
     size_t capres;
     worker *wk;             /* per thread */
     unsigned nthreads;
-    int want_context;
+    int want_evidence;      /* evidence.csv is written: contexts and rows made */
     /* work distribution */
     size_t next;            /* shared counter (atomic) */
     size_t ntasks;
-    int phase;              /* 0 matching, 1 scoring, 2 layouts */
+    int phase;              /* 0 matching, 1 scoring, 2 postings and layouts */
+    pat_cache *cache;       /* every entry's terms, decoded per block */
+    size_t nterms;          /* terms in the cache */
     size_t *order;          /* matching: patterns, the costliest first */
     pcost *costs;
     idx_layout *lays;       /* per document of the block: its layout */
@@ -1029,26 +1069,15 @@ typedef struct block {
     pthread_mutex_t lock;
 } block;
 
-/* Phase A for one pattern: its matches in [b0, b1). */
+/* Phase A for one pattern: its matches in [b0, b1), from the block's
+ * postings cache. */
 static int match_pattern(block *bk, size_t p, ig_err *e)
 {
     pstate *ps = &bk->ps[p];
     ps->nm = 0;
-    if (ps->ended)
-        return IG_OK;
-    int rc;
-    if (!ps->started || ps->doc < bk->b0) {
-        rc = pat_scan_seek(ps->s, bk->b0, e);
-        if (rc < 0)
-            return rc;
-        ps->started = 1;
-        if (rc == 0) {
-            ps->ended = 1;
-            return IG_OK;
-        }
-        ps->doc = pat_scan_doc(ps->s);
-    }
-    while (ps->doc < bk->b1) {
+    int rc = pat_scan_seek(ps->s, bk->b0, e);
+    while (rc == 1) {
+        uint32_t doc = pat_scan_doc(ps->s);
         const pat_match *m;
         size_t n;
         rc = pat_scan_doc_matches(ps->s, &m, &n, e);
@@ -1058,19 +1087,14 @@ static int match_pattern(block *bk, size_t p, ig_err *e)
             return ig_err_nomem(e, CLS_STAGE);
         for (size_t i = 0; i < n; i++) {
             dmatch *d = &ps->m[ps->nm++];
-            d->entry = ps->doc;
+            d->entry = doc;
             d->first = m[i].first;
             d->last = m[i].last;
         }
         rc = pat_scan_next_doc(ps->s, e);
-        if (rc < 0)
-            return rc;
-        if (rc == 0) {
-            ps->ended = 1;
-            break;
-        }
-        ps->doc = pat_scan_doc(ps->s);
     }
+    if (rc < 0)
+        return rc;
     bk->run->ent[p].matches += ps->nm;
     return IG_OK;
 }
@@ -1080,30 +1104,34 @@ static int score_task(block *bk, size_t t, worker *w)
 {
     uint32_t doc = bk->b0 + (uint32_t)t;
     size_t a = bk->off[t], z = bk->off[t + 1];
-    return score_doc(bk->run, w, doc, &bk->lays[t], bk->dm + a, z - a, bk->want_context,
+    return score_doc(bk->run, w, doc, &bk->lays[t], bk->dm + a, z - a, bk->want_evidence,
                      &bk->res[t]);
 }
 
-/* Phase 0: decode the layout of each document of the block once, for the
- * scans (NEAR patterns) and for scoring. */
-static int layout_task(block *bk, size_t t, ig_err *e)
+/* Phase 2: decode the postings of every term of the lexicons (pattern.h,
+ * pat_cache: once per term, not once per pattern using it) and the layout
+ * of each document of the block, for the scans (NEAR patterns) and for
+ * scoring.  The postings come first: "the" inside a phrase is the longest
+ * task, and the many small layouts even out the end. */
+static int prep_task(block *bk, size_t t, ig_err *e)
 {
+    if (t < bk->nterms)
+        return pat_cache_load(bk->cache, t, e);
+    t -= bk->nterms;
     return idx_layout_get(bk->run->r, bk->b0 + (uint32_t)t, &bk->lays[t], e);
 }
 
-/* The scans' layout source (pattern.h): the block's decoded layout, or, for
- * a document past the block (a scan looking ahead), one of its own. */
+/* The scans' layout source (pattern.h): the block's decoded layout (a scan
+ * on the cache never leaves the block). */
 static int lend_layout(void *ctx, uint32_t doc, const idx_layout **l, ig_err *e)
 {
     pstate *ps = ctx;
     block *bk = ps->bk;
-    if (doc >= bk->b0 && doc < bk->b1) {
-        *l = &bk->lays[doc - bk->b0];
-        return IG_OK;
-    }
-    int rc = idx_layout_get(bk->run->r, doc, &ps->own, e);
-    *l = &ps->own;
-    return rc;
+    if (doc < bk->b0 || doc >= bk->b1)
+        return ig_err_set(e, IG_EUSAGE, CLS_STAGE, NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "layout of document %u asked outside the block", doc);
+    *l = &bk->lays[doc - bk->b0];
+    return IG_OK;
 }
 
 static void task_failed(block *bk, size_t task, const ig_err *e)
@@ -1143,7 +1171,7 @@ static void *work(void *arg)
             rc = match_pattern(bk, t, &w->e);
             bk->ps[t].cost = seconds_now() - t0;
         } else {
-            rc = bk->phase == 1 ? score_task(bk, t, w) : layout_task(bk, t, &w->e);
+            rc = bk->phase == 1 ? score_task(bk, t, w) : prep_task(bk, t, &w->e);
         }
         if (rc) {
             if (w->e.code == IG_OK)
@@ -1232,50 +1260,8 @@ static const char *const evidence_header[] = {
     "negator_line", "negator", "left", "match", "right", NULL
 };
 
-static int write_evidence(cls_run *run, ig_csv_writer *cw, uint32_t doc, const docres *res)
-{
-    const char *id = idx_doc_id(run->r, doc);
-    const char *ppath = lex_file_path(run->lpos);
-    int rc = IG_OK;
-    for (size_t i = 0; i < res->nev && rc == IG_OK; i++) {
-        const evid *v = &res->ev[i];
-        const cls_entry *en = &run->ent[v->entry];
-        rc = ig_csv_str(cw, id);
-        rc = rc ? rc : ig_csv_u64(cw, v->section);
-        rc = rc ? rc : ig_csv_u64(cw, v->sentence);
-        rc = rc ? rc : ig_csv_u64(cw, v->start);
-        rc = rc ? rc : ig_csv_u64(cw, v->end);
-        rc = rc ? rc : ig_csv_str(cw, lex_pole_name(v->pole));
-        rc = rc ? rc : ig_csv_str(cw, lex_dimension_name(en->dim));
-        rc = rc ? rc : ig_csv_double(cw, v->weight, 6);
-        rc = rc ? rc : ig_csv_u64(cw, v->negator != UINT32_MAX);
-        rc = rc ? rc : ig_csv_str(cw, ppath);
-        rc = rc ? rc : ig_csv_u64(cw, en->line);
-        rc = rc ? rc : ig_csv_str(cw, en->text);
-        rc = rc ? rc : ig_csv_str(cw, lex_pole_name(en->pole));
-        rc = rc ? rc : ig_csv_double(cw, v->cue_weight, 6);
-        rc = rc ? rc : ig_csv_u64(cw, v->merged);
-        rc = rc ? rc : ig_csv_u64(cw, run->ent[v->wentry].line);
-        if (v->negator != UINT32_MAX) {
-            rc = rc ? rc : ig_csv_u64(cw, run->ent[v->negator].line);
-            rc = rc ? rc : ig_csv_str(cw, run->ent[v->negator].text);
-        } else {
-            rc = rc ? rc : ig_csv_empty(cw);
-            rc = rc ? rc : ig_csv_empty(cw);
-        }
-        for (int k = 0; k < 3; k++) {
-            if (v->ctxlen[k] == 0)
-                rc = rc ? rc : ig_csv_empty(cw);
-            else
-                rc = rc ? rc : ig_csv_text(cw, res->arena.data + v->ctx[k], v->ctxlen[k]);
-        }
-        rc = rc ? rc : ig_csv_endrow(cw);
-    }
-    return rc;
-}
-
 /* Phase C: coverage, evidence rows and positions rows of one document. */
-static int collect(cls_run *run, ig_csv_writer *cw, uint32_t doc, const docres *res)
+static int collect(cls_run *run, ig_out *evidence, uint32_t doc, const docres *res)
 {
     for (size_t i = 0; i < res->nabs; i++)
         run->ent[res->absorbed[i]].absorbed++;
@@ -1301,8 +1287,8 @@ static int collect(cls_run *run, ig_csv_writer *cw, uint32_t doc, const docres *
         }
     }
     run->nevidence += res->nev;
-    if (cw) {
-        int rc = write_evidence(run, cw, doc, res);
+    if (evidence && res->csv.len) {
+        int rc = ig_out_write(evidence, res->csv.data, res->csv.len);
         if (rc)
             return rc;
     }
@@ -1334,7 +1320,7 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
     memset(&bk, 0, sizeof bk);
     bk.run = run;
     bk.nthreads = run->o.threads > 1 ? run->o.threads : 1;
-    bk.want_context = evidence != NULL;
+    bk.want_evidence = evidence != NULL;
     pthread_mutex_init(&bk.lock, NULL);
     ig_csv_writer cw;
     int rc = IG_OK;
@@ -1350,13 +1336,38 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         bk.wk[i].text_doc = UINT32_MAX;
     for (size_t p = 0; p < run->nent; p++)
         bk.order[p] = p;
+    /* The cells every evidence row repeats, encoded once. */
+    ig_buf_reset(&run->cells);
+    for (size_t p = 0; p <= run->nent; p++) {
+        const char *t = p < run->nent ? run->ent[p].text : lex_file_path(run->lpos);
+        size_t n = strlen(t);
+        if (ig_buf_reserve(&run->cells, CLS_CELL_MAX(n))) {
+            rc = ig_err_nomem(e, CLS_STAGE);
+            goto out;
+        }
+        size_t off = run->cells.len;
+        run->cells.len += cls_cell_put(run->cells.data + off, t, n);
+        if (p < run->nent) {
+            run->ent[p].cell_off = off;
+            run->ent[p].cell_len = (uint32_t)(run->cells.len - off);
+        } else {
+            run->path_off = off;
+            run->path_len = (uint32_t)(run->cells.len - off);
+        }
+    }
+    rc = pat_cache_open(&bk.cache, r, e);
+    for (size_t p = 0; p < run->nent && rc == IG_OK; p++)
+        rc = pat_cache_add(bk.cache, run->ent[p].pat, e);
+    if (rc)
+        goto out;
     for (size_t p = 0; p < run->nent; p++) {
-        rc = pat_scan_open(&bk.ps[p].s, run->ent[p].pat, 0, e);
+        rc = pat_scan_open_cached(&bk.ps[p].s, run->ent[p].pat, bk.cache, 0, e);
         if (rc)
             goto out;
         bk.ps[p].bk = &bk;
         pat_scan_layout_source(bk.ps[p].s, lend_layout, &bk.ps[p]);
     }
+    bk.nterms = pat_cache_term_count(bk.cache);
     if (evidence) {
         rc = ig_csv_writer_init(&cw, evidence, run->o.excel);
         rc = rc ? rc : ig_csv_header(&cw, evidence_header);
@@ -1370,7 +1381,8 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         /* The block: documents until enough positions. */
         uint32_t b1 = b0;
         uint64_t pos = 0;
-        while (b1 < ndocs && b1 - b0 < CLS_BLOCK_DOCS && pos < CLS_BLOCK_POSITIONS) {
+        uint32_t maxdocs = run->o.block_docs ? run->o.block_docs : CLS_BLOCK_DOCS;
+        while (b1 < ndocs && b1 - b0 < maxdocs && pos < CLS_BLOCK_POSITIONS) {
             idx_doc_stats st;
             if (idx_doc_stats_get(r, b1, &st) == 0)
                 pos += st.positions;
@@ -1399,8 +1411,11 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
             bk.lays = nl;
             bk.caplays = nd;
         }
+        rc = pat_cache_range(bk.cache, b0, b1, e);
+        if (rc)
+            goto out;
         bk.phase = 2;
-        rc = run_phase(&bk, nd, e);
+        rc = run_phase(&bk, bk.nterms + nd, e);
         if (rc)
             goto out;
         bk.phase = 0;
@@ -1425,7 +1440,7 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         if (rc)
             goto out;
         for (size_t t = 0; t < nd; t++) {
-            rc = collect(run, evidence ? &cw : NULL, b0 + (uint32_t)t, &bk.res[t]);
+            rc = collect(run, evidence, b0 + (uint32_t)t, &bk.res[t]);
             if (rc == IG_ENOMEM) {
                 rc = ig_err_nomem(e, CLS_STAGE);
                 goto out;
@@ -1433,6 +1448,10 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
             if (rc)
                 goto out_write;
         }
+        /* Start writing the block's rows to disk now, so that the commit's
+         * fsync has little left to wait for (out.h). */
+        if (evidence)
+            ig_out_writeback(evidence);
         /* Layouts are not kept across blocks: a slot that once held a huge
          * document would otherwise hold its memory for the whole run. */
         for (size_t t = 0; t < nd; t++)
@@ -1450,8 +1469,8 @@ out:
         for (size_t p = 0; p < run->nent; p++) {
             pat_scan_close(bk.ps[p].s);
             ig_free(bk.ps[p].m);
-            idx_layout_free(&bk.ps[p].own);
         }
+    pat_cache_close(bk.cache);
     if (bk.wk)
         for (unsigned i = 0; i < bk.nthreads; i++)
             worker_free(&bk.wk[i]);

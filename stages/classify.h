@@ -345,6 +345,9 @@ typedef struct cls_opts {
     const char *version;        /* igmap version for provenance (may be NULL) */
     const char *index_path;     /* for provenance (may be NULL) */
     volatile int *interrupted;  /* polled; nonzero stops with IG_EINTR */
+    unsigned block_docs;        /* most documents per block of work, 0 = the
+                                   default (classify.c); the output does not
+                                   depend on it (tests use 1, 2, 3) [0] */
 } cls_opts;
 
 /* Fill o with the defaults in brackets above. */

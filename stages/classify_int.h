@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "classify.h"
 #include "pattern.h"
 
@@ -40,6 +41,8 @@ typedef struct cls_entry {
     uint64_t quoted;       /* taken cues dropped as quoted (mentioned) */
     double weight_total;   /* sum of weight of its evidence rows */
     uint32_t last_doc;     /* private: for docs (UINT32_MAX = none yet) */
+    size_t cell_off;       /* text as an evidence.csv cell, in run->cells */
+    uint32_t cell_len;
 } cls_entry;
 
 struct cls_run {
@@ -52,6 +55,9 @@ struct cls_run {
     cls_entry *ent;
     size_t nent, nlex, npos; /* all entries; lexicon entries; cue entries */
     size_t focus, privative; /* their entry numbers, or SIZE_MAX */
+    ig_buf cells;          /* pre-encoded evidence.csv cells: entry texts, lexicon path */
+    size_t path_off;       /* the positions lexicon's path in cells */
+    uint32_t path_len;
     cls_row *rows;         /* positions.csv rows in order */
     size_t nrows, caprows;
     uint64_t nevidence;
@@ -71,12 +77,28 @@ struct cls_run {
     char wf_note[1024];
 };
 
+/* The score formula (classify.h, cls_score_of), inline for the bootstrap's
+ * replicates: the same operations, so the same bits. */
+static inline double cls_score_formula(double ml, double ms, double k)
+{
+    double den = ms + ml + k;
+    return den > 0 ? (ms - ml) / den : 0.0;
+}
+
 /* Bootstrap scratch of one worker (classify_boot.c); zeroed to start. */
 typedef struct cls_boot {
     double *rep;           /* replicates */
     size_t caprep;
     double *cdf;           /* the Binomial(S, m/S) table */
     size_t capcdf;
+    double *heap;          /* quantile scratch */
+    size_t capheap;
+    double *logk;          /* logk[k] = log(k), k < nlogk */
+    size_t nlogk, caplogk;
+    uint64_t *pk;          /* exact sentence sums: ML << 32 | MS, in units */
+    size_t cappk;
+    uint32_t *guide;       /* start points in cdf */
+    size_t capguide;
 } cls_boot;
 
 /* The 95% percentile interval of one row (classify.h "Interval"): S
@@ -87,6 +109,38 @@ typedef struct cls_boot {
 int cls_bootstrap(cls_boot *b, const double *sml, const double *sms, uint32_t m, uint32_t S,
                   const cls_opts *o, const char *id, uint32_t section, double *lo, double *hi);
 void cls_boot_free(cls_boot *b);
+
+/* ---- evidence.csv bytes (classify_ev.c) ------------------------------------ */
+
+/* Worst-case length of a text cell of n bytes once encoded. */
+#define CLS_CELL_MAX(n) (2 * (size_t)(n) + 3)
+/* Encode s[0..n) as one CSV text cell into o (room for CLS_CELL_MAX(n)), by
+ * csv.h's writing rules (ig_csv_text); returns the bytes written. */
+size_t cls_cell_put(char *o, const char *s, size_t n);
+/* v in decimal into o (room for 20); returns the bytes written. */
+size_t cls_u64_put(char *o, uint64_t v);
+
+/* Recently formatted numbers (a worker's, zeroed to start). */
+#define CLS_NUM_SLOTS 16
+typedef struct cls_numslot {
+    uint64_t bits;         /* the double's bits */
+    int prec, used;
+    unsigned char len;
+    char s[40];
+} cls_numslot;
+typedef struct cls_numfmt {
+    cls_numslot slot[CLS_NUM_SLOTS];
+} cls_numfmt;
+/* v with prec decimals as ig_csv_double writes it (ig_fmt_double; NaN and
+ * infinities give nothing) into o (room for 64); returns the bytes. */
+size_t cls_num_put(cls_numfmt *f, char *o, double v, int prec);
+
+/* s[0..n) as an evidence context cell into o (room for CLS_CELL_MAX(n)):
+ * white space cleaned (classify.h, columns left/match/right: a run of white
+ * space holding a tab, line break, CR, VT or FF becomes one space;
+ * trim_start, trim_end drop white space at the ends), then encoded as
+ * cls_cell_put does.  Returns the bytes written. */
+size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_end);
 
 /* Append a row (classify.c); IG_ENOMEM. */
 int cls_rows_push(cls_run *run, const cls_row *row);

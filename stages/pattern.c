@@ -622,6 +622,16 @@ out:
  * Resolving
  * ====================================================================== */
 
+/* A regex already resolved by this resolver: lexicons repeat regexes
+ * (/^(governments?|states)$/ beside twenty phrases), and every regex is
+ * compiled with the same options, so the same source gives the same terms. */
+typedef struct re_done {
+    char *src;
+    size_t len;
+    uint32_t *terms;
+    size_t nterms;
+} re_done;
+
 struct pat_resolver {
     const idx_reader *r;
     size_t nlangs;
@@ -630,6 +640,8 @@ struct pat_resolver {
     pcre2_match_context *mctx;      /* carries the limits */
     pcre2_match_data *md;
     pcre2_jit_stack *jit;           /* NULL without JIT */
+    re_done *done;                  /* regexes resolved so far */
+    size_t ndone, capdone;
 };
 
 void pat_resolver_close(pat_resolver *rs)
@@ -643,6 +655,11 @@ void pat_resolver_close(pat_resolver *rs)
     pcre2_jit_stack_free(rs->jit);
     pcre2_match_context_free(rs->mctx);
     pcre2_general_context_free(rs->gctx);
+    for (size_t i = 0; i < rs->ndone; i++) {
+        ig_free(rs->done[i].src);
+        ig_free(rs->done[i].terms);
+    }
+    ig_free(rs->done);
     ig_free(rs);
 }
 
@@ -729,6 +746,37 @@ static int push_term(uint32_t **v, size_t *n, size_t *cap, uint32_t t)
     return IG_OK;
 }
 
+/* The first bytes a term can have to match anchored regex re, in set[]:
+ * 1, or 0 when any term may (not anchored, or nothing known).  PCRE2's
+ * start bitmap is exact for this (it lists both cases, and the lead bytes
+ * of other-case letters such as U+017F for s).  A known first code unit
+ * is widened by hand: an ASCII letter to both cases and every non-ASCII
+ * lead byte (caseless matching: k is also U+212A); anything else
+ * restricts nothing. */
+static int regex_first_bytes(const pcre2_code *re, unsigned char set[256])
+{
+    uint32_t opts = 0, type = 0;
+    const uint8_t *bm = NULL;
+    if (pcre2_pattern_info(re, PCRE2_INFO_ALLOPTIONS, &opts) != 0 || !(opts & PCRE2_ANCHORED))
+        return 0;
+    if (pcre2_pattern_info(re, PCRE2_INFO_FIRSTBITMAP, &bm) == 0 && bm != NULL) {
+        for (int c = 0; c < 256; c++)
+            set[c] = (bm[c / 8] >> (c % 8)) & 1;
+        return 1;
+    }
+    uint32_t fc = 0;
+    if (pcre2_pattern_info(re, PCRE2_INFO_FIRSTCODETYPE, &type) != 0 || type != 1 ||
+        pcre2_pattern_info(re, PCRE2_INFO_FIRSTCODEUNIT, &fc) != 0 || fc >= 0x80)
+        return 0;
+    memset(set, 0, 256);
+    set[fc] = 1;
+    if ((fc | 0x20) >= 'a' && (fc | 0x20) <= 'z') {
+        set[fc | 0x20] = set[fc & ~0x20u] = 1;
+        memset(set + 0x80, 1, 0x80);
+    }
+    return 1;
+}
+
 static int resolve_regex(pat_pattern *p, pnode *n, pat_resolver *rs, uint32_t **v,
                          size_t *nv, ig_err *e)
 {
@@ -738,7 +786,28 @@ static int resolve_regex(pat_pattern *p, pnode *n, pat_resolver *rs, uint32_t **
     const char *prev = NULL;
     size_t prevlen = 0;
     int prevhit = 0;
-    for (uint32_t t = 0; t < nt; t++) {
+    /* An anchored regex needs only the terms with a possible first byte:
+     * one contiguous range of the sorted vocabulary per byte.  Skipped
+     * terms cannot match (nor hit a limit: matching fails at once). */
+    unsigned char first[256];
+    int narrow = regex_first_bytes(n->re, first);
+    unsigned byte = 0;
+    uint32_t end = narrow ? 0 : nt;
+    for (uint32_t t = 0;; t++) {
+        while (t >= end) {
+            if (!narrow || byte > 255)
+                return IG_OK;
+            uint32_t lo = 0, hi = 0;
+            if (first[byte]) {
+                char b = (char)byte;
+                idx_term_prefix(r, &b, 1, &lo, &hi);
+            }
+            byte++;
+            if (lo < hi) {
+                t = lo > t ? lo : t;
+                end = hi;
+            }
+        }
         size_t len;
         const char *surf = idx_term(r, t, &len);
         /* Terms are (surface, language) pairs sorted by surface: the same
@@ -819,9 +888,50 @@ static int resolve_atom(pat_pattern *p, pnode *n, pat_resolver *rs, ig_err *e)
         }
         break;
     }
-    case PN_REGEX:
+    case PN_REGEX: {
+        for (size_t i = 0; i < rs->ndone; i++) {
+            const re_done *d = &rs->done[i];
+            if (d->len != n->wlen || memcmp(d->src, n->word, n->wlen) != 0)
+                continue;
+            v = ig_reallocarray(NULL, d->nterms ? d->nterms : 1, sizeof *v);
+            if (v == NULL)
+                return ig_err_nomem(e, "pattern");
+            if (d->nterms)
+                memcpy(v, d->terms, d->nterms * sizeof *v);
+            n->terms = v;
+            n->nterms = d->nterms;
+            return IG_OK;
+        }
         rc = resolve_regex(p, n, rs, &v, &nv, e);
+        if (rc)
+            break;
+        sort_unique_u32(v, &nv);
+        /* Remember it (a copy); without memory, just do not remember. */
+        if (rs->ndone == rs->capdone) {
+            size_t c = rs->capdone ? rs->capdone * 2 : 8;
+            re_done *nd = ig_reallocarray(rs->done, c, sizeof *nd);
+            if (nd == NULL)
+                break;
+            rs->done = nd;
+            rs->capdone = c;
+        }
+        re_done *d = &rs->done[rs->ndone];
+        d->src = ig_malloc(n->wlen + 1);
+        d->terms = ig_reallocarray(NULL, nv ? nv : 1, sizeof *d->terms);
+        if (d->src == NULL || d->terms == NULL) {
+            ig_free(d->src);
+            ig_free(d->terms);
+            break;
+        }
+        memcpy(d->src, n->word, n->wlen);
+        d->src[n->wlen] = '\0';
+        d->len = n->wlen;
+        if (nv)
+            memcpy(d->terms, v, nv * sizeof *v);
+        d->nterms = nv;
+        rs->ndone++;
         break;
+    }
     default:
         break;
     }

@@ -266,6 +266,55 @@ const idx_layout *pat_scan_layout(const pat_scan *s);
 typedef int (*pat_layout_fn)(void *ctx, uint32_t doc, const idx_layout **l, ig_err *e);
 void pat_scan_layout_source(pat_scan *s, pat_layout_fn fn, void *ctx);
 
+/* ---- shared postings: many patterns over the same documents ------------- */
+
+/* A caller that runs many patterns over the same documents (classify: one
+ * scan per lexicon entry, hundreds to tens of thousands of them) would
+ * decode a term's postings once per pattern that uses it: "the" inside
+ * twenty phrases is read twenty times.  A pat_cache decodes each term of the
+ * patterns added to it once, for one range of documents at a time, and
+ * scans opened on the cache read the decoded postings (and pass over the
+ * documents of a frequent term by binary search instead of decoding them).
+ *
+ *     pat_cache_open(&c, reader, &e);
+ *     pat_cache_add(c, p, &e);                    every resolved pattern
+ *     pat_scan_open_cached(&s, p, c, flags, &e);  one scan per pattern
+ *     for each range [d0, d1) of documents, in increasing order:
+ *         pat_cache_range(c, d0, d1, &e);
+ *         pat_cache_load(c, i, &e);               for i < pat_cache_term_count(c)
+ *         for each scan: pat_scan_seek(s, d0, &e), then pat_scan_next_doc ...
+ *
+ * A scan on a cache sees only the documents of the cache's current range:
+ * seek and next_doc return 0 at the range's end; once the cache has moved to
+ * the next range, the scan starts over there (seek or next_doc).  Matches
+ * are the same as those of a scan of its own (pat_scan_open): a match never
+ * crosses documents.  Memory: the postings of every added term in the
+ * current range (12 to 16 bytes per position; bounded by the caller's range
+ * size).  Threads: pat_cache_load of different terms may run at once on
+ * different threads; every other call on the cache, and scanning, must not
+ * overlap a load or a range change.  Errors: IG_EUSAGE (pattern not
+ * resolved, from another index, added after the first scan was opened or
+ * range set; a range before the previous one), the index's errors when
+ * loading (corruption), IG_ENOMEM. */
+typedef struct pat_cache pat_cache;
+int pat_cache_open(pat_cache **c, const idx_reader *r, ig_err *e);
+void pat_cache_close(pat_cache *c);
+/* Register the terms of resolved pattern p (before any scan is opened on c
+ * or any range set; p must stay resolved and unchanged while c is used). */
+int pat_cache_add(pat_cache *c, const pat_pattern *p, ig_err *e);
+/* Distinct terms registered (the loads to make per range). */
+size_t pat_cache_term_count(pat_cache *c);
+/* Move to documents [d0, d1); d0 must not be below the previous d1.  The
+ * previous range's postings are dropped; load the new ones next. */
+int pat_cache_range(pat_cache *c, uint32_t d0, uint32_t d1, ig_err *e);
+/* Decode term i's postings for the current range (its cursor moves front to
+ * back over the index once in the whole run). */
+int pat_cache_load(pat_cache *c, size_t i, ig_err *e);
+/* Open a scan of resolved pattern p on c: every term of p must be in c
+ * (true when p was added; IG_EUSAGE otherwise). */
+int pat_scan_open_cached(pat_scan **s, const pat_pattern *p, pat_cache *c, unsigned flags,
+                         ig_err *e);
+
 /* Every match in (doc, first) order: 1 with *m set, 0 at the end, or a
  * negative code.  Built on the calls above; do not mix with them. */
 int pat_scan_next(pat_scan *s, pat_match *m, ig_err *e);

@@ -30,14 +30,50 @@ typedef struct span_list {
 
 enum { SN_FRESH, SN_ON, SN_END };
 
+/* One term's postings in the shared cache (pat_cache), for the cache's
+ * current range of documents: docs[k] holds spans v[off[k] .. off[k+1]),
+ * sorted and unique. */
+typedef struct pc_term {
+    uint32_t term;
+    idx_postings it;        /* the term's cursor, front to back over the run */
+    uint8_t opened;         /* it is open (on its first document, or ended) */
+    uint8_t ended;          /* it has no more documents */
+    uint32_t *docs;
+    size_t ndocs, capdocs;
+    size_t *off;            /* ndocs + 1 entries */
+    size_t capoff;
+    uint64_t *v;
+    size_t nv, capv;
+} pc_term;
+
+struct pat_cache {
+    const idx_reader *r;
+    pc_term *t;             /* sorted by term id, unique once frozen */
+    size_t n, cap;
+    int frozen;             /* terms fixed (first scan opened or range set) */
+    uint32_t d0, d1;        /* the current range [d0, d1) */
+    uint64_t gen;           /* bumped by every pat_cache_range */
+};
+
+/* A postings cursor of a form: its own idx_postings, or one term of a
+ * pat_cache. */
+typedef struct tcur {
+    idx_postings it;        /* own cursor (no cache) */
+    const pc_term *ct;      /* cached term, or NULL */
+    size_t k;               /* cached: index in ct->docs */
+    uint32_t doc;           /* current document */
+} tcur;
+
 typedef struct snode {
     const pnode *pn;
     uint8_t state;          /* SN_FRESH, SN_ON (on doc), SN_END */
     uint8_t listed;         /* list holds doc's spans */
     uint8_t min_end;        /* root NEAR: shortest span per first only */
     uint32_t doc;           /* current document when SN_ON */
-    span_list list;         /* spans in doc, sorted, unique */
-    idx_postings *its;      /* forms: one cursor per term */
+    span_list list;         /* spans in doc, sorted, unique (forms: a view of
+                               buf, or of one cached term's run; read only) */
+    span_list buf;          /* forms: storage for list */
+    tcur *its;              /* forms: one cursor per term */
     uint32_t nits;
     uint32_t *heap;         /* forms: cursors not on doc, min-heap by doc */
     uint32_t nheap;
@@ -49,6 +85,8 @@ typedef struct snode {
 struct pat_scan {
     const pat_pattern *p;
     const idx_reader *r;
+    const pat_cache *cache; /* shared postings, or NULL (own cursors) */
+    uint64_t gen;           /* cache range the scan is in */
     unsigned flags;
     snode *nodes;           /* parallel to p->nodes */
     snode *root;
@@ -119,6 +157,34 @@ static size_t span_lower(const span_list *l, uint64_t f)
     return lo;
 }
 
+/* First index i >= from in l with first position >= f, for a caller whose
+ * f mostly grows (spans come in order of first position, and so, nearly,
+ * of last): galloping from the previous answer, or bisecting from the start
+ * when f went backwards (prev is the previous f).  The same index as
+ * span_lower(l, f) whenever l[from - 1] (if any) starts below f. */
+static size_t span_next(const span_list *l, size_t from, uint64_t f, uint64_t prev)
+{
+    if (f < prev || from > l->n)
+        return span_lower(l, f);
+    uint64_t key = f << 32;
+    size_t lo = from, hi = from, step = 1;
+    while (hi < l->n && l->v[hi] < key) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    if (hi > l->n)
+        hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static int damaged(ig_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int damaged(ig_err *e, const char *fmt, ...)
 {
@@ -164,14 +230,44 @@ static uint32_t heap_pop(snode *n)
     return top;
 }
 
-/* Move a cursor to a document >= target: 1, 0 at its end, <0 error. */
-static int cursor_advance(idx_postings *it, uint32_t target, ig_err *e)
+/* Move a cursor to a document >= target: 1, 0 at its end (of the postings,
+ * or of the cache's range), <0 error. */
+static int cursor_advance(tcur *c, uint32_t target, ig_err *e)
 {
-    while (it->doc < target) {
-        int rc = idx_postings_next_doc(it, e);
+    if (c->ct) {
+        const pc_term *t = c->ct;
+        if (c->doc >= target)
+            return 1;
+        /* Galloping search: a frequent term is passed over in a few steps
+         * where a rare one decides the documents.  Every docs[< lo] is
+         * below target; docs[hi] (hi < n) is not. */
+        size_t n = t->ndocs, lo = c->k + 1, hi = lo, step = 1;
+        while (hi < n && t->docs[hi] < target) {
+            lo = hi + 1;
+            hi += step;
+            step *= 2;
+        }
+        if (hi > n)
+            hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (t->docs[mid] < target)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo >= t->ndocs)
+            return 0;
+        c->k = lo;
+        c->doc = t->docs[lo];
+        return 1;
+    }
+    while (c->it.doc < target) {
+        int rc = idx_postings_next_doc(&c->it, e);
         if (rc <= 0)
             return rc;
     }
+    c->doc = c->it.doc;
     return 1;
 }
 
@@ -242,36 +338,69 @@ static int merge_runs(span_list *l, size_t *b, size_t nruns, span_list *tmp)
 }
 
 /* Read the positions of every cursor on the current document: one sorted
- * run per term, merged. */
+ * run per term, merged.  A single cached term's run is used in place. */
 static int atom_list(pat_scan *s, snode *n, ig_err *e)
 {
     if (n->listed)
         return IG_OK;
-    n->list.n = 0;
+    if (n->nact == 1 && n->its[n->act[0]].ct) {
+        /* Sorted and unique already (pat_cache_load); never written
+         * through list (only forms' own buffers are). */
+        const tcur *c = &n->its[n->act[0]];
+        const pc_term *t = c->ct;
+        size_t a = t->off[c->k], z = t->off[c->k + 1];
+        n->list.v = (uint64_t *)(uintptr_t)(t->v + a);
+        n->list.n = z - a;
+        n->list.cap = 0;
+        n->listed = 1;
+        return IG_OK;
+    }
+    span_list *l = &n->buf;
+    l->n = 0;
     int sorted = 1;
     for (uint32_t k = 0; k < n->nact; k++) {
-        idx_postings *it = &n->its[n->act[k]];
+        tcur *c = &n->its[n->act[k]];
+        n->runs[k] = l->n;
+        if (c->ct) {
+            /* Cached runs are sorted and unique already. */
+            const pc_term *t = c->ct;
+            size_t a = t->off[c->k], z = t->off[c->k + 1];
+            if (l->cap - l->n < z - a) {
+                size_t cap = l->cap ? l->cap : 64;
+                while (cap - l->n < z - a)
+                    cap *= 2;
+                uint64_t *nv = ig_reallocarray(l->v, cap, sizeof *nv);
+                if (nv == NULL)
+                    return ig_err_nomem(e, "pattern");
+                l->v = nv;
+                l->cap = cap;
+            }
+            memcpy(l->v + l->n, t->v + a, (z - a) * sizeof *t->v);
+            l->n += z - a;
+            continue;
+        }
+        idx_postings *it = &c->it;
         uint32_t pos, span;
         int rc;
-        n->runs[k] = n->list.n;
         while ((rc = idx_postings_next_pos(it, &pos, &span, e)) == 1) {
             if ((uint64_t)pos + span > UINT32_MAX)
                 return damaged(e, "position %u with span %u in document %u", pos, span, n->doc);
             uint64_t x = SPAN(pos, pos + span);
             /* Positions never decrease within a term, but two spans at one
              * position could come in either order. */
-            if (n->list.n > n->runs[k] && n->list.v[n->list.n - 1] > x)
+            if (l->n > n->runs[k] && l->v[l->n - 1] > x)
                 sorted = 0;
-            if (span_push(&n->list, x))
+            if (span_push(l, x))
                 return ig_err_nomem(e, "pattern");
         }
         if (rc < 0)
             return rc;
     }
-    n->runs[n->nact] = n->list.n;
-    if (sorted && n->nact > 1 && merge_runs(&n->list, n->runs, n->nact, &s->tmp))
+    n->runs[n->nact] = l->n;
+    if (sorted && n->nact > 1 && merge_runs(l, n->runs, n->nact, &s->tmp))
         return ig_err_nomem(e, "pattern");
-    span_sort_unique(&n->list);
+    span_sort_unique(l);
+    n->list = *l;
     n->listed = 1;
     return IG_OK;
 }
@@ -296,25 +425,38 @@ static int phrase_list(pat_scan *s, snode *n, ig_err *e)
             return rc;
     }
     n->list.n = 0;
-    for (size_t i = 0; i < kids[0].list.n; i++)
-        if (span_push(&n->list, kids[0].list.v[i]))
-            return ig_err_nomem(e, "pattern");
-    for (size_t k = 1; k < pn->b && n->list.n; k++) {
+    if (pn->b == 1) {
+        for (size_t i = 0; i < kids[0].list.n; i++)
+            if (span_push(&n->list, kids[0].list.v[i]))
+                return ig_err_nomem(e, "pattern");
+        return IG_OK;
+    }
+    /* Chain element k onto the spans so far (the first element's own list
+     * to begin with), into tmp, which then becomes the phrase's list. */
+    const span_list *cur = &kids[0].list;
+    for (size_t k = 1; k < pn->b && cur->n; k++) {
         const span_list *el = &kids[k].list;
         s->tmp.n = 0;
-        for (size_t i = 0; i < n->list.n; i++) {
-            uint64_t want = (uint64_t)SPAN_L(n->list.v[i]) + 1;
+        size_t at = 0;
+        uint64_t prev = 0;
+        for (size_t i = 0; i < cur->n; i++) {
+            uint64_t want = (uint64_t)SPAN_L(cur->v[i]) + 1;
             if (want > UINT32_MAX)
                 continue;
-            for (size_t j = span_lower(el, want); j < el->n && SPAN_F(el->v[j]) == want; j++)
-                if (span_push(&s->tmp, SPAN(SPAN_F(n->list.v[i]), SPAN_L(el->v[j]))))
+            at = span_next(el, at, want, prev);
+            prev = want;
+            for (size_t j = at; j < el->n && SPAN_F(el->v[j]) == want; j++)
+                if (span_push(&s->tmp, SPAN(SPAN_F(cur->v[i]), SPAN_L(el->v[j]))))
                     return ig_err_nomem(e, "pattern");
         }
         span_sort_unique(&s->tmp);
         span_list t = n->list;
         n->list = s->tmp;
         s->tmp = t;
+        cur = &n->list;
     }
+    if (cur != &n->list)
+        n->list.n = 0; /* the first element had no spans */
     return IG_OK;
 }
 
@@ -343,7 +485,8 @@ static int near_pairs(pat_scan *s, snode *n, const span_list *U, const span_list
 {
     const uint32_t *sent = s->lay->sentence;
     uint32_t npos = s->lay->n;
-    uint64_t dist = n->pn->dist;
+    uint64_t dist = n->pn->dist, prev = 0;
+    size_t at = 0;
     for (size_t i = 0; i < U->n; i++) {
         uint32_t uf = SPAN_F(U->v[i]), ul = SPAN_L(U->v[i]);
         if (ul >= npos)
@@ -355,7 +498,9 @@ static int near_pairs(pat_scan *s, snode *n, const span_list *U, const span_list
         uint64_t lo = (uint64_t)ul + 1, hi = lo + dist, best = UINT64_MAX;
         if (lo > UINT32_MAX)
             continue;
-        for (size_t j = span_lower(V, lo); j < V->n; j++) {
+        at = span_next(V, at, lo, prev);
+        prev = lo;
+        for (size_t j = at; j < V->n; j++) {
             uint32_t vf = SPAN_F(V->v[j]), vl = SPAN_L(V->v[j]);
             if (vf > hi || (n->min_end && vf > best))
                 break;
@@ -389,11 +534,14 @@ static int near_pairs(pat_scan *s, snode *n, const span_list *U, const span_list
 /* Does some v in V start within dist positions after some u in U ends? */
 static int near_close(const span_list *U, const span_list *V, uint64_t dist)
 {
+    size_t j = 0;
+    uint64_t prev = 0;
     for (size_t i = 0; i < U->n; i++) {
         uint64_t lo = (uint64_t)SPAN_L(U->v[i]) + 1;
         if (lo > UINT32_MAX)
             break;
-        size_t j = span_lower(V, lo);
+        j = span_next(V, j, lo, prev);
+        prev = lo;
         if (j < V->n && SPAN_F(V->v[j]) <= lo + dist)
             return 1;
     }
@@ -483,6 +631,202 @@ static int node_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e)
     return multi_seek(s, n, target, e);
 }
 
+/* ---- the shared postings cache ------------------------------------------ */
+
+static int cmp_pc_term(const void *a, const void *b)
+{
+    uint32_t x = ((const pc_term *)a)->term, y = ((const pc_term *)b)->term;
+    return x < y ? -1 : x > y;
+}
+
+/* Sort the terms and drop repeats; no term is added afterwards. */
+static void cache_freeze(pat_cache *c)
+{
+    if (c->frozen)
+        return;
+    qsort(c->t, c->n, sizeof *c->t, cmp_pc_term);
+    size_t o = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (o == 0 || c->t[i].term != c->t[o - 1].term)
+            c->t[o++] = c->t[i];
+    c->n = o;
+    c->frozen = 1;
+}
+
+static const pc_term *cache_find(const pat_cache *c, uint32_t term)
+{
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->t[mid].term < term)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->n && c->t[lo].term == term ? &c->t[lo] : NULL;
+}
+
+int pat_cache_open(pat_cache **out, const idx_reader *r, ig_err *e)
+{
+    pat_cache *c = ig_calloc(1, sizeof *c);
+    *out = NULL;
+    if (c == NULL)
+        return ig_err_nomem(e, "pattern");
+    c->r = r;
+    *out = c;
+    return IG_OK;
+}
+
+void pat_cache_close(pat_cache *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        ig_free(c->t[i].docs);
+        ig_free(c->t[i].off);
+        ig_free(c->t[i].v);
+    }
+    ig_free(c->t);
+    ig_free(c);
+}
+
+int pat_cache_add(pat_cache *c, const pat_pattern *p, ig_err *e)
+{
+    if (p->r == NULL || p->r != c->r)
+        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "pattern %s added to a cache before pat_resolve or "
+                          "from another index", p->shown);
+    if (c->frozen)
+        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "pattern %s added to a cache already in use",
+                          p->shown);
+    for (size_t i = 0; i < p->nnodes; i++) {
+        const pnode *pn = &p->nodes[i];
+        if (!is_atom(pn))
+            continue;
+        for (size_t t = 0; t < pn->nterms; t++) {
+            if (c->n == c->cap) {
+                size_t cap = c->cap ? c->cap * 2 : 64;
+                pc_term *nt = ig_reallocarray(c->t, cap, sizeof *nt);
+                if (nt == NULL)
+                    return ig_err_nomem(e, "pattern");
+                c->t = nt;
+                c->cap = cap;
+            }
+            memset(&c->t[c->n], 0, sizeof c->t[c->n]);
+            c->t[c->n++].term = pn->terms[t];
+        }
+    }
+    return IG_OK;
+}
+
+size_t pat_cache_term_count(pat_cache *c)
+{
+    cache_freeze(c);
+    return c->n;
+}
+
+int pat_cache_range(pat_cache *c, uint32_t d0, uint32_t d1, ig_err *e)
+{
+    cache_freeze(c);
+    if (d1 < d0 || (c->gen > 0 && d0 < c->d1))
+        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "cache range [%u, %u) does not follow [%u, %u)", d0,
+                          d1, c->d0, c->d1);
+    c->d0 = d0;
+    c->d1 = d1;
+    c->gen++;
+    for (size_t i = 0; i < c->n; i++)
+        c->t[i].ndocs = c->t[i].nv = 0;
+    return IG_OK;
+}
+
+/* Room for one more document in t (docs and off). */
+static int pc_grow_doc(pc_term *t)
+{
+    if (t->ndocs + 2 > t->capoff || t->ndocs + 1 > t->capdocs) {
+        size_t cap = t->capdocs ? t->capdocs * 2 : 16;
+        uint32_t *d = ig_reallocarray(t->docs, cap, sizeof *d);
+        if (d == NULL)
+            return IG_ENOMEM;
+        t->docs = d;
+        t->capdocs = cap;
+        size_t *o = ig_reallocarray(t->off, cap + 1, sizeof *o);
+        if (o == NULL)
+            return IG_ENOMEM;
+        t->off = o;
+        t->capoff = cap + 1;
+    }
+    return IG_OK;
+}
+
+int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
+{
+    if (i >= c->n || c->gen == 0)
+        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "cache term %zu loaded out of range or before a range",
+                          i);
+    pc_term *t = &c->t[i];
+    int rc;
+    t->ndocs = t->nv = 0;
+    if (!t->opened) {
+        rc = idx_postings_open(c->r, t->term, &t->it, e);
+        if (rc)
+            return rc;
+        rc = idx_postings_next_doc(&t->it, e);
+        if (rc < 0)
+            return rc;
+        t->opened = 1;
+        t->ended = rc == 0;
+    }
+    while (!t->ended && t->it.doc < c->d1) {
+        if (t->it.doc >= c->d0) {
+            if (pc_grow_doc(t))
+                return ig_err_nomem(e, "pattern");
+            t->docs[t->ndocs] = t->it.doc;
+            t->off[t->ndocs] = t->nv;
+            size_t run = t->nv;
+            int sorted = 1;
+            uint32_t pos, span;
+            while ((rc = idx_postings_next_pos(&t->it, &pos, &span, e)) == 1) {
+                if ((uint64_t)pos + span > UINT32_MAX)
+                    return damaged(e, "position %u with span %u in document %u", pos, span,
+                                   t->it.doc);
+                uint64_t x = SPAN(pos, pos + span);
+                if (t->nv == t->capv) {
+                    size_t cap = t->capv ? t->capv * 2 : 64;
+                    uint64_t *nv = ig_reallocarray(t->v, cap, sizeof *nv);
+                    if (nv == NULL)
+                        return ig_err_nomem(e, "pattern");
+                    t->v = nv;
+                    t->capv = cap;
+                }
+                /* Positions never decrease within a term, but two spans at
+                 * one position could come in either order. */
+                if (t->nv > run && t->v[t->nv - 1] >= x)
+                    sorted = 0;
+                t->v[t->nv++] = x;
+            }
+            if (rc < 0)
+                return rc;
+            if (!sorted) {
+                span_list l = { t->v + run, t->nv - run, t->nv - run };
+                span_sort_unique(&l);
+                t->nv = run + l.n;
+            }
+            t->ndocs++;
+            t->off[t->ndocs] = t->nv;
+        }
+        rc = idx_postings_next_doc(&t->it, e);
+        if (rc < 0)
+            return rc;
+        t->ended = rc == 0;
+    }
+    if (t->ndocs == 0 && t->capoff > 0)
+        t->off[0] = 0;
+    return IG_OK;
+}
+
 /* ---- the scan handle --------------------------------------------------- */
 
 void pat_scan_close(pat_scan *s)
@@ -492,7 +836,10 @@ void pat_scan_close(pat_scan *s)
     if (s->nodes) {
         for (size_t i = 0; i < s->p->nnodes; i++) {
             snode *n = &s->nodes[i];
-            ig_free(n->list.v);
+            /* a form's list is a view; its storage is buf */
+            ig_free(n->buf.v);
+            if (n->pn == NULL || !is_atom(n->pn))
+                ig_free(n->list.v);
             ig_free(n->its);
             ig_free(n->heap);
             ig_free(n->act);
@@ -506,7 +853,8 @@ void pat_scan_close(pat_scan *s)
     ig_free(s);
 }
 
-int pat_scan_open(pat_scan **out, const pat_pattern *p, unsigned flags, ig_err *e)
+static int scan_open(pat_scan **out, const pat_pattern *p, const pat_cache *cache,
+                     unsigned flags, ig_err *e)
 {
     int rc = IG_OK;
     *out = NULL;
@@ -518,6 +866,8 @@ int pat_scan_open(pat_scan **out, const pat_pattern *p, unsigned flags, ig_err *
         return ig_err_nomem(e, "pattern");
     s->p = p;
     s->r = p->r;
+    s->cache = cache;
+    s->gen = cache ? cache->gen - 1 : 0; /* a cached scan starts at its first seek */
     s->flags = flags;
     s->nodes = ig_calloc(p->nnodes, sizeof *s->nodes);
     if (s->nodes == NULL) {
@@ -543,17 +893,33 @@ int pat_scan_open(pat_scan **out, const pat_pattern *p, unsigned flags, ig_err *
             rc = ig_err_nomem(e, "pattern");
             goto out;
         }
+        if (cache) {
+            /* Cursors on the cache's terms; placed on the documents of
+             * each range by scan_restart. */
+            for (size_t t = 0; t < pn->nterms; t++) {
+                const pc_term *ct = cache_find(cache, pn->terms[t]);
+                if (ct == NULL) {
+                    rc = ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                                    IG_ERR_NOPOS, "pattern %s scanned on a cache it was "
+                                    "not added to", p->shown);
+                    goto out;
+                }
+                n->its[n->nits++].ct = ct;
+            }
+            continue;
+        }
         for (size_t t = 0; t < pn->nterms; t++) {
-            idx_postings *it = &n->its[n->nits];
-            rc = idx_postings_open(p->r, pn->terms[t], it, e);
+            tcur *c = &n->its[n->nits];
+            rc = idx_postings_open(p->r, pn->terms[t], &c->it, e);
             if (rc)
                 goto out;
-            int nr = idx_postings_next_doc(it, e);
+            int nr = idx_postings_next_doc(&c->it, e);
             if (nr < 0) {
                 rc = nr;
                 goto out;
             }
             if (nr == 1) {
+                c->doc = c->it.doc;
                 heap_push(n, n->nits);
                 n->nits++;
             }
@@ -570,6 +936,52 @@ out:
     return IG_OK;
 }
 
+int pat_scan_open(pat_scan **out, const pat_pattern *p, unsigned flags, ig_err *e)
+{
+    return scan_open(out, p, NULL, flags, e);
+}
+
+int pat_scan_open_cached(pat_scan **out, const pat_pattern *p, pat_cache *c, unsigned flags,
+                         ig_err *e)
+{
+    *out = NULL;
+    if (c->r != p->r)
+        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "pattern %s resolved against another index than "
+                          "its cache", p->shown);
+    cache_freeze(c);
+    return scan_open(out, p, c, flags, e);
+}
+
+/* A cached scan whose cache moved to another range starts over there:
+ * every form's cursors on their terms' first documents in the range,
+ * every node fresh. */
+static void scan_restart(pat_scan *s)
+{
+    for (size_t i = 0; i < s->p->nnodes; i++) {
+        snode *n = &s->nodes[i];
+        n->state = SN_FRESH;
+        n->listed = 0;
+        n->list.n = 0;
+        n->doc = 0;
+        n->nheap = n->nact = 0;
+        for (uint32_t k = 0; k < n->nits; k++) {
+            tcur *c = &n->its[k];
+            c->k = 0;
+            if (c->ct->ndocs) {
+                c->doc = c->ct->docs[0];
+                heap_push(n, k);
+            }
+        }
+    }
+    s->state = SN_FRESH;
+    s->matched = 0;
+    s->nm = 0;
+    s->next_i = 0;
+    s->layout_ok = 0;
+    s->gen = s->cache->gen;
+}
+
 static int scan_fail(pat_scan *s, int rc)
 {
     s->state = SN_END;
@@ -581,6 +993,14 @@ int pat_scan_seek(pat_scan *s, uint32_t doc, ig_err *e)
 {
     if (s->err)
         return s->err;
+    if (s->cache) {
+        if (s->gen != s->cache->gen)
+            scan_restart(s);
+        if (doc < s->cache->d0)
+            doc = s->cache->d0;
+        if (doc >= s->cache->d1)
+            s->state = SN_END;
+    }
     if (s->state == SN_END)
         return 0;
     int rc = node_seek(s, s->root, doc, e);
@@ -605,6 +1025,8 @@ int pat_scan_seek(pat_scan *s, uint32_t doc, ig_err *e)
 
 int pat_scan_next_doc(pat_scan *s, ig_err *e)
 {
+    if (s->cache && s->gen != s->cache->gen && s->err == 0)
+        scan_restart(s);
     if (s->state == SN_ON) {
         if (s->doc == UINT32_MAX) {
             s->state = SN_END;

@@ -35,6 +35,19 @@
 #      compared per pattern and written to run-SIZE/patterns.csv; they differ
 #      where the tokenisers differ (igmap indexes hyphenated compounds both
 #      joined and as parts, uses Snowball English rather than Porter).
+#   4. classify on each index: `igmap classify` (default threads) with the
+#      shipped lexicons (lexicons/positions.tsv + negators.tsv), then with a
+#      generated 10,000-entry positions lexicon (build/bench/genlex,
+#      tests/bench/genlex.c: words, prefixes and phrases drawn from the
+#      corpus's own vocabulary, mostly of middle and low frequency; checked
+#      with `igmap lint` first) and the shipped negators.  Wall time, MB/s of
+#      corpus text, CPU seconds (user + system), peak RSS, cues counted and
+#      the sizes of evidence.csv and positions.csv.  For scale, the figure
+#      the issue quotes: quanteda's tokens_lookup took 61 s for the
+#      10,603-word LIWC2015 dictionary over 500 MB of text (quanteda issue
+#      960; another machine, counts only, no evidence); igmap aims at under
+#      5 s on 1 GB.  quanteda needs R, which this machine lacks, so no
+#      dictionary peer runs here.
 #
 # Fairness notes.  All timings are with a warm page cache (every file is read
 # once, untimed, before the first measurement), since a 1 GB corpus fits in
@@ -45,26 +58,34 @@
 # comparison therefore errs in FTS5's favour.
 #
 # Environment: IGMAP (default build/igmap), BENCH_SIZES, BENCH_SEED,
-# BENCH_THREADS="1 ..." (extra igmap index rows with --threads N).
+# BENCH_THREADS="1 ..." (extra igmap index rows with --threads N),
+# BENCH_CLASSIFY_THREADS="1 ..." (extra classify rows with --threads N),
+# BENCH_LEXICON_ENTRIES (default 10000).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 IGMAP=${IGMAP:-build/igmap}
 GEN=build/bench/gen
+GENLEX=build/bench/genlex
 SIZES=${BENCH_SIZES:-"10 100 1000"}
 SEED=${BENCH_SEED:-1}
 EXTRA_THREADS=${BENCH_THREADS:-}
+CLS_THREADS=${BENCH_CLASSIFY_THREADS:-}
+LEX_ENTRIES=${BENCH_LEXICON_ENTRIES:-10000}
 B=build/bench
 export LC_ALL=C
 TAB=$(printf '\t')
 mkdir -p "$B"
 SUMMARY=$B/summary.txt
+CLS_SUMMARY=$B/summary-classify.txt
 : > "$SUMMARY"
+: > "$CLS_SUMMARY"
 
 say() { printf '%s\n' "$*"; }
 note() { printf 'bench: %s\n' "$*" >&2; }
 
 # ---- tools ------------------------------------------------------------------
 [ -x "$GEN" ] || { note "$GEN missing: run 'make build/bench/gen' (or 'make bench')"; exit 2; }
+[ -x "$GENLEX" ] || note "$GENLEX missing (make build/bench/genlex): classify with a generated lexicon skipped"
 
 # GNU time for peak RSS (Debian package `time`); without it, poll
 # /proc/PID/status VmHWM of the measured process every 20 ms (single-process
@@ -105,14 +126,18 @@ fi
 
 # ---- measuring ----------------------------------------------------------------
 # measure CMD: run the shell command CMD; sets T_NS and T_SEC (wall time,
-# from date +%s%N) and T_RSS (peak RSS in MB, or n/a); returns CMD's status.
-# Its stderr goes to $W/err.log.
+# from date +%s%N), T_RSS (peak RSS in MB, or n/a) and T_CPU (user + system
+# CPU seconds, or n/a without GNU time); returns CMD's status.  Its stderr
+# goes to $W/err.log.
 measure() {
     _t0=$(date +%s%N)
+    T_CPU=n/a
     if [ -n "$GNUTIME" ]; then
-        $GNUTIME -f %M -o "$W/time.out" sh -c "$1" 2>>"$W/err.log"; _st=$?
+        $GNUTIME -f '%M %U %S' -o "$W/time.out" sh -c "$1" 2>>"$W/err.log"; _st=$?
         _t1=$(date +%s%N)
-        _kb=$(tail -1 "$W/time.out" 2>/dev/null)
+        _kb=$(tail -1 "$W/time.out" 2>/dev/null | awk '{ print $1 }')
+        T_CPU=$(tail -1 "$W/time.out" 2>/dev/null | awk 'NF == 3 { printf "%.2f", $2 + $3 }')
+        [ -n "$T_CPU" ] || T_CPU=n/a
     else
         # exec so that the polled pid is the command itself (simple commands)
         case $1 in
@@ -389,10 +414,59 @@ EOF
         [ "$_failed" != 0 ] && say "    igmap count failed on $_failed patterns; last error: $(tail -1 "$W/err.log")"
     fi
 
+    bench_classify
+
     printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$SIZE" \
         "$([ $IG_OK = 1 ] && mbps "$IG_S" || echo n/a)" "${IG_RSS:-n/a}" \
         "$([ $FT_OK = 1 ] && mbps "$FT_S" || echo n/a)" "$R_FT" "$R_FTA" \
         "$(mbps "$WC_S")" "$(mbps "$CAT_S")" "$Q_IG" "$Q_FT" "$Q50_IG" "$Q50_FT" >> "$SUMMARY"
+}
+
+# ---- classify ---------------------------------------------------------------
+# classify_row NAME LEXICON [OPTIONS]: time igmap classify on $W/index.igx
+# into $W/classify-NAME/; prints a row and sets CL_S (seconds or "FAILED").
+classify_row() {
+    _o=$W/classify-$1
+    rm -rf "$_o"
+    if measure "'$IGMAP' classify '$W/index.igx' --lexicon '$2' --negators lexicons/negators.tsv -o '$_o' --quiet ${3:-}"; then
+        CL_S=$T_SEC
+        _cues=$(sed -n 's/^igmap classify: .* \([0-9][0-9]*\) cues counted.*/\1/p' "$_o/positions_summary.txt")
+        printf '%-36s %8s %8s %8s %8s %10s %9s %9s\n' "$1${3:+ $3}" "$T_SEC" "$(mbps "$T_SEC")" \
+            "$T_CPU" "$T_RSS" "${_cues:-n/a}" "$(mb_of "$_o/evidence.csv")" "$(mb_of "$_o/positions.csv")"
+    else
+        CL_S=FAILED
+        printf '%-36s %8s   FAILED (see %s)\n' "$1" "$T_SEC" "$W/err.log"
+        tail -3 "$W/err.log" | sed 's/^/    /'
+    fi
+}
+
+bench_classify() {
+    [ $HAVE_IGMAP = 1 ] && [ $IG_OK = 1 ] || return 0
+    say ""
+    CL_SHIP=n/a; CL_GEN=n/a; LEX_NOTE=
+    printf '%-36s %8s %8s %8s %8s %10s %9s %9s\n' "igmap classify (lexicon)" "seconds" "MB/s" "CPU s" "RSS MB" "cues" "evid. MB" "pos. MB"
+    classify_row shipped lexicons/positions.tsv && CL_SHIP=$CL_S
+    for th in $CLS_THREADS; do
+        classify_row shipped lexicons/positions.tsv "--threads $th"
+    done
+    if [ -x "$GENLEX" ]; then
+        if "$GENLEX" "$C" "$LEX_ENTRIES" "$SEED" > "$W/lexicon-generated.tsv" 2> "$W/genlex.log" &&
+            "$IGMAP" lint "$W/lexicon-generated.tsv" > "$W/lint.out" 2>&1; then
+            classify_row "generated-$LEX_ENTRIES" "$W/lexicon-generated.tsv" && CL_GEN=$CL_S
+            for th in $CLS_THREADS; do
+                classify_row "generated-$LEX_ENTRIES" "$W/lexicon-generated.tsv" "--threads $th"
+            done
+            LEX_NOTE=$(sed 's/^genlex: //' "$W/genlex.log")
+        else
+            say "generated lexicon: FAILED ($(tail -2 "$W/genlex.log" "$W/lint.out" 2>/dev/null | tr '\n' ' '))"
+        fi
+    fi
+    [ -n "$LEX_NOTE" ] && say "generated lexicon ($W/lexicon-generated.tsv, lint clean): $LEX_NOTE"
+    say "for scale: quanteda tokens_lookup took 61 s for the 10,603-word LIWC2015 dictionary over 500 MB"
+    say "  (quanteda issue 960: another machine, counts only, no evidence or intervals); aim: < 5 s on 1 GB."
+    say "  No dictionary peer is run here: quanteda needs R, which this machine does not have."
+    printf '%s|%s|%s|%s|%s\n' "$SIZE" "$CL_SHIP" "$([ "$CL_SHIP" != n/a ] && [ "$CL_SHIP" != FAILED ] && mbps "$CL_SHIP" || echo n/a)" \
+        "$CL_GEN" "$([ "$CL_GEN" != n/a ] && [ "$CL_GEN" != FAILED ] && mbps "$CL_GEN" || echo n/a)" >> "$CLS_SUMMARY"
 }
 
 say "igmap bench: sizes $SIZES MB (MB = 10^6 bytes of text), seed $SEED, $(nproc) cores, warm page cache"
@@ -408,3 +482,9 @@ printf '%-6s %9s %9s %9s %8s %8s %9s %9s %11s %11s %9s %9s\n' "MB" "igmap" "igRS
 while IFS='|' read -r a b c d e f g h i j k l; do
     printf '%-6s %9s %9s %9s %8s %8s %9s %9s %11s %11s %9s %9s\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g" "$h" "$i" "$j" "$k" "$l"
 done < "$SUMMARY"
+say ""
+say "== classify (seconds and MB/s of text; shipped lexicons, and a generated $LEX_ENTRIES-entry lexicon; aim < 5 s on 1 GB)"
+printf '%-6s %11s %9s %11s %9s\n' "MB" "shipped s" "MB/s" "generated s" "MB/s"
+while IFS='|' read -r a b c d e; do
+    printf '%-6s %11s %9s %11s %9s\n' "$a" "$b" "$c" "$d" "$e"
+done < "$CLS_SUMMARY"

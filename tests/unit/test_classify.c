@@ -5,7 +5,8 @@
  * at the highest weight, the opposite-pole rule, labels), every positions
  * row equal to the sum of its evidence rows (read back from evidence.csv),
  * sections, the bootstrap (exact cases, same bits for the same seed and any
- * thread count), Wordscores through the index and a bad ref_position, and
+ * thread count, and bit for bit the plainly written method of classify.h
+ * "Interval" on random inputs), Wordscores through the index and a bad ref_position, and
  * an allocation-failure sweep.
  */
 #include <math.h>
@@ -16,6 +17,7 @@
 
 #include "alloc.h"
 #include "classify.h"
+#include "classify_int.h"
 #include "csv.h"
 #include "fsutil.h"
 #include "harness.h"
@@ -495,6 +497,248 @@ static void test_evidence_sums(void)
     cls_free(run);
 }
 
+/* ---- the interval, written plainly (classify.h "Interval") ------------------
+ * The reference for cls_bootstrap, which draws two indices per generator
+ * output, sums exact weights as integers, walks the binomial table and
+ * takes quantiles with small heaps: it must give the same bits. */
+typedef struct ref_rng {
+    uint64_t s[4], half;
+    int have;
+} ref_rng;
+
+static uint64_t ref_splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t ref_rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t ref_next(ref_rng *g)
+{
+    uint64_t *s = g->s, res = ref_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = ref_rotl(s[3], 45);
+    return res;
+}
+
+static uint32_t ref_u32(ref_rng *g)
+{
+    if (g->have) {
+        g->have = 0;
+        return (uint32_t)g->half;
+    }
+    g->half = ref_next(g);
+    g->have = 1;
+    return (uint32_t)(g->half >> 32);
+}
+
+static uint32_t ref_below(ref_rng *g, uint32_t n)
+{
+    uint64_t m = (uint64_t)ref_u32(g) * n;
+    if ((uint32_t)m < n) {
+        uint32_t fl = (uint32_t)(0u - n) % n;
+        while ((uint32_t)m < fl)
+            m = (uint64_t)ref_u32(g) * n;
+    }
+    return (uint32_t)(m >> 32);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double ref_q7(const double *sorted, size_t n, double q)
+{
+    double h = (double)(n - 1) * q;
+    size_t i = (size_t)floor(h);
+    if (i + 1 >= n || h == (double)i)
+        return sorted[i];
+    return sorted[i] + (h - (double)i) * (sorted[i + 1] - sorted[i]);
+}
+
+static void ref_bootstrap(const double *sml, const double *sms, uint32_t m, uint32_t S,
+                          const cls_opts *o, const char *id, uint32_t section, double *lo,
+                          double *hi)
+{
+    uint32_t B = o->bootstrap;
+    double *rep = malloc(B * sizeof *rep), *cdf = malloc((S + 1) * sizeof *cdf);
+    double p = (double)m / S, lr = log(p) - log1p(-p), lp = (double)S * log1p(-p), acc = 0;
+    for (uint32_t k = 0; k <= S && m < S; k++) {
+        acc += exp(lp);
+        cdf[k] = acc;
+        if (k < S)
+            lp += log((double)(S - k)) - log((double)k + 1) + lr;
+    }
+    ref_rng g = { { 0 }, 0, 0 };
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const char *c = id; *c; c++) {
+        h ^= (unsigned char)*c;
+        h *= 0x100000001b3ull;
+    }
+    uint64_t x = o->seed ^ ref_rotl(h, 17) ^ ((uint64_t)section * 0xd1342543de82ef95ull);
+    for (int i = 0; i < 4; i++)
+        g.s[i] = ref_splitmix(&x);
+    for (uint32_t b = 0; b < B; b++) {
+        uint32_t T = S;
+        if (m < S) { /* bisection for the first k with cdf[k] > u */
+            double u = (double)(ref_next(&g) >> 11) * 0x1.0p-53 * cdf[S];
+            uint32_t a = 0, z = S;
+            while (a < z) {
+                uint32_t mid = a + (z - a) / 2;
+                if (cdf[mid] > u)
+                    z = mid;
+                else
+                    a = mid + 1;
+            }
+            T = a;
+        }
+        double ml = 0, ms = 0;
+        for (uint32_t t = 0; t < T; t++) {
+            uint32_t i = ref_below(&g, m);
+            ml += sml[i];
+            ms += sms[i];
+        }
+        rep[b] = cls_score_of(ml, ms, o->smoothing);
+    }
+    qsort(rep, B, sizeof *rep, cmp_double);
+    *lo = ref_q7(rep, B, 0.025);
+    *hi = ref_q7(rep, B, 0.975);
+    free(rep);
+    free(cdf);
+}
+
+static void test_bootstrap_reference(void)
+{
+    static const double exact_w[] = { 0, 0.5, 1, 1.5, 2, 3.5, 0.25 };
+    static const double other_w[] = { 0, 0.3, 1, 0.15, 0.7, 2 };
+    static const uint32_t ms_[] = { 1, 2, 3, 5, 17, 60 };
+    static const unsigned Bs[] = { 1, 2, 7, 40, 1000 };
+    cls_boot w;
+    memset(&w, 0, sizeof w);
+    uint64_t x = 12345;
+    unsigned same = 0, cases = 0;
+    for (size_t mi = 0; mi < sizeof ms_ / sizeof ms_[0]; mi++) {
+        for (int sk = 0; sk < 4; sk++) {
+            for (int exact = 0; exact < 2; exact++) {
+                uint32_t m = ms_[mi];
+                uint32_t S = sk == 0 ? m : sk == 1 ? m + 1 : sk == 2 ? 3 * m : 400;
+                double sml[60], sms[60];
+                for (uint32_t i = 0; i < m; i++) {
+                    uint64_t r = ref_splitmix(&x);
+                    const double *wt = exact ? exact_w : other_w;
+                    size_t nw = exact ? sizeof exact_w / sizeof exact_w[0]
+                                      : sizeof other_w / sizeof other_w[0];
+                    sml[i] = wt[r % nw];
+                    sms[i] = wt[(r >> 8) % nw];
+                    if (sml[i] == 0 && sms[i] == 0)
+                        sms[i] = 1;
+                }
+                cls_opts o = base_opts();
+                o.bootstrap = Bs[(mi + (size_t)sk) % (sizeof Bs / sizeof Bs[0])];
+                o.seed = ref_splitmix(&x) % 1000;
+                o.smoothing = exact ? 3 : 1;
+                double lo, hi, rlo, rhi;
+                CHECK(cls_bootstrap(&w, sml, sms, m, S, &o, "doc-x", (uint32_t)sk, &lo,
+                                    &hi) == IG_OK);
+                ref_bootstrap(sml, sms, m, S, &o, "doc-x", (uint32_t)sk, &rlo, &rhi);
+                cases++;
+                same += memcmp(&lo, &rlo, sizeof lo) == 0 && memcmp(&hi, &rhi, sizeof hi) == 0;
+                if (memcmp(&lo, &rlo, sizeof lo) != 0 || memcmp(&hi, &rhi, sizeof hi) != 0)
+                    fprintf(stderr, "bootstrap m=%u S=%u B=%u exact=%d: %.17g %.17g, "
+                                    "reference %.17g %.17g\n",
+                            m, S, o.bootstrap, exact, lo, hi, rlo, rhi);
+            }
+        }
+    }
+    CHECK_EQ(same, cases);
+    CHECK(cases == 48);
+    cls_boot_free(&w);
+}
+
+/* Evidence cells are encoded on the worker threads (classify_ev.c): the
+ * same bytes as csv.h's writer, and the context white-space rule. */
+static void test_evidence_cells(void)
+{
+    static const char *const cells[] = { "plain", "", "a,b", "say \"hi\"", "=1+2", "-5",
+                                         "+x", "@home", "\tx", "\rx", "\nx", "a;b", "a\tb",
+                                         "x\ny", "\"", "=\"q\"", "caf\xC3\xA9", NULL };
+    const char *path = path_in("cells.csv");
+    ig_out *o = NULL;
+    ig_err e;
+    ig_err_clear(&e);
+    CHECK(ig_out_open(&o, path, "test", &e) == IG_OK);
+    ig_buf mine = IG_BUF_INIT;
+    if (o) {
+        ig_csv_writer cw;
+        ig_csv_writer_init(&cw, o, 0);
+        for (size_t i = 0; cells[i]; i++) {
+            char buf[64];
+            size_t n = strlen(cells[i]);
+            size_t k = cls_cell_put(buf, cells[i], n);
+            CHECK(k <= CLS_CELL_MAX(n));
+            ig_buf_add(&mine, buf, k);
+            ig_buf_addc(&mine, '\n');
+            ig_csv_text(&cw, cells[i], n);
+            ig_csv_endrow(&cw);
+        }
+        CHECK(ig_out_commit(o, &e) == IG_OK);
+        ig_buf theirs = IG_BUF_INIT;
+        CHECK(read_all("cells.csv", &theirs) == IG_OK);
+        CHECK(theirs.len == mine.len && memcmp(theirs.data, mine.data, mine.len) == 0);
+        ig_buf_free(&theirs);
+    }
+    ig_buf_free(&mine);
+    static const struct {
+        const char *in;
+        int ts, te;
+        const char *out;
+    } ctx[] = {
+        { "a  b", 0, 0, "a  b" },
+        { "a \n b", 0, 0, "a b" },
+        { "a\t\tb", 0, 0, "a b" },
+        { "  x,y ", 1, 1, "\"x,y\"" },
+        { "  x,y ", 0, 0, "\"  x,y \"" },
+        { "=1+2", 0, 0, "\"'=1+2\"" },
+        { "\t=x", 1, 0, "\"'=x\"" },
+        { "\t=x", 0, 0, " =x" },
+        { "say \"hi\"\r\n", 0, 1, "\"say \"\"hi\"\"\"" },
+        { "@\"", 0, 0, "\"'@\"\"\"" },
+        { "a;b\fc", 0, 0, "\"a;b c\"" },
+        { " \n ", 1, 1, "" },
+        { "", 0, 0, "" },
+    };
+    for (size_t i = 0; i < sizeof ctx / sizeof ctx[0]; i++) {
+        char buf[64];
+        size_t n = strlen(ctx[i].in);
+        size_t k = cls_ctx_cell(buf, ctx[i].in, n, ctx[i].ts, ctx[i].te);
+        CHECK(k <= CLS_CELL_MAX(n));
+        buf[k] = '\0';
+        CHECK_STR(buf, ctx[i].out);
+    }
+    cls_numfmt f;
+    memset(&f, 0, sizeof f);
+    static const double nums[] = { 0.5, 1, 1.5, 0.5, 2.0 / 3, -0.25, 1e-7, 0.5 };
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        char a[64], b[64];
+        size_t k = cls_num_put(&f, a, nums[i], 6);
+        a[k] = '\0';
+        ig_fmt_double(b, sizeof b, nums[i], 6);
+        CHECK_STR(a, b);
+    }
+}
+
 static void test_bootstrap(void)
 {
     cls_opts o = base_opts();
@@ -507,7 +751,9 @@ static void test_bootstrap(void)
     cls_run *r2 = classify(&o, lpos, NULL);
     CHECK(r1 && r2 && r3);
     if (r1 && r2 && r3) {
-        /* Same seed, any thread count: the same bits, rows and evidence. */
+        /* Same seed, any thread count and any block size (one document
+         * per block moves the postings cache through every range): the
+         * same bits, rows and evidence. */
         CHECK(cls_row_count(r1) == cls_row_count(r3));
         CHECK(memcmp(cls_row_get(r1, 0), cls_row_get(r3, 0),
                      cls_row_count(r1) * sizeof(cls_row)) == 0);
@@ -531,6 +777,29 @@ static void test_bootstrap(void)
         /* Another seed, another sample. */
         CHECK(x1->lo != x2->lo || x1->hi != x2->hi);
         CHECK(x1->score == x2->score);
+    }
+    for (unsigned bd = 1; bd <= 3 && r1; bd++) {
+        cls_opts ob = base_opts();
+        ob.bootstrap = 1000;
+        ob.block_docs = bd;
+        ob.threads = bd;
+        cls_run *rb = classify(&ob, lpos, "ev_blocks.csv");
+        CHECK(rb != NULL);
+        if (rb == NULL)
+            continue;
+        CHECK(cls_row_count(r1) == cls_row_count(rb));
+        CHECK(cls_row_count(r1) == cls_row_count(rb) &&
+              memcmp(cls_row_get(r1, 0), cls_row_get(rb, 0),
+                     cls_row_count(r1) * sizeof(cls_row)) == 0);
+        CHECK(cls_evidence_count(r1) == cls_evidence_count(rb));
+        for (size_t i = 0; i < lex_count(lpos) + lex_count(lneg); i++)
+            CHECK(cls_entry_matches(r1, i) == cls_entry_matches(rb, i));
+        ig_buf a = IG_BUF_INIT, b = IG_BUF_INIT;
+        CHECK(read_all("ev_t1.csv", &a) == IG_OK && read_all("ev_blocks.csv", &b) == IG_OK);
+        CHECK(a.len > 100 && a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+        ig_buf_free(&a);
+        ig_buf_free(&b);
+        cls_free(rb);
     }
     cls_free(r1);
     cls_free(r2);
@@ -658,6 +927,8 @@ int main(void)
         RUN(test_sections);
         RUN(test_evidence_sums);
         RUN(test_bootstrap);
+        RUN(test_bootstrap_reference);
+        RUN(test_evidence_cells);
         RUN(test_wordscores);
         RUN(test_open_errors);
         RUN(test_alloc_failures);
@@ -670,7 +941,7 @@ int main(void)
     static const char *const files[] = { "t.igx", "badref.igx", "pos.tsv", "pos2.tsv",
                                          "neg.tsv", "ev_overlap.csv", "ev_weight.csv",
                                          "ev_sums.csv", "ev_t1.csv", "ev_t3.csv", "ev_oom.csv",
-                                         NULL };
+                                         "cells.csv", "ev_blocks.csv", NULL };
     for (size_t i = 0; files[i]; i++)
         unlink(path_in(files[i]));
     rmdir(tmpdir);

@@ -8,7 +8,8 @@
  * matches there, position by position (stems, exact forms, prefixes,
  * regexes, phrases over hyphenated compounds, NEAR inside and across
  * sentences, NEAR chains), plus the regex limits (catastrophic
- * backtracking stops fast with a located error).
+ * backtracking stops fast with a located error), and that scans on a
+ * shared postings cache (pat_cache) match exactly like scans of their own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,9 @@
 #include "index.h"
 #include "limits.h"
 #include "pattern.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 /* ---- part 1: parsing --------------------------------------------------- */
 
@@ -553,6 +557,335 @@ static void test_scan_api(void)
     pat_free(p);
 }
 
+/* pat_cache: every pattern of the match table scanned together on one
+ * cache, range by range (ranges of 1, 2, 3 and all documents, and ranges
+ * that leave documents out), gives the same matches, with the same
+ * sentences, as each pattern's own scan; misuse is IG_EUSAGE. */
+static void test_cache(void)
+{
+    /* the match table, and "spoke", whose term no case uses: never added */
+    enum { NP = sizeof match_cases / sizeof match_cases[0] + 1 };
+    pat_pattern *p[NP];
+    pat_scan *sc[NP];
+    pat_resolver *rs = NULL;
+    pat_cache *c = NULL;
+    ig_err e;
+    ig_err_clear(&e);
+    memset(p, 0, sizeof p);
+    memset(sc, 0, sizeof sc);
+    CHECK_EQ(pat_resolver_open(&rs, rd, &e), IG_OK);
+    CHECK_EQ(pat_cache_open(&c, rd, &e), IG_OK);
+    if (rs == NULL || c == NULL)
+        goto out;
+    for (size_t i = 0; i < NP; i++) {
+        const char *t = i + 1 < NP ? match_cases[i].pattern : "spoke";
+        CHECK_EQ(pat_compile(&p[i], t, strlen(t), NULL, &e), IG_OK);
+        if (p[i] == NULL)
+            goto out;
+        /* unresolved: refused */
+        if (i == 0) {
+            CHECK_EQ(pat_cache_add(c, p[i], &e), IG_EUSAGE);
+            ig_err_clear(&e);
+        }
+        CHECK_EQ(pat_resolve(p[i], rs, &e), IG_OK);
+        if (i + 1 < NP) /* the last one is never added */
+            CHECK_EQ(pat_cache_add(c, p[i], &e), IG_OK);
+    }
+    for (size_t i = 0; i + 1 < NP; i++)
+        CHECK_EQ(pat_scan_open_cached(&sc[i], p[i], c, i % 2 ? PAT_SCAN_LAYOUT : 0, &e), IG_OK);
+    CHECK(pat_cache_term_count(c) > 10);
+    /* frozen: no more patterns; one whose terms it lacks cannot be scanned
+     * on it */
+    CHECK_EQ(pat_cache_add(c, p[NP - 1], &e), IG_EUSAGE);
+    ig_err_clear(&e);
+    CHECK_EQ(pat_scan_open_cached(&sc[NP - 1], p[NP - 1], c, 0, &e), IG_EUSAGE);
+    ig_err_clear(&e);
+    static const uint32_t plans[][8] = {
+        /* range boundaries, ended by a repeat (d0 == d1 ends the plan) */
+        { 0, 1, 2, 3, 4, 5, 6, 7 },
+        { 0, 2, 4, 6, 8, 8 },
+        { 0, 3, 6, 8, 8 },
+        { 0, 8, 8 },
+        { 1, 3, 5, 8, 8 },  /* document 0 left out */
+    };
+    char got[NP][1024], want[2048];
+    for (size_t pl = 0; pl < sizeof plans / sizeof plans[0]; pl++) {
+        pat_cache_close(c);
+        c = NULL;
+        for (size_t i = 0; i + 1 < NP; i++) {
+            pat_scan_close(sc[i]);
+            sc[i] = NULL;
+        }
+        CHECK_EQ(pat_cache_open(&c, rd, &e), IG_OK);
+        for (size_t i = 0; c && i + 1 < NP; i++) {
+            CHECK_EQ(pat_cache_add(c, p[i], &e), IG_OK);
+        }
+        for (size_t i = 0; c && i + 1 < NP; i++)
+            CHECK_EQ(pat_scan_open_cached(&sc[i], p[i], c, i % 2 ? PAT_SCAN_LAYOUT : 0, &e),
+                     IG_OK);
+        if (c == NULL)
+            goto out;
+        memset(got, 0, sizeof got);
+        const uint32_t *b = plans[pl];
+        uint32_t first = b[0];
+        for (size_t r = 0; r + 1 < 8 && b[r] < b[r + 1]; r++) {
+            CHECK_EQ(pat_cache_range(c, b[r], b[r + 1], &e), IG_OK);
+            for (size_t t = 0; t < pat_cache_term_count(c); t++)
+                CHECK_EQ(pat_cache_load(c, t, &e), IG_OK);
+            for (size_t i = 0; i + 1 < NP; i++) {
+                int rc = pat_scan_seek(sc[i], b[r], &e);
+                while (rc == 1) {
+                    const pat_match *m;
+                    size_t n;
+                    CHECK_EQ(pat_scan_doc_matches(sc[i], &m, &n, &e), IG_OK);
+                    CHECK(pat_scan_doc(sc[i]) >= b[r] && pat_scan_doc(sc[i]) < b[r + 1]);
+                    for (size_t k = 0; k < n; k++) {
+                        size_t o = strlen(got[i]);
+                        if (i % 2)
+                            snprintf(got[i] + o, sizeof got[i] - o, "%s%s:%u-%u:s%u",
+                                     o ? " " : "", idx_doc_id(rd, m[k].doc), m[k].first,
+                                     m[k].last, m[k].sentence);
+                        else
+                            snprintf(got[i] + o, sizeof got[i] - o, "%s%s:%u-%u",
+                                     o ? " " : "", idx_doc_id(rd, m[k].doc), m[k].first,
+                                     m[k].last);
+                    }
+                    rc = pat_scan_next_doc(sc[i], &e);
+                }
+                CHECK_EQ(rc, 0);
+            }
+        }
+        /* a range may not go back */
+        CHECK_EQ(pat_cache_range(c, 0, 1, &e), IG_EUSAGE);
+        ig_err_clear(&e);
+        for (size_t i = 0; i + 1 < NP; i++) {
+            run(match_cases[i].pattern, i % 2 ? PAT_SCAN_LAYOUT : 0, want, sizeof want);
+            /* drop the documents the plan leaves out (ids are letters) */
+            char kept[2048] = "";
+            char *save = NULL;
+            for (char *tok = strtok_r(want, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+                if ((uint32_t)(tok[0] - 'A') >= first)
+                    snprintf(kept + strlen(kept), sizeof kept - strlen(kept), "%s%s",
+                             kept[0] ? " " : "", tok);
+            if (strcmp(got[i], kept) != 0)
+                fprintf(stderr, "  plan %zu, pattern [%s]\n", pl, match_cases[i].pattern);
+            CHECK_STR(got[i], kept);
+        }
+    }
+out:
+    for (size_t i = 0; i < NP; i++) {
+        pat_scan_close(sc[i]);
+        pat_free(p[i]);
+    }
+    pat_cache_close(c);
+    pat_resolver_close(rs);
+}
+
+/* All matches of resolved p, by a scan of its own, as " doc:first-last". */
+static void matches_of(const pat_pattern *p, ig_buf *out)
+{
+    ig_err e;
+    ig_err_clear(&e);
+    ig_buf_reset(out);
+    pat_scan *sc = NULL;
+    CHECK_EQ(pat_scan_open(&sc, p, 0, &e), IG_OK);
+    int rc = sc ? pat_scan_next_doc(sc, &e) : 0;
+    while (rc == 1) {
+        const pat_match *m;
+        size_t n;
+        CHECK_EQ(pat_scan_doc_matches(sc, &m, &n, &e), IG_OK);
+        for (size_t k = 0; k < n; k++)
+            ig_buf_addf(out, " %u:%u-%u", m[k].doc, m[k].first, m[k].last);
+        rc = pat_scan_next_doc(sc, &e);
+    }
+    CHECK_EQ(rc, 0);
+    pat_scan_close(sc);
+}
+
+/* The cache over many documents, where cursors gallop: a term in every
+ * document beside terms in every 5th, 7th and 64th, ranges of 1 to all
+ * documents. */
+static void test_cache_many(void)
+{
+    enum { ND = 300, NP = 6 };
+    static const char *const pats[NP] = { "rare", "\"common rare\"", "\"rare thing\"",
+                                          "common NEAR/3 thing", "rare*", "\"word rare\"" };
+    char path[320];
+    snprintf(path, sizeof path, "%s/many.igx", tmpdir);
+    ig_err e;
+    ig_err_clear(&e);
+    idx_writer *w = NULL;
+    idx_reader *r = NULL;
+    int rc = idx_writer_open(&w, path, cols, 2, NULL, &e);
+    for (uint32_t i = 0; rc == IG_OK && i < ND; i++) {
+        char id[16], text[200];
+        snprintf(id, sizeof id, "d%u", i);
+        snprintf(text, sizeof text, "common word%s%s%s.", i % 7 == 0 ? " rare thing" : "",
+                 i % 5 == 0 ? " common rare" : "", i % 64 == 3 ? " word rarely" : "");
+        const char *vals[2] = { id, "" };
+        rc = idx_writer_add_text(w, vals, "en", text, strlen(text), NULL, &e);
+    }
+    if (rc == IG_OK)
+        rc = idx_writer_finish(w, &e);
+    if (rc == IG_OK) {
+        rc = idx_writer_commit(w, &e);
+        w = NULL;
+    }
+    if (rc == IG_OK)
+        rc = idx_open(&r, path, &e);
+    CHECK_EQ(rc, IG_OK);
+    if (rc) {
+        idx_writer_abort(w);
+        unlink(path);
+        return;
+    }
+    pat_resolver *rs = NULL;
+    pat_pattern *p[NP] = { NULL };
+    CHECK_EQ(pat_resolver_open(&rs, r, &e), IG_OK);
+    for (size_t i = 0; rs && i < NP; i++) {
+        CHECK_EQ(pat_compile(&p[i], pats[i], strlen(pats[i]), NULL, &e), IG_OK);
+        if (p[i])
+            CHECK_EQ(pat_resolve(p[i], rs, &e), IG_OK);
+    }
+    ig_buf want[NP], got[NP];
+    for (size_t i = 0; i < NP; i++) {
+        want[i] = (ig_buf)IG_BUF_INIT;
+        got[i] = (ig_buf)IG_BUF_INIT;
+        if (p[i])
+            matches_of(p[i], &want[i]);
+    }
+    CHECK(want[0].len > 100 && want[3].len > 100);
+    static const uint32_t steps[] = { 1, 2, 7, 64, 150, ND };
+    for (size_t si = 0; si < sizeof steps / sizeof steps[0]; si++) {
+        uint32_t step = steps[si];
+        pat_cache *c = NULL;
+        pat_scan *sc[NP] = { NULL };
+        CHECK_EQ(pat_cache_open(&c, r, &e), IG_OK);
+        for (size_t i = 0; c && i < NP; i++)
+            CHECK_EQ(pat_cache_add(c, p[i], &e), IG_OK);
+        for (size_t i = 0; c && i < NP; i++) {
+            CHECK_EQ(pat_scan_open_cached(&sc[i], p[i], c, 0, &e), IG_OK);
+            ig_buf_reset(&got[i]);
+        }
+        for (uint32_t d0 = 0; c && d0 < ND; d0 += step) {
+            uint32_t d1 = d0 + step < ND ? d0 + step : ND;
+            CHECK_EQ(pat_cache_range(c, d0, d1, &e), IG_OK);
+            for (size_t t = 0; t < pat_cache_term_count(c); t++)
+                CHECK_EQ(pat_cache_load(c, t, &e), IG_OK);
+            for (size_t i = 0; i < NP; i++) {
+                int rc2 = pat_scan_seek(sc[i], d0, &e);
+                while (rc2 == 1) {
+                    const pat_match *m;
+                    size_t n;
+                    CHECK_EQ(pat_scan_doc_matches(sc[i], &m, &n, &e), IG_OK);
+                    for (size_t k = 0; k < n; k++)
+                        ig_buf_addf(&got[i], " %u:%u-%u", m[k].doc, m[k].first, m[k].last);
+                    rc2 = pat_scan_next_doc(sc[i], &e);
+                }
+                CHECK_EQ(rc2, 0);
+            }
+        }
+        for (size_t i = 0; i < NP; i++) {
+            int same = got[i].len == want[i].len &&
+                       (got[i].len == 0 || memcmp(got[i].data, want[i].data, got[i].len) == 0);
+            if (!same)
+                fprintf(stderr, "  ranges of %u, pattern [%s]\n", step, pats[i]);
+            CHECK(same);
+            pat_scan_close(sc[i]);
+        }
+        pat_cache_close(c);
+    }
+    for (size_t i = 0; i < NP; i++) {
+        ig_buf_free(&want[i]);
+        ig_buf_free(&got[i]);
+        pat_free(p[i]);
+    }
+    pat_resolver_close(rs);
+    idx_close(r);
+    unlink(path);
+}
+
+/* Anchored regexes are matched only against the terms their first byte
+ * allows (pattern.c, regex_first_bytes): the same terms as trying every
+ * term, counted here by brute force with the same compile options. */
+static void test_regex_first_bytes(void)
+{
+    static const char *const res[] = {
+        "^(governments?|states)$", "^inter-?govern", "^multi", "^s", "^S", "^k", "^K",
+        "^\\x{212A}", "^\xC3\xA9", "^(a|\xC3\xA9)", "^[a-c]", "^\\d", "^.", "^", "^a?b",
+        "^(?i)W$", "stakeholder", "(?m)^w", "^(alpha|beta|gamma)$", "^(?:end|w)$", NULL };
+    /* A vocabulary with non-ASCII first bytes (U+017F and U+212A are
+     * normalised to s and k by the tokeniser). */
+    static const char text[] = "Stakeholders \xC3\xA9" "quipe \xC5\xBF" "tate \xE2\x84\xAA" "elvin "
+                               "alpha beta gamma 42 _under \xE2\x82\xAC" "uro \xC3\x84" "rger "
+                               "\xC3\xA9" "t\xC3\xA9" " w end.";
+    char path[320];
+    snprintf(path, sizeof path, "%s/re.igx", tmpdir);
+    ig_err e0;
+    ig_err_clear(&e0);
+    idx_writer *w = NULL;
+    idx_reader *r = NULL;
+    const char *vals[2] = { "R", "" };
+    int rc = idx_writer_open(&w, path, cols, 2, NULL, &e0);
+    if (rc == IG_OK)
+        rc = idx_writer_add_text(w, vals, "en", text, strlen(text), NULL, &e0);
+    if (rc == IG_OK)
+        rc = idx_writer_finish(w, &e0);
+    if (rc == IG_OK) {
+        rc = idx_writer_commit(w, &e0);
+        w = NULL;
+    }
+    if (rc == IG_OK)
+        rc = idx_open(&r, path, &e0);
+    CHECK_EQ(rc, IG_OK);
+    if (rc) {
+        idx_writer_abort(w);
+        return;
+    }
+    unsigned nonzero = 0;
+    for (size_t i = 0; res[i]; i++) {
+        int err;
+        PCRE2_SIZE off;
+        pcre2_code *re = pcre2_compile((PCRE2_SPTR)res[i], PCRE2_ZERO_TERMINATED,
+                                       PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C |
+                                           PCRE2_CASELESS,
+                                       &err, &off, NULL);
+        CHECK(re != NULL);
+        if (re == NULL)
+            continue;
+        pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+        size_t want = 0;
+        for (uint32_t t = 0; t < idx_term_count(r); t++) {
+            size_t len;
+            const char *surf = idx_term(r, t, &len);
+            want += pcre2_match(re, (PCRE2_SPTR)surf, len, 0, 0, md, NULL) >= 0;
+        }
+        pcre2_match_data_free(md);
+        pcre2_code_free(re);
+        char pat[64];
+        snprintf(pat, sizeof pat, "/%s/", res[i]);
+        pat_pattern *p = NULL;
+        pat_resolver *rs = NULL;
+        ig_err e;
+        ig_err_clear(&e);
+        CHECK_EQ(pat_compile(&p, pat, strlen(pat), NULL, &e), IG_OK);
+        CHECK_EQ(pat_resolver_open(&rs, r, &e), IG_OK);
+        if (p && rs) {
+            CHECK_EQ(pat_resolve(p, rs, &e), IG_OK);
+            nonzero += want > 0;
+            if (pat_term_count(p) != want)
+                fprintf(stderr, "  regex %s: %zu terms, brute force %zu\n", pat,
+                        pat_term_count(p), want);
+            CHECK_EQ(pat_term_count(p), want);
+        }
+        pat_resolver_close(rs);
+        pat_free(p);
+    }
+    CHECK(nonzero >= 10); /* most cases match some terms */
+    idx_close(r);
+    unlink(path);
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -687,6 +1020,9 @@ int main(void)
         RUN(test_match_table);
         RUN(test_sentences);
         RUN(test_scan_api);
+        RUN(test_cache);
+        RUN(test_cache_many);
+        RUN(test_regex_first_bytes);
         RUN(test_regex_limits);
         RUN(test_near_spans_limit);
         RUN(test_oom);

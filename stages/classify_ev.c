@@ -1,0 +1,148 @@
+/*
+ * classify_ev.c: the bytes of evidence.csv, made on the worker threads:
+ * context cells cut from a document's text and cleaned, and cells encoded by the
+ * writing rules of csv.h (quoting, formula neutralisation, numbers in the C
+ * locale), so that the calling thread only copies finished rows to the file.
+ *
+ * Pipeline place: classify.c's scoring phase calls these per document
+ * (classify_int.h declares them).  The rules are csv.h's, byte for byte:
+ * test_classify reads evidence rows back through ig_csv_next and compares
+ * cells with ig_csv_* output.
+ */
+#include <string.h>
+
+#include "classify_int.h"
+#include "csv.h"
+
+size_t cls_cell_put(char *o, const char *s, size_t n)
+{
+    /* csv.h: neutralise = + - @ TAB CR LF at the start (FAULTS.md F52);
+     * quote for , " CR LF ; TAB (F53). */
+    int neutral = n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+                            s[0] == '\t' || s[0] == '\r' || s[0] == '\n');
+    int quote = neutral;
+    for (size_t i = 0; i < n && !quote; i++) {
+        char c = s[i];
+        quote = c == ',' || c == '"' || c == '\r' || c == '\n' || c == ';' || c == '\t';
+    }
+    if (!quote) {
+        memcpy(o, s, n);
+        return n;
+    }
+    char *p = o;
+    *p++ = '"';
+    if (neutral)
+        *p++ = '\'';
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            *p++ = '"';
+        *p++ = s[i];
+    }
+    *p++ = '"';
+    return (size_t)(p - o);
+}
+
+size_t cls_u64_put(char *o, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        o[i] = tmp[n - 1 - i];
+    return n;
+}
+
+size_t cls_num_put(cls_numfmt *f, char *o, double v, int prec)
+{
+    /* A few distinct weights fill most cells: remember the last ones,
+     * formatted by csv.h's own ig_fmt_double. */
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    uint64_t h = (bits ^ (bits >> 29) ^ (uint64_t)prec) * 0x9e3779b97f4a7c15ull;
+    cls_numslot *sl = &f->slot[h >> 60 & (CLS_NUM_SLOTS - 1)];
+    if (!sl->used || sl->bits != bits || sl->prec != prec) {
+        char tmp[64];
+        ig_fmt_double(tmp, sizeof tmp, v, prec);
+        size_t n = strlen(tmp);
+        if (n >= sizeof sl->s) { /* cannot happen for weights; stay exact */
+            memcpy(o, tmp, n);
+            return n;
+        }
+        memcpy(sl->s, tmp, n);
+        sl->len = (unsigned char)n;
+        sl->bits = bits;
+        sl->prec = prec;
+        sl->used = 1;
+    }
+    memcpy(o, sl->s, sl->len);
+    return sl->len;
+}
+
+/* Byte classes of the context rule: white space (the run rule), the
+ * characters that make a cleaned cell quoted, and the quote itself. */
+enum { CT_WS = 1, CT_SPECIAL = 2, CT_DQUOTE = 4 };
+static const unsigned char ctype[256] = {
+    ['\t'] = CT_WS, ['\n'] = CT_WS, ['\v'] = CT_WS, ['\f'] = CT_WS, ['\r'] = CT_WS,
+    [' '] = CT_WS, [','] = CT_SPECIAL, [';'] = CT_SPECIAL, ['"'] = CT_SPECIAL | CT_DQUOTE,
+};
+
+size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_end)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    if (trim_start)
+        while (i < n && (ctype[u[i]] & CT_WS))
+            i++;
+    if (trim_end)
+        while (n > i && (ctype[u[n - 1]] & CT_WS))
+            n--;
+    /* Clean into o, noting what the encoding needs.  Cleaned text holds no
+     * TAB, CR or LF, so only , ; " ask for quotes. */
+    char *p = o;
+    unsigned seen = 0;
+    size_t ndq = 0;
+    while (i < n) {
+        unsigned c = ctype[u[i]];
+        if (!(c & CT_WS)) {
+            seen |= c;
+            ndq += (c & CT_DQUOTE) != 0;
+            *p++ = s[i++];
+            continue;
+        }
+        size_t j = i;
+        int plain = 1;
+        while (j < n && (ctype[u[j]] & CT_WS)) {
+            if (s[j] != ' ')
+                plain = 0;
+            j++;
+        }
+        if (plain) {
+            memcpy(p, s + i, j - i);
+            p += j - i;
+        } else {
+            *p++ = ' ';
+        }
+        i = j;
+    }
+    size_t len = (size_t)(p - o);
+    int neutral = len > 0 && (o[0] == '=' || o[0] == '+' || o[0] == '-' || o[0] == '@');
+    if (!neutral && !(seen & CT_SPECIAL))
+        return len;
+    /* Quote in place, from the end: "'...", quotes doubled (as csv.h). */
+    size_t shift = 1 + (size_t)neutral, total = len + shift + ndq + 1;
+    size_t j = len + shift + ndq;
+    o[j] = '"';
+    for (size_t k = len; k-- > 0;) {
+        char c = o[k];
+        o[--j] = c;
+        if (c == '"')
+            o[--j] = '"';
+    }
+    o[0] = '"';
+    if (neutral)
+        o[1] = '\'';
+    return total;
+}
