@@ -9,13 +9,19 @@
  *
  * Work is cut into blocks of documents (about CLS_BLOCK_POSITIONS token
  * positions or CLS_BLOCK_DOCS documents).  Per block:
- *   A. matching: every pattern's scan (one per lexicon entry, kept for the
- *      whole run, so postings are read once, front to back) collects its
- *      matches in the block; workers take patterns from a shared counter;
+ *   0. workers decode the block's postings of every term the lexicons use,
+ *      once per term however many entries share it (pattern.h, pat_cache;
+ *      each term's cursor moves front to back once over the whole run),
+ *      and the block's document layouts;
+ *   A. matching: every pattern's scan (one per lexicon entry, on the cache)
+ *      collects its matches in the block; workers take patterns from a
+ *      shared counter, the costliest of the last block first;
  *   B. the matches are regrouped by document, then workers take documents:
- *      layout, overlap, negation, sums, bootstrap, context strings;
- *   C. the calling thread writes the block's evidence rows and keeps its
- *      positions rows, in document order.
+ *      overlap, negation, sums, bootstrap (classify_boot.c), and the
+ *      document's evidence.csv rows, contexts included, encoded as bytes
+ *      (classify_ev.c);
+ *   C. the calling thread copies the block's evidence bytes out, counts
+ *      coverage and keeps the positions rows, in document order.
  * Results are stored by pattern and document number, so the thread count
  * changes nothing in the output.
  */

@@ -127,16 +127,25 @@
  * row only.  --no-sections keeps the section-0 rows alone.
  *
  * Determinism.  Documents are processed in blocks; within a block worker
- * threads decode the documents' layouts once (lent to every pattern's scan,
- * pattern.h pat_scan_layout_source), take patterns (matching, the costliest
- * of the last block first) and then documents (scoring), but every result
- * is stored by pattern and document number and every sum runs in a fixed
- * order (evidence rows in position order), so the bytes out are the same at
- * any --threads.
+ * threads decode the postings of every term the lexicons use (once per
+ * term, pattern.h pat_cache) and the documents' layouts (lent to every
+ * pattern's scan, pattern.h pat_scan_layout_source), take patterns
+ * (matching, the costliest of the last block first) and then documents
+ * (scoring, bootstrap, evidence rows encoded), but every result is stored
+ * by pattern and document number and every sum runs in a fixed order
+ * (evidence rows in position order), so the bytes out are the same at any
+ * --threads (default: both cores) and any block size.
  *
- * Cost.  On the 1 GB bench index (70,000 documents, 4.4 million cues) the
- * bootstrap dominates: about 1000 x (cue sentences) draws per row; --bootstrap
- * 200 or 0 trades interval precision for time (README: measurements).
+ * Cost.  On the 1 GB bench index (70,000 documents, 155 million positions,
+ * 4.35 million cues, 1.2 GB of evidence.csv) a run takes about 30 CPU
+ * seconds (18 s on 2 cores): the bootstrap about 11 (1000 replicates of
+ * about as many draws as the row has cue sentences: 3.9 billion draws in
+ * all; it draws two indices per generator output and sums exact weights as
+ * integers, giving the same bits as one draw at a time), inflating the
+ * texts of documents with cues for the quote rule and the contexts about
+ * 4, encoding the evidence rows about 3, matching about 4.  --bootstrap 200
+ * or 0 and --context 0 trade intervals and contexts for time (README:
+ * measurements).
  *
  * Languages.  Each cue word is stemmed with the stemmer of each document's
  * language (pattern.h); the shipped lexicons are English, so a text in
@@ -331,7 +340,8 @@ typedef struct cls_opts {
                                    actors dimension [1] */
     unsigned bootstrap;         /* replicates, 0 = no interval [1000] */
     uint64_t seed;              /* [1] */
-    unsigned threads;           /* 0 or 1 = the calling thread only [1] */
+    unsigned threads;           /* 0 or 1 = the calling thread only [1]; igmap
+                                   classify defaults to both cores */
     int sections;               /* per-section rows [1] */
     unsigned context;           /* tokens of context in evidence.csv [8] */
     int wordscores;             /* run Wordscores when references exist [1] */
