@@ -1053,8 +1053,13 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
         se[i].len = t->stem_len;
         se[i].term = (uint32_t)i;
         se[i].lang = lfinal[t->lang];
-        /* STRINGS starts with the surfaces in term order (reserved above). */
-        ig_buf_add(&strings, w->surfaces.data + t->surf_off, (size_t)t->surf_len + 1);
+        /* STRINGS starts with the surfaces in term order (reserved above,
+         * so this does not allocate; checked all the same). */
+        if (ig_buf_add(&strings, w->surfaces.data + t->surf_off, (size_t)t->surf_len + 1) !=
+            IG_OK) {
+            rc = ig_err_nomem(e, STAGE);
+            goto out;
+        }
         if ((i & 4095) == 0) {
             if ((rc = w_interrupted(w, e)) != IG_OK)
                 goto out;
