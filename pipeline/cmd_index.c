@@ -60,6 +60,7 @@ static int src_read(void *ctx, uint32_t doc, ig_buf *text, idx_doc_src *src, ig_
     ig_input_info info;
     memset(&info, 0, sizeof info);
     src->path = d->file;
+    src->lang = d->lang;
     if (d->text) {
         /* A questionnaire respondent: its text was assembled from the
          * export, which input.c already checked (manifest.c). */

@@ -171,7 +171,12 @@ int idx_postings_next_pos(idx_postings *it, uint32_t *pos, uint32_t *span, ig_er
  *     an idx_docbuf: tokens grouped by term with their positions encoded,
  *     the layout encoded, the text compressed and hashed.  The writer then
  *     takes idx_docbufs strictly in document order with idx_writer_add;
- *     that part is cheap (one hash probe per distinct term of a document).
+ *     that part is cheap: a preparer numbers the terms it meets and
+ *     remembers them from one document to the next, so the writer looks up
+ *     each of its terms once and then follows the numbers.  Hence the
+ *     rule: the documents one idx_prep prepared successfully reach
+ *     idx_writer_add in the order it prepared them, none left out (a gap is
+ *     reported as an internal error); one that failed is simply dropped.
  *  3. idx_build: layer 2 driven by N threads, the calling thread among
  *     them: all read and prepare documents, and the calling thread also
  *     adds them in order (preparing others whenever the next one to add is
@@ -225,6 +230,8 @@ typedef struct idx_doc_src {
     uint64_t replaced;       /* invalid UTF-8 sequences replaced */
     int gzip;                /* 1 if gzip */
     const char *path;        /* for tokeniser messages (borrowed) */
+    const char *lang;        /* ISO 639-1 code, the one idx_writer_add will
+                                be given (borrowed; NULL = "en") */
 } idx_doc_src;
 
 typedef struct idx_writer idx_writer;
@@ -279,7 +286,8 @@ void idx_prep_free(idx_prep *p);
 int idx_docbuf_new(idx_docbuf **d);
 void idx_docbuf_free(idx_docbuf *d);
 /* Tokenise, group, encode, compress and hash text[0..len) into d (reset
- * first).  src may be NULL.  Errors are the tokeniser's (IG_ELIMIT for an
+ * first).  src may be NULL; src->lang must be the language idx_writer_add
+ * will be given for d.  Errors are the tokeniser's (IG_ELIMIT for an
  * over-long token in strict mode, located by path, line and byte), IG_ELIMIT
  * when the document has more than IG_MAX_DOC_TOKENS positions, IG_ENOMEM. */
 int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,

@@ -17,7 +17,10 @@
 
 /* A distinct term of a prepared document. */
 struct dterm {
-    uint64_t hash;
+    uint32_t tid;           /* its thread term (index_prep.c) */
+    uint32_t fresh;         /* 1 if the preparer met it first in this
+                               document: then hash and surface are set */
+    uint64_t hash;          /* of the surface */
     uint32_t surf_off, surf_len;
     uint32_t freq;
     uint32_t enc_len;
@@ -27,7 +30,7 @@ struct dterm {
 struct idx_docbuf {
     struct dterm *t;        /* in order of first occurrence */
     size_t nt, ct;
-    ig_buf surf;            /* surfaces, back to back */
+    ig_buf surf;            /* surfaces of the fresh terms, back to back */
     ig_buf enc;             /* encoded positions, back to back */
     ig_buf layout;          /* the layout blob */
     ig_buf text;            /* the zlib text blob */
@@ -37,6 +40,11 @@ struct idx_docbuf {
     uint32_t blob_crc;      /* of layout then text: for the section CRC */
     unsigned char sha[32];
     idx_doc_src src;        /* path not kept */
+    /* Who prepared it: the writer follows each preparer's thread terms
+     * (index_write.c, "thread term maps"). */
+    uint64_t owner;         /* the preparer's serial number */
+    uint32_t epoch, seq;    /* its epoch, and the document's number in it */
+    const char *lang;       /* language the terms were keyed by (borrowed) */
 };
 
 /* Unaligned loads in host byte order (hashes and comparisons in memory

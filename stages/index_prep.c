@@ -6,14 +6,23 @@
  * a document (input.c) and adding it to the index in order (index_write.c).
  * The text is tokenised (tokenise.c); each token's position gets its byte
  * range and sentence, paragraph and section runs in the layout; tokens are
- * grouped by distinct term (a hash table per document) and each term's
- * positions encoded as the postings format says; the text is compressed
+ * grouped by distinct term and each term's positions encoded as the
+ * postings format says; the text is compressed
  * (pipeline/deflate.c) and hashed (SHA-256), and the layout and text get
  * their CRCs.  All of it is per document and independent of every other
  * document, which is what lets any number of threads do it.
+ *
+ * Terms are looked up in a table that each preparer keeps from one
+ * document to the next (its "thread terms", struct pterm), a batch of
+ * tokens at a time with their slots and terms prefetched; a term's local
+ * number in the document comes from the stamp in its entry.  Only the
+ * surfaces of thread terms new in a document travel with it to the writer,
+ * which knows the others by number (index.h states the resulting rule on
+ * the order of documents; index_write.c keeps the maps).
  */
 #include "index.h"
 
+#include <stdatomic.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -29,17 +38,33 @@
 
 /* ---- preparing one document ------------------------------------------ */
 
-/* A distinct term of the document being prepared. */
-struct lterm {
+/* A term this preparer has met, in any of its documents (its "thread
+ * term", id = index in idx_prep.pt).  Keeping them from one document to the
+ * next is what makes both lookups cheap: here, after the first documents,
+ * nearly every word is found, so the branch predicts; in the writer, a
+ * thread term it has seen before maps to its corpus term through an array
+ * (index_write.c, "thread term maps") instead of a hash probe. */
+struct pterm {
     uint64_t lo, hi;        /* the surface's first 16 bytes, zero-padded: for
                                a surface of up to 16 bytes (nearly all), with
-                               surf_len the whole key */
-    uint64_t hash;          /* of the surface */
-    uint32_t surf_off;      /* in the docbuf's surf */
-    uint32_t surf_len;
-    uint32_t count;         /* occurrences */
-    uint32_t slot;          /* its hash slot, to clear it after the document */
+                               the key the whole identity */
+    uint32_t key;           /* surface length | language id << 16 */
+    uint32_t stamp;         /* the last document (p->gen) it occurred in */
+    uint32_t local;         /* its local number in that document */
+    uint32_t aoff;          /* a longer surface: offset in p->arena */
 };
+_Static_assert(IG_MAX_TOKEN_BYTES < 65536, "pterm.key keeps the length in 16 bits");
+
+/* Past this many thread terms (or arena bytes), a preparer starts afresh
+ * at its next document: a corpus of endless distinct tokens must not grow
+ * it without bound (the corpus table in the writer holds them anyway). */
+#define PREP_TERMS_MAX ((size_t)1 << 20)
+#define PREP_ARENA_MAX ((size_t)64 << 20)
+#define PREP_LANGS_MAX 64
+#define PREP_SLOTS_MIN 1024
+
+/* Serial numbers of preparers, from 1 (0 = a docbuf not prepared yet). */
+static atomic_uint_fast64_t prep_serials;
 
 struct occ {
     uint32_t lid;           /* local term */
@@ -48,15 +73,28 @@ struct occ {
 
 struct idx_prep {
     tok_stream *tok;
-    uint32_t *slots;        /* lterm index + 1, 0 = empty */
-    size_t nslots;          /* power of two */
-    struct lterm *lt;
+    /* the thread terms */
+    struct pterm *pt;
+    size_t npt, cpt;
+    uint32_t *slots;        /* pt index + 1, 0 = empty */
+    size_t nslots;          /* power of two, at least twice npt */
+    ig_buf arena;           /* surfaces longer than 16 bytes */
+    ig_buf longs;           /* the batch's surfaces longer than 16 bytes */
+    uint32_t gen;           /* this document's stamp */
+    uint64_t serial;        /* tells preparers apart in the writer */
+    uint32_t epoch;         /* bumped when the thread terms start afresh */
+    uint32_t seq;           /* documents prepared in this epoch */
+    char langs[PREP_LANGS_MAX][16];
+    size_t nlangs;
+    /* the document being prepared */
+    uint32_t *loc_tid;      /* per local term: its thread term */
+    uint32_t *loc_cnt;      /* per local term: occurrences */
     size_t nlt, clt;
     struct occ *occ;
     size_t nocc, cocc;
-    uint32_t *cur;          /* per lterm: scatter cursor */
+    uint32_t *cur;          /* per local term: scatter cursor */
     size_t ccur;
-    struct occ *sorted;     /* occurrences grouped by lterm */
+    struct occ *sorted;     /* occurrences grouped by local term */
     size_t csorted;
     ig_buf runs[3];         /* sentence, paragraph, section run lists */
     ig_deflate *z;          /* the text compressor */
@@ -132,8 +170,9 @@ int idx_prep_new(idx_prep **pp, const idx_build_opts *opts, ig_err *e)
         ig_free(p);
         return rc;
     }
-    p->nslots = 1024;
+    p->nslots = PREP_SLOTS_MIN;
     p->slots = ig_calloc(p->nslots, sizeof *p->slots);
+    p->serial = atomic_fetch_add(&prep_serials, 1) + 1;
     if (p->slots == NULL || ig_deflate_new(&p->z) != IG_OK) {
         idx_prep_free(p);
         return ig_err_nomem(e, STAGE);
@@ -149,7 +188,11 @@ void idx_prep_free(idx_prep *p)
     tok_close(p->tok);
     ig_deflate_free(p->z);
     ig_free(p->slots);
-    ig_free(p->lt);
+    ig_free(p->pt);
+    ig_buf_free(&p->arena);
+    ig_buf_free(&p->longs);
+    ig_free(p->loc_tid);
+    ig_free(p->loc_cnt);
     ig_free(p->occ);
     ig_free(p->cur);
     ig_free(p->sorted);
@@ -176,19 +219,28 @@ void idx_docbuf_free(idx_docbuf *d)
     ig_free(d);
 }
 
-/* Double the local hash table and reinsert. */
-static int prep_rehash(idx_prep *p)
+/* The slot hash of a thread term: its surface (s[0..n), whose first 16
+ * bytes zero-padded are lo and hi) and its key, so that the same surface
+ * in two languages is two terms. */
+static inline uint64_t pt_hash(const char *s, uint64_t lo, uint64_t hi, size_t n, uint32_t key)
 {
-    size_t n = p->nslots * 2;
+    return n <= 16 ? w_hash16(lo, hi, key) : w_hash(s, n) ^ (uint64_t)key * 0x9E3779B97F4A7C15ull;
+}
+
+/* Rebuild the slot table with n slots (a power of two). */
+static int prep_rehash(idx_prep *p, size_t n)
+{
     uint32_t *s = ig_calloc(n, sizeof *s);
     if (s == NULL)
         return IG_ENOMEM;
-    for (size_t i = 0; i < p->nlt; i++) {
-        size_t h = (size_t)p->lt[i].hash & (n - 1);
+    for (size_t i = 0; i < p->npt; i++) {
+        const struct pterm *t = &p->pt[i];
+        size_t len = t->key & 0xFFFF;
+        size_t h = (size_t)pt_hash(len > 16 ? p->arena.data + t->aoff : NULL, t->lo, t->hi, len,
+                                   t->key) & (n - 1);
         while (s[h])
             h = (h + 1) & (n - 1);
         s[h] = (uint32_t)i + 1;
-        p->lt[i].slot = (uint32_t)h;
     }
     ig_free(p->slots);
     p->slots = s;
@@ -196,57 +248,109 @@ static int prep_rehash(idx_prep *p)
     return IG_OK;
 }
 
-/* Local term id of norm[0..n), added (surface copied into d) if new.
- * norm is a token's: TOK_NORM_READ (16) bytes from it can be read
- * (tokenise.h), so a surface of up to 16 bytes is loaded whole and
- * compared as two words, without the branches of a byte loop. */
-static int prep_lookup(idx_prep *p, idx_docbuf *d, const char *norm, size_t n, uint32_t *lid)
+/* Forget every thread term (a new epoch: the writer drops its map). */
+static void prep_forget(idx_prep *p)
 {
-    size_t k = n < 16 ? n : 16;
-    uint64_t lo = w_load64(norm) & w_load64((const char *)w_ones + 16 - k);
-    uint64_t hi = w_load64(norm + 8) & w_load64((const char *)w_ones + 24 - k);
-    uint64_t h = n <= 16 ? w_hash16(lo, hi, n) : w_hash(norm, n);
-    size_t mask = p->nslots - 1, i = (size_t)h & mask;
+    p->npt = 0;
+    ig_buf_reset(&p->arena);
+    if (p->nslots > PREP_SLOTS_MIN) {
+        uint32_t *s = ig_calloc(PREP_SLOTS_MIN, sizeof *s);
+        if (s != NULL) {
+            ig_free(p->slots);
+            p->slots = s;
+            p->nslots = PREP_SLOTS_MIN;
+        }
+    }
+    memset(p->slots, 0, p->nslots * sizeof *p->slots);
+    p->nlangs = 0;
+    p->gen = 0;
+    p->epoch++;
+    p->seq = 0;
+}
+
+/* The language id of code in this epoch; -1 when the table is full. */
+static int prep_lang(idx_prep *p, const char *code)
+{
+    for (size_t i = 0; i < p->nlangs; i++)
+        if (strcmp(p->langs[i], code) == 0)
+            return (int)i;
+    if (p->nlangs == PREP_LANGS_MAX || strlen(code) >= sizeof p->langs[0])
+        return -1;
+    strcpy(p->langs[p->nlangs], code);
+    return (int)p->nlangs++;
+}
+
+/* A token waiting in a batch (prep_scan): its key, hash and where its
+ * occurrence goes.  Tokens are looked up a batch at a time so that the
+ * slots and terms they need are fetched from memory together, not one
+ * wait after another: a preparer's thread terms grow far beyond the
+ * caches (hundreds of thousands of terms). */
+struct btok {
+    uint64_t lo, hi;        /* first 16 bytes of the surface, zero-padded */
+    uint64_t h;             /* pt_hash */
+    uint32_t key;           /* length | language << 16 */
+    uint32_t loff;          /* a longer surface: its copy in p->longs */
+    uint32_t pos, span;
+};
+#define PREP_BATCH 32
+/* A token's term is requested this many tokens after its slot. */
+#define PREP_AHEAD 8
+
+/* Thread term of b, added if new. */
+static int prep_find(idx_prep *p, const struct btok *b, uint32_t *tid)
+{
+    size_t n = b->key & 0xFFFF;
+    const char *norm = n > 16 ? p->longs.data + b->loff : NULL;
+    size_t mask = p->nslots - 1, i = (size_t)b->h & mask;
     for (;;) {
         uint32_t s = p->slots[i];
         if (s == 0)
             break;
-        struct lterm *t = &p->lt[s - 1];
-        if (((t->lo ^ lo) | (t->hi ^ hi) | (t->surf_len ^ n)) == 0 &&
-            (n <= 16 || w_same(d->surf.data + t->surf_off, norm, n))) {
-            t->count++;
-            *lid = s - 1;
+        const struct pterm *t = &p->pt[s - 1];
+        if (((t->lo ^ b->lo) | (t->hi ^ b->hi) | (t->key ^ b->key)) == 0 &&
+            (n <= 16 || w_same(p->arena.data + t->aoff, norm, n))) {
+            *tid = s - 1;
             return IG_OK;
         }
         i = (i + 1) & mask;
     }
-    if (p->nlt >= UINT32_MAX - 1 || d->surf.len + n > UINT32_MAX ||
-        w_grow((void **)&p->lt, &p->clt, p->nlt + 1, sizeof *p->lt) != IG_OK ||
-        (d->surf.cap - d->surf.len <= n + 16 && ig_buf_reserve(&d->surf, n + 16) != IG_OK))
+    if (p->npt >= UINT32_MAX - 1 || (n > 16 && p->arena.len + n > UINT32_MAX) ||
+        w_grow((void **)&p->pt, &p->cpt, p->npt + 1, sizeof *p->pt) != IG_OK)
         return IG_ENOMEM;
-    /* A third of a document's tokens are new terms: the surface of a short
-     * one is stored as the two words already loaded, not by a call. */
-    char *q = d->surf.data + d->surf.len;
-    if (n <= 16) {
-        memcpy(q, &lo, 8);
-        memcpy(q + 8, &hi, 8);
-    } else {
-        memcpy(q, norm, n);
+    struct pterm *t = &p->pt[p->npt];
+    t->aoff = 0;
+    if (n > 16) {
+        t->aoff = (uint32_t)p->arena.len;
+        if (ig_buf_add(&p->arena, norm, n) != IG_OK)
+            return IG_ENOMEM;
     }
-    d->surf.len += n;
-    d->surf.data[d->surf.len] = '\0';
-    struct lterm *t = &p->lt[p->nlt];
-    t->lo = lo;
-    t->hi = hi;
-    t->hash = h;
-    t->surf_off = (uint32_t)(d->surf.len - n);
-    t->surf_len = (uint32_t)n;
-    t->count = 1;
-    t->slot = (uint32_t)i;
-    p->slots[i] = (uint32_t)++p->nlt;
-    *lid = (uint32_t)p->nlt - 1;
-    if (p->nlt * 2 > p->nslots)
-        return prep_rehash(p);
+    t->lo = b->lo;
+    t->hi = b->hi;
+    t->key = b->key;
+    t->stamp = 0;
+    t->local = 0;
+    p->slots[i] = (uint32_t)++p->npt;
+    *tid = (uint32_t)p->npt - 1;
+    if (p->npt * 2 > p->nslots)
+        return prep_rehash(p, p->nslots * 2);
+    return IG_OK;
+}
+
+/* Room for need local terms (both arrays). */
+static int prep_grow_locals(idx_prep *p, size_t need)
+{
+    size_t c = p->clt ? p->clt : 1024;
+    while (c < need)
+        c *= 2;
+    uint32_t *t = ig_reallocarray(p->loc_tid, c, sizeof *t);
+    if (t == NULL)
+        return IG_ENOMEM;
+    p->loc_tid = t;
+    uint32_t *n = ig_reallocarray(p->loc_cnt, c, sizeof *n);
+    if (n == NULL)
+        return IG_ENOMEM; /* clt unchanged: the larger loc_tid is harmless */
+    p->loc_cnt = n;
+    p->clt = c;
     return IG_OK;
 }
 
@@ -282,22 +386,68 @@ static int prep_compress(idx_prep *p, idx_docbuf *d, const char *text, size_t le
     return IG_OK;
 }
 
+/* Look up a batch of tokens and record their occurrences: each gets its
+ * thread term and its local number in the document. */
+static int prep_batch(idx_prep *p, const struct btok *bt, size_t nb)
+{
+    if ((p->clt < p->nlt + nb && prep_grow_locals(p, p->nlt + nb) != IG_OK) ||
+        w_grow((void **)&p->occ, &p->cocc, p->nocc + nb, sizeof *p->occ) != IG_OK)
+        return IG_ENOMEM;
+    /* The tokens' slots were fetched as they were batched, and the terms
+     * of all but the last PREP_AHEAD requested (prep_scan): now those. */
+    size_t mask = p->nslots - 1;
+    for (size_t i = nb > PREP_AHEAD ? nb - PREP_AHEAD : 0; i < nb; i++) {
+        uint32_t sl = p->slots[(size_t)bt[i].h & mask];
+        if (sl)
+            __builtin_prefetch(&p->pt[sl - 1]);
+    }
+    uint32_t nlt = (uint32_t)p->nlt, gen = p->gen;
+    uint32_t *loc_tid = p->loc_tid, *loc_cnt = p->loc_cnt;
+    struct occ *oq = p->occ + p->nocc;
+    for (size_t i = 0; i < nb; i++) {
+        uint32_t tid;
+        if (prep_find(p, &bt[i], &tid) != IG_OK)
+            return IG_ENOMEM;
+        /* Its local number: a new one if this is its first occurrence in
+         * the document.  About a third of a document's tokens are, in no
+         * pattern a predictor could learn: selects, not branches. */
+        struct pterm *pt = &p->pt[tid];
+        uint32_t first = pt->stamp != gen;
+        uint32_t lid = first ? nlt : pt->local;
+        loc_tid[nlt] = tid;
+        loc_cnt[nlt] = 0;
+        loc_cnt[lid]++;
+        nlt += first;
+        pt->local = lid;
+        pt->stamp = gen;
+        oq->lid = lid;
+        oq->pos = bt[i].pos;
+        oq->span = bt[i].span;
+        oq++;
+    }
+    p->nlt = nlt;
+    p->nocc = (size_t)(oq - p->occ);
+    ig_buf_reset(&p->longs);
+    return IG_OK;
+}
+
 /* The token loop of idx_prep_doc (the stream is reset): each position's
  * layout entry and run changes, and each token's occurrence under its local
  * term.  Returns 0 with the position count and the highest section, or the
  * first error. */
-static int prep_scan(idx_prep *p, idx_docbuf *d, size_t len, const char *path,
+static int prep_scan(idx_prep *p, idx_docbuf *d, size_t len, const char *path, uint32_t lang,
                      struct runstate rs[3], uint32_t *npos_out, uint32_t *maxsec_out, ig_err *e)
 {
     const tok_token *tk;
     uint32_t npos = 0, maxsec = 0;
     uint64_t prev_end = 0;
     int rc;
-    /* The layout and occurrence write positions live in locals: stored
-     * through the buffers' struct fields, every byte written would make
-     * the compiler reload them (char stores may alias anything). */
+    /* The layout write position lives in locals: stored through the
+     * buffer's struct fields, every byte written would make the compiler
+     * reload them (char stores may alias anything). */
     unsigned char *lq = NULL, *lend = NULL;
-    struct occ *oq = p->occ, *oend = p->occ + p->cocc;
+    struct btok bt[PREP_BATCH];
+    size_t nb = 0;
     while ((rc = tok_next(p->tok, &tk, e)) == 1) {
         if (tk->pos != npos || tk->end < tk->start || tk->end > len) {
             rc = ig_err_set(e, IG_EDATA, STAGE, path, tk->line, IG_ERR_NOPOS, tk->start,
@@ -339,31 +489,46 @@ static int prep_scan(idx_prep *p, idx_docbuf *d, size_t len, const char *path,
             if (tk->section > maxsec)
                 maxsec = tk->section;
         }
-        uint32_t lid;
-        if (prep_lookup(p, d, tk->norm, tk->norm_len, &lid) != IG_OK) {
-            rc = ig_err_nomem(e, STAGE);
-            goto out;
-        }
-        if (oq == oend) {
-            size_t used = (size_t)(oq - p->occ);
-            if (w_grow((void **)&p->occ, &p->cocc, used + 1, sizeof *p->occ) != IG_OK) {
+        /* Into the batch: its key and hash now, and a request for its
+         * slot, which the batch reads when full. */
+        struct btok *b = &bt[nb++];
+        size_t n = tk->norm_len, k = n < 16 ? n : 16;
+        b->lo = w_load64(tk->norm) & w_load64((const char *)w_ones + 16 - k);
+        b->hi = w_load64(tk->norm + 8) & w_load64((const char *)w_ones + 24 - k);
+        b->key = (uint32_t)n | lang << 16;
+        b->loff = 0;
+        if (n > 16) {
+            /* (the norm is the tokeniser's until the next token) */
+            if (p->longs.len + n > UINT32_MAX || ig_buf_add(&p->longs, tk->norm, n) != IG_OK) {
                 rc = ig_err_nomem(e, STAGE);
                 goto out;
             }
-            oq = p->occ + used;
-            oend = p->occ + p->cocc;
+            b->loff = (uint32_t)(p->longs.len - n);
         }
-        oq->lid = lid;
-        oq->pos = tk->pos;
-        oq->span = tk->kind == TOK_JOINED ? tk->span : 0;
-        oq++;
+        b->h = pt_hash(tk->norm, b->lo, b->hi, n, b->key);
+        __builtin_prefetch(&p->slots[(size_t)b->h & (p->nslots - 1)]);
+        if (nb > PREP_AHEAD) {
+            uint32_t sl = p->slots[(size_t)bt[nb - 1 - PREP_AHEAD].h & (p->nslots - 1)];
+            if (sl)
+                __builtin_prefetch(&p->pt[sl - 1]);
+        }
+        b->pos = tk->pos;
+        b->span = tk->kind == TOK_JOINED ? tk->span : 0;
         if (tk->kind != TOK_JOINED)
             npos++;
+        if (nb == PREP_BATCH) {
+            if (prep_batch(p, bt, nb) != IG_OK) {
+                rc = ig_err_nomem(e, STAGE);
+                goto out;
+            }
+            nb = 0;
+        }
     }
+    if (rc == 0 && nb > 0 && prep_batch(p, bt, nb) != IG_OK)
+        rc = ig_err_nomem(e, STAGE);
 out:
     if (lq)
         d->layout.len = (size_t)(lq - (unsigned char *)d->layout.data);
-    p->nocc = (size_t)(oq - p->occ);
     *npos_out = npos;
     *maxsec_out = maxsec;
     return rc < 0 ? rc : IG_OK;
@@ -392,11 +557,27 @@ int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
     } else {
         d->src.file_bytes = len;
     }
+    const char *lang = src && src->lang ? src->lang : "en";
+    int lid = prep_lang(p, lang);
+    if (lid < 0 || p->npt > PREP_TERMS_MAX || p->arena.len > PREP_ARENA_MAX ||
+        p->gen == UINT32_MAX) {
+        prep_forget(p);
+        lid = prep_lang(p, lang);
+    }
+    if (lid < 0)
+        return ig_err_set(e, IG_EUSAGE, STAGE, path, IG_ERR_NOPOS, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          "language code \"%.20s\" too long", lang);
+    p->gen++;
+    size_t first_new = p->npt; /* thread terms from here on are new in this document */
+    d->owner = p->serial;
+    d->epoch = p->epoch;
+    d->seq = p->seq;
+    d->lang = lang;
     tok_reset(p->tok, text, len, path);
     uint32_t npos = 0, maxsec = 0;
     struct runstate rs[3];
     memset(rs, 0, sizeof rs);
-    int rc = prep_scan(p, d, len, path, rs, &npos, &maxsec, e);
+    int rc = prep_scan(p, d, len, path, (uint32_t)lid, rs, &npos, &maxsec, e);
     if (rc < 0)
         goto out;
     /* The three run lists follow the byte ranges. */
@@ -425,33 +606,60 @@ int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
         rc = ig_err_nomem(e, STAGE);
         goto out;
     }
+    /* The surfaces of the thread terms new in this document go with it:
+     * the writer has not seen them (it knows the others by number). */
+    size_t surf_need = 16 * (p->npt - first_new);
+    for (size_t i = first_new; i < p->npt; i++)
+        if ((p->pt[i].key & 0xFFFF) > 16)
+            surf_need += p->pt[i].key & 0xFFFF;
+    if (ig_buf_reserve(&d->surf, surf_need) != IG_OK) {
+        rc = ig_err_nomem(e, STAGE);
+        goto out;
+    }
     uint32_t acc = 0;
     for (size_t i = 0; i < p->nlt; i++) {
         p->cur[i] = acc;
-        acc += p->lt[i].count;
+        acc += p->loc_cnt[i];
     }
     for (size_t i = 0; i < p->nocc; i++)
         p->sorted[p->cur[p->occ[i].lid]++] = p->occ[i];
     unsigned char *base = (unsigned char *)d->enc.data, *q = base;
     const struct occ *o = p->sorted;
     for (size_t i = 0; i < p->nlt; i++) {
-        struct lterm *lt = &p->lt[i];
+        uint32_t tid = p->loc_tid[i], count = p->loc_cnt[i];
         struct dterm *dt = &d->t[i];
-        dt->hash = lt->hash;
-        dt->surf_off = lt->surf_off;
-        dt->surf_len = lt->surf_len;
-        dt->freq = lt->count;
+        dt->tid = tid;
+        dt->fresh = tid >= first_new;
+        dt->hash = 0;
+        dt->surf_off = dt->surf_len = 0;
+        if (dt->fresh) {
+            const struct pterm *pt = &p->pt[tid];
+            size_t n = pt->key & 0xFFFF;
+            char *sq = d->surf.data + d->surf.len;
+            if (n <= 16) {
+                memcpy(sq, &pt->lo, 8);
+                memcpy(sq + 8, &pt->hi, 8);
+                dt->hash = w_hash16(pt->lo, pt->hi, n);
+            } else {
+                memcpy(sq, p->arena.data + pt->aoff, n);
+                dt->hash = w_hash(sq, n);
+            }
+            dt->surf_off = (uint32_t)d->surf.len;
+            dt->surf_len = (uint32_t)n;
+            d->surf.len += n;
+        }
+        dt->freq = count;
         dt->enc_off = (uint64_t)(q - base);
         uint32_t prev = 0;
-        for (uint32_t j = 0; j < lt->count; j++, o++) {
+        for (uint32_t j = 0; j < count; j++, o++) {
             q = idx_put_varint(q, (uint64_t)(o->pos - prev) << 1 | (o->span != 0));
             if (o->span)
                 q = idx_put_varint(q, o->span);
             prev = o->pos;
         }
         dt->enc_len = (uint32_t)((uint64_t)(q - base) - dt->enc_off);
-        p->slots[lt->slot] = 0;
     }
+    d->surf.data[d->surf.len] = '\0';
     d->enc.len = (size_t)(q - base);
     d->nt = p->nlt;
     p->nlt = 0;
@@ -463,12 +671,13 @@ int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
     d->layout_crc = idx_crc32(0, d->layout.data, d->layout.len);
     d->text_crc = idx_crc32(0, d->text.data, d->text.len);
     d->blob_crc = (uint32_t)crc32_combine64(d->layout_crc, d->text_crc, (z_off64_t)d->text.len);
+    p->seq++;
     rc = IG_OK;
 out:
     if (rc != IG_OK) {
-        /* Leave the table empty for the next document. */
-        for (size_t i = 0; i < p->nlt; i++)
-            p->slots[p->lt[i].slot] = 0;
+        /* The thread terms this document added never reach the writer:
+         * start afresh, so that no later document refers to them. */
+        prep_forget(p);
         p->nlt = 0;
         d->nt = 0;
     }

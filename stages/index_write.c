@@ -8,7 +8,8 @@
  * text to the output at once and its postings to in-memory lists.  When the
  * lists pass the memory budget they are spilled as a sorted segment; the
  * finish step merges the segments into the postings section.  Each
- * distinct term is stemmed once, when first met (w_term).
+ * distinct term is stemmed once, when first met (w_term), and looked up by
+ * its surface once per preparer (struct wmap).
  *
  * Determinism: postings are encoded relative to the previous document of
  * the same term in the whole corpus (not the segment), so segments
@@ -79,6 +80,19 @@ struct wseg {
     uint64_t off, len;      /* in the spill file */
 };
 
+/* Thread term maps.  A preparer (index_prep.c) numbers the terms it meets
+ * and sends a term's surface only with the first document it occurs in
+ * (dterm.fresh); the writer, seeing that preparer's documents in the order
+ * they were prepared, looks such a term up once by its surface and records
+ * its corpus term here, so every later occurrence is an array read. */
+struct wmap {
+    uint64_t owner;         /* the preparer's serial */
+    uint32_t epoch;         /* its epoch this map is for */
+    uint32_t next_seq;      /* the document number expected next */
+    uint32_t *corpus;       /* thread term -> corpus term */
+    size_t n, cap;          /* thread terms mapped so far */
+};
+
 struct idx_writer {
     ig_out *out;
     char path[1024];
@@ -108,6 +122,10 @@ struct idx_writer {
     size_t nsegs, csegs;
     unsigned char *sbuf;        /* spill write buffer */
     size_t sused;
+    struct wmap *maps;          /* one per preparer seen */
+    size_t nmaps, cmaps;
+    uint32_t *ids;              /* scratch: corpus term of each dterm */
+    size_t cids;
     idx_prep *prep;             /* for idx_writer_add_text */
     idx_docbuf *db;
     struct {
@@ -284,6 +302,10 @@ void idx_writer_abort(idx_writer *w)
     ig_buf_free(&w->surfaces);
     ig_buf_free(&w->stems);
     ig_free(w->slots);
+    for (size_t i = 0; i < w->nmaps; i++)
+        ig_free(w->maps[i].corpus);
+    ig_free(w->maps);
+    ig_free(w->ids);
     ig_free(w->segs);
     ig_free(w->sbuf);
     idx_prep_free(w->prep);
@@ -603,37 +625,70 @@ static int w_term(idx_writer *w, const idx_docbuf *d, const struct dterm *dt, ui
     return IG_OK;
 }
 
-/* Bring the table slots, terms and postings tails that the document's
- * terms [from, to) will touch into the cache ahead of use: with hundreds
- * of thousands of terms each lookup would otherwise wait for memory
- * several times in a row, and this loop is the writer's, which is serial.
- * (noipa: GCC would otherwise find the function free of side effects,
- * prefetches not counting, and drop every call.) */
-#if defined(__GNUC__) && !defined(__clang__)
-#define W_KEEP __attribute__((noipa))
-#else
-#define W_KEEP __attribute__((noinline))
-#endif
-W_KEEP static void w_prefetch(const idx_writer *w, const idx_docbuf *d, uint16_t lang,
-                              size_t from, size_t to, int stage)
+/* The map of the preparer of d, checked against the rule of index.h
+ * (each preparer's documents arrive in the order prepared, none missing). */
+static int w_map_of(idx_writer *w, const idx_docbuf *d, struct wmap **out, ig_err *e)
 {
-    size_t mask = w->nslots - 1;
-    for (size_t k = from; k < to; k++) {
-        uint64_t h = w_term_hash(&d->t[k], lang);
-        const struct wslot *sl = &w->slots[(size_t)h & mask];
-        if (stage == 0) {
-            __builtin_prefetch(sl);
-        } else if (sl->idx && sl->tag == (uint32_t)(h >> 32)) {
-            const struct wterm *t = &w->terms[sl->idx - 1];
-            if (stage == 1) {
-                __builtin_prefetch(t);
-            } else {
-                __builtin_prefetch(w->surfaces.data + t->surf_off);
-                if (t->p)
-                    __builtin_prefetch(t->p + t->len);
-            }
-        }
+    struct wmap *m = NULL;
+    for (size_t i = 0; i < w->nmaps; i++)
+        if (w->maps[i].owner == d->owner)
+            m = &w->maps[i];
+    if (m == NULL) {
+        if (w_grow((void **)&w->maps, &w->cmaps, w->nmaps + 1, sizeof *w->maps) != IG_OK)
+            return ig_err_nomem(e, STAGE);
+        m = &w->maps[w->nmaps++];
+        memset(m, 0, sizeof *m);
+        m->owner = d->owner;
+        m->epoch = d->epoch;
     }
+    if (d->epoch != m->epoch) {
+        m->epoch = d->epoch;
+        m->next_seq = 0;
+        m->n = 0;
+    }
+    if (d->owner == 0 || d->seq != m->next_seq)
+        return ig_err_set(e, IG_EUSAGE, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          "document %zu: prepared documents added out of order (internal error)",
+                          w->ndocs);
+    m->next_seq++;
+    *out = m;
+    return IG_OK;
+}
+
+/* The corpus term of each of d's terms into w->ids: a fresh one looked up
+ * (or created) by its surface and remembered in m, any other read from m.
+ * The lookups are few (a term per preparer, once); the prefetches are for
+ * the step after, which touches each term and the tail of its postings. */
+static int w_resolve(idx_writer *w, struct wmap *m, const idx_docbuf *d, uint16_t lang, ig_err *e)
+{
+    if (w_grow((void **)&w->ids, &w->cids, d->nt, sizeof *w->ids) != IG_OK)
+        return ig_err_nomem(e, STAGE);
+    for (size_t i = 0; i < d->nt; i++) {
+        const struct dterm *dt = &d->t[i];
+        uint32_t id;
+        if (dt->fresh) {
+            struct wterm *t;
+            if (dt->tid != m->n ||
+                w_grow((void **)&m->corpus, &m->cap, m->n + 1, sizeof *m->corpus) != IG_OK ||
+                w_term(w, d, dt, w_term_hash(dt, lang), lang, &t) != IG_OK)
+                return dt->tid != m->n
+                           ? ig_err_set(e, IG_EUSAGE, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                                        IG_ERR_NOPOS, "thread term %u out of sequence (internal "
+                                        "error)", dt->tid)
+                           : ig_err_nomem(e, STAGE);
+            id = (uint32_t)(t - w->terms);
+            m->corpus[m->n++] = id;
+        } else {
+            if (dt->tid >= m->n)
+                return ig_err_set(e, IG_EUSAGE, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                                  IG_ERR_NOPOS, "thread term %u never sent (internal error)",
+                                  dt->tid);
+            id = m->corpus[dt->tid];
+            __builtin_prefetch(&w->terms[id]);
+        }
+        w->ids[i] = id;
+    }
+    return IG_OK;
 }
 
 int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
@@ -688,40 +743,43 @@ int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
         (rc = w_emit_raw(w, d->text.data, d->text.len, e)) != IG_OK)
         return w_fail(w, rc);
     w_writeback(w);
+    if (d->nt > 0 && d->lang != NULL && strcmp(d->lang, lang) != 0)
+        return w_fail(w, ig_err_set(e, IG_EUSAGE, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                                    IG_ERR_NOPOS, "document prepared as \"%s\", added as \"%s\" "
+                                    "(internal error)", d->lang, lang));
+    struct wmap *m = NULL;
+    if ((rc = w_map_of(w, d, &m, e)) != IG_OK || (rc = w_resolve(w, m, d, lid, e)) != IG_OK)
+        return w_fail(w, rc);
     const unsigned char *enc = (const unsigned char *)d->enc.data;
-    /* In batches, each prefetched in three steps (slot, term, then its
-     * surface and postings tail) before it is used. */
-    enum { BATCH = 64 };
-    for (size_t b0 = 0; b0 < d->nt; b0 += BATCH) {
-        size_t b1 = d->nt - b0 > BATCH ? b0 + BATCH : d->nt;
-        for (int stage = 0; stage < 3; stage++)
-            w_prefetch(w, d, lid, b0, b1, stage);
-        for (size_t i = b0; i < b1; i++) {
-            const struct dterm *dt = &d->t[i];
-            struct wterm *t;
-            if (w_term(w, d, dt, w_term_hash(dt, lid), lid, &t) != IG_OK)
-                return w_fail(w, ig_err_nomem(e, STAGE));
-            size_t need = t->len + 20 + dt->enc_len;
-            if (need > t->cap) {
-                size_t c = t->cap ? t->cap : 16;
-                while (c < need)
-                    c *= 2;
-                unsigned char *np = ig_realloc(t->p, c);
-                if (np == NULL)
-                    return w_fail(w, ig_err_nomem(e, STAGE));
-                w->mem += c - t->cap;
-                t->p = np;
-                t->cap = c;
-            }
-            unsigned char *q = t->p + t->len;
-            q = idx_put_varint(q, (uint64_t)doc + 1 - t->last1);
-            q = idx_put_varint(q, dt->freq);
-            memcpy(q, enc + dt->enc_off, dt->enc_len);
-            t->len = (size_t)(q - t->p) + dt->enc_len;
-            t->last1 = doc + 1;
-            t->df++;
-            t->cf += dt->freq;
+    enum { AHEAD = 8 };
+    for (size_t i = 0; i < d->nt; i++) {
+        if (i + AHEAD < d->nt) {
+            const struct wterm *ta = &w->terms[w->ids[i + AHEAD]];
+            if (ta->p)
+                __builtin_prefetch(ta->p + ta->len);
         }
+        const struct dterm *dt = &d->t[i];
+        struct wterm *t = &w->terms[w->ids[i]];
+        size_t need = t->len + 20 + dt->enc_len;
+        if (need > t->cap) {
+            size_t c = t->cap ? t->cap : 16;
+            while (c < need)
+                c *= 2;
+            unsigned char *np = ig_realloc(t->p, c);
+            if (np == NULL)
+                return w_fail(w, ig_err_nomem(e, STAGE));
+            w->mem += c - t->cap;
+            t->p = np;
+            t->cap = c;
+        }
+        unsigned char *q = t->p + t->len;
+        q = idx_put_varint(q, (uint64_t)doc + 1 - t->last1);
+        q = idx_put_varint(q, dt->freq);
+        memcpy(q, enc + dt->enc_off, dt->enc_len);
+        t->len = (size_t)(q - t->p) + dt->enc_len;
+        t->last1 = doc + 1;
+        t->df++;
+        t->cf += dt->freq;
     }
     w->ndocs++;
     if (w->mem > w->opts.mem_budget && (rc = w_spill(w, e)) != IG_OK)
@@ -732,7 +790,14 @@ int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
 int idx_writer_add_text(idx_writer *w, const char *const *vals, const char *lang,
                         const char *text, size_t len, const idx_doc_src *src, ig_err *e)
 {
-    int rc = idx_prep_doc(w->prep, w->db, text, len, src, e);
+    idx_doc_src s;
+    memset(&s, 0, sizeof s);
+    if (src)
+        s = *src;
+    else
+        s.file_bytes = len;
+    s.lang = lang;
+    int rc = idx_prep_doc(w->prep, w->db, text, len, &s, e);
     if (rc != IG_OK)
         return w_fail(w, rc);
     return idx_writer_add(w, vals, lang, w->db, e);

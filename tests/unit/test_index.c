@@ -192,6 +192,7 @@ static int mem_read(void *ctx, uint32_t doc, ig_buf *text, idx_doc_src *src, ig_
 {
     (void)ctx;
     src->path = docs[doc].id;
+    src->lang = docs[doc].lang;
     src->file_bytes = docs[doc].len;
     if (fail_at >= 0 && (doc == (uint32_t)fail_at || doc == (uint32_t)fail_at + 2))
         return ig_err_set(e, IG_EDATA, "input", docs[doc].id, 1, 1, 0, "bad document %u", doc);
@@ -290,7 +291,7 @@ static void test_round_trip(void)
     if (w == NULL)
         return;
     for (size_t i = 0; i < ndocs; i++) {
-        idx_doc_src src = { docs[i].len + 7, i == 2 ? 3 : 0, i == 5, docs[i].id };
+        idx_doc_src src = { docs[i].len + 7, i == 2 ? 3 : 0, i == 5, docs[i].id, docs[i].lang };
         int rc = idx_writer_add_text(w, doc_vals(i), docs[i].lang, docs[i].text, docs[i].len,
                                      &src, &e);
         CHECK_EQ(rc, IG_OK);
@@ -523,6 +524,95 @@ static void test_determinism(void)
     idx_close(r);
     ig_buf_free(&a);
     ig_buf_free(&b);
+    CHECK_EQ(count_files(".tmp."), 0);
+}
+
+/* The rule of index.h between preparers and the writer: a preparer's
+ * documents reach the writer in the order prepared, none left out, and one
+ * that failed to prepare is dropped without harm. */
+static void test_prep_order(void)
+{
+    char p1[512], p2[512], p3[512];
+    snprintf(p1, sizeof p1, "%s/po1.igx", tmpdir);
+    snprintf(p2, sizeof p2, "%s/po2.igx", tmpdir);
+    snprintf(p3, sizeof p3, "%s/po3.igx", tmpdir);
+    ig_err e;
+    ig_err_clear(&e);
+    const char *a = "Multistakeholder governance of the Internet.";
+    const char *b = "States decide: multilateral governance of the Internet, intergovernmental.";
+    char bad[IG_MAX_TOKEN_BYTES + 64];
+    memset(bad, 'x', sizeof bad - 1);
+    bad[sizeof bad - 1] = '\0';
+    memcpy(bad, "novel words first ", 18);
+    const char *texts[3] = { a, bad, b };
+    const char *vals[2][3] = { { "A", "g", "a.txt" }, { "B", "g", "b.txt" } };
+
+    /* The reference: a and b through the writer alone. */
+    idx_writer *w = NULL;
+    CHECK_EQ(idx_writer_open(&w, p1, cols, 3, NULL, &e), IG_OK);
+    if (w == NULL)
+        return;
+    CHECK_EQ(idx_writer_add_text(w, vals[0], "en", a, strlen(a), NULL, &e), IG_OK);
+    CHECK_EQ(idx_writer_add_text(w, vals[1], "en", b, strlen(b), NULL, &e), IG_OK);
+    CHECK_EQ(idx_writer_finish(w, &e), IG_OK);
+    CHECK_EQ(idx_writer_commit(w, &e), IG_OK);
+
+    /* One preparer: a, then the over-long token fails (its new words never
+     * reach the writer), then b; a and b added. */
+    idx_prep *p = NULL;
+    idx_docbuf *d[3] = { NULL, NULL, NULL };
+    CHECK_EQ(idx_prep_new(&p, NULL, &e), IG_OK);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(idx_docbuf_new(&d[i]), IG_OK);
+    if (p == NULL || !d[0] || !d[1] || !d[2])
+        goto out;
+    idx_doc_src src;
+    memset(&src, 0, sizeof src);
+    src.lang = "en";
+    for (int i = 0; i < 3; i++) {
+        src.file_bytes = strlen(texts[i]);
+        int rc = idx_prep_doc(p, d[i], texts[i], strlen(texts[i]), &src, &e);
+        CHECK_EQ(rc, i == 1 ? IG_ELIMIT : IG_OK);
+        ig_err_clear(&e);
+    }
+    CHECK_EQ(idx_writer_open(&w, p2, cols, 3, NULL, &e), IG_OK);
+    if (w == NULL)
+        goto out;
+    CHECK_EQ(idx_writer_add(w, vals[0], "en", d[0], &e), IG_OK);
+    CHECK_EQ(idx_writer_add(w, vals[1], "en", d[2], &e), IG_OK);
+    CHECK_EQ(idx_writer_finish(w, &e), IG_OK);
+    CHECK_EQ(idx_writer_commit(w, &e), IG_OK);
+    ig_buf x = IG_BUF_INIT, y = IG_BUF_INIT;
+    CHECK_EQ(read_all(p1, &x), IG_OK);
+    CHECK_EQ(read_all(p2, &y), IG_OK);
+    CHECK(x.len == y.len && x.len > 0 && memcmp(x.data, y.data, x.len) == 0);
+    ig_buf_free(&x);
+    ig_buf_free(&y);
+
+    /* Left out or out of order: refused, never a wrong index. */
+    for (int i = 0; i < 2; i++) {
+        src.file_bytes = strlen(texts[2 * i]);
+        CHECK_EQ(idx_prep_doc(p, d[i], texts[2 * i], strlen(texts[2 * i]), &src, &e), IG_OK);
+    }
+    CHECK_EQ(idx_writer_open(&w, p3, cols, 3, NULL, &e), IG_OK);
+    if (w == NULL)
+        goto out;
+    CHECK_EQ(idx_writer_add(w, vals[1], "en", d[1], &e), IG_EUSAGE);
+    CHECK(strstr(e.msg, "out of order") != NULL);
+    ig_err_clear(&e);
+    idx_writer_abort(w);
+    /* Prepared as one language, added as another: refused. */
+    CHECK_EQ(idx_prep_doc(p, d[0], a, strlen(a), &src, &e), IG_OK);
+    CHECK_EQ(idx_writer_open(&w, p3, cols, 3, NULL, &e), IG_OK);
+    if (w == NULL)
+        goto out;
+    CHECK_EQ(idx_writer_add(w, vals[0], "de", d[0], &e), IG_EUSAGE);
+    CHECK(strstr(e.msg, "prepared as") != NULL);
+    idx_writer_abort(w);
+out:
+    for (int i = 0; i < 3; i++)
+        idx_docbuf_free(d[i]);
+    idx_prep_free(p);
     CHECK_EQ(count_files(".tmp."), 0);
 }
 
@@ -937,6 +1027,7 @@ int main(void)
 
     RUN(test_round_trip);
     RUN(test_determinism);
+    RUN(test_prep_order);
     RUN(test_build_errors);
     RUN(test_refusals);
     RUN(test_corruption);
