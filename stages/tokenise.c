@@ -1227,15 +1227,14 @@ int tok_next(tok_stream *t, const tok_token **tok, ig_err *e)
                 if (n - p >= 16) {
                     unsigned upm, m = sse_nonalnum(s + p, &upm);
                     if (m != 0) {
-                        unsigned k = (unsigned)__builtin_ctz(m);
-                        if (upm & ((1u << k) - 1)) {
-                            /* Lower-case all 16 bytes at once; the
-                             * first k are the word (norm has room). */
-                            sse_lower16(s + p, t->norm);
-                            lowered = 1;
-                            up = F_UPPER;
-                        }
-                        p += k;
+                        /* Lower-case all 16 bytes at once, whether or not
+                         * the word has capitals (a branch on that would be
+                         * mispredicted at every capitalised word); the
+                         * first k are the word (norm has room). */
+                        (void)upm;
+                        sse_lower16(s + p, t->norm);
+                        lowered = 1;
+                        p += (unsigned)__builtin_ctz(m);
                         goto scanned;
                     }
                     up = upm ? F_UPPER : 0;
