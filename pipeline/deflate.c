@@ -14,7 +14,10 @@
  * go to a symbol buffer while their Huffman symbols are counted; when the
  * buffer is full or the input ends, the block is written in the cheapest of
  * its three forms, costed exactly in bits beforehand.  IG_DEFLATE_HUFFMAN
- * skips the LZ77 pass: a histogram of each block's bytes, then the block.
+ * skips the LZ77 pass: a block of prose is coded with codes built once
+ * from the byte frequencies of English prose ("the prose codes") when they
+ * cost at most PROSE_MAX_BITS a byte (one table look-up a byte decides);
+ * any other block gets a histogram of its bytes and the cheapest form.
  *
  * The hash table is never cleared between calls: it stores positions offset
  * by a base that grows by each input's length plus a window, so entries of
@@ -52,6 +55,7 @@
 #define MAXCLBITS 7        /* longest code length code */
 
 struct ig_deflate {
+    uint64_t prose_blocks;          /* blocks coded with the prose codes */
     uint32_t *head;                 /* hash of HASH_LEN bytes -> base + position */
     uint32_t base;                  /* offset of the current chunk's positions */
     size_t chunk;                   /* CHUNK (smaller in tests) */
@@ -98,6 +102,8 @@ static uint8_t len_sym[MAX_MATCH + 1];
 static uint8_t rev8[256];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
+static void prose_fill(void);
+
 static void tables_fill(void)
 {
     /* 227..257 use symbol 284; 258 has its own, 285. */
@@ -113,6 +119,7 @@ static void tables_fill(void)
                 r |= 0x80u >> b;
         rev8[i] = (uint8_t)r;
     }
+    prose_fill();
 }
 
 /* ---- life cycle ------------------------------------------------------- */
@@ -491,6 +498,158 @@ static void send_literals(ig_deflate *d, const unsigned char *p, size_t n)
     flush(d);
 }
 
+/* The header of a dynamic block (BTYPE 10) for given code lengths: the
+ * counts, the code length code and the run-length coded lengths. */
+struct dynhdr {
+    unsigned hlit, hdist, hclen, ncl;
+    uint8_t cllen[NCL];
+    uint16_t clcode[NCL];
+    uint16_t cl[NLITLEN + NDIST];
+    uint64_t bits;          /* its size in bits, BFINAL and BTYPE included */
+};
+
+static void dyn_header(const uint8_t *llen, const uint8_t *dlen, struct dynhdr *h)
+{
+    unsigned hlit = NLITLEN, hdist = NDIST;
+    while (hlit > 257 && llen[hlit - 1] == 0)
+        hlit--;
+    while (hdist > 1 && dlen[hdist - 1] == 0)
+        hdist--;
+    uint8_t all[NLITLEN + NDIST];
+    memcpy(all, llen, hlit);
+    memcpy(all + hlit, dlen, hdist);
+    uint32_t clfreq[NCL];
+    memset(clfreq, 0, sizeof clfreq);
+    h->ncl = cl_encode(all, hlit + hdist, h->cl, clfreq);
+    huff_lengths(clfreq, NCL, MAXCLBITS, h->cllen);
+    unsigned hclen = NCL;
+    while (hclen > 4 && h->cllen[cl_order[hclen - 1]] == 0)
+        hclen--;
+    h->hlit = hlit;
+    h->hdist = hdist;
+    h->hclen = hclen;
+    h->bits = 3 + 5 + 5 + 4 + 3 * (uint64_t)hclen;
+    h->bits += (uint64_t)clfreq[16] * 2 + (uint64_t)clfreq[17] * 3 + (uint64_t)clfreq[18] * 7;
+    for (unsigned s = 0; s < NCL; s++)
+        h->bits += (uint64_t)clfreq[s] * h->cllen[s];
+    huff_codes(h->cllen, NCL, h->clcode);
+}
+
+static void put_dyn_header(ig_deflate *d, const struct dynhdr *h, int final)
+{
+    put(d, (unsigned)final | 2u << 1, 3); /* BTYPE 10 */
+    put(d, h->hlit - 257, 5);
+    put(d, h->hdist - 1, 5);
+    put(d, h->hclen - 4, 4);
+    flush(d);
+    for (unsigned i = 0; i < h->hclen; i++) {
+        put(d, h->cllen[cl_order[i]], 3);
+        flush(d);
+    }
+    for (unsigned i = 0; i < h->ncl; i++) {
+        unsigned s = h->cl[i] & 31, x = h->cl[i] >> 8;
+        put(d, h->clcode[s], h->cllen[s]);
+        if (s == 16)
+            put(d, x, 2);
+        else if (s == 17)
+            put(d, x, 3);
+        else if (s == 18)
+            put(d, x, 7);
+        flush(d);
+    }
+}
+
+/* ---- the prose codes -------------------------------------------------------- */
+
+/* Byte frequencies of English policy prose, per million bytes, counted on
+ * the project's own sample corpus (corpora/sample); every byte has at least
+ * 1, printable ASCII, tab and CR at least 64, so that every byte has a code
+ * and none of the plain ones is very long. */
+static const uint32_t prose_freq[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1,
+    1, 64, 7770, 1, 1, 64, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1,
+    148540, 64, 64, 64, 64, 64, 64, 64,
+    452, 452, 64, 64, 7877, 1297, 7448, 64,
+    904, 1218, 1051, 444, 424, 370, 452, 235,
+    147, 198, 477, 610, 64, 64, 64, 64,
+    64, 1933, 497, 2190, 509, 944, 870, 1890,
+    107, 3987, 102, 271, 175, 545, 1175, 913,
+    766, 672, 503, 2071, 3051, 655, 64, 1644,
+    64, 64, 64, 64, 64, 64, 64, 64,
+    64, 59382, 10618, 30579, 27378, 99918, 14941, 14749,
+    32427, 60252, 342, 3992, 29379, 19120, 69177, 65665,
+    18617, 850, 51923, 51425, 77303, 22875, 9804, 9146,
+    1382, 9801, 364, 64, 64, 64, 64, 1,
+    853, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1,
+    1, 34, 1, 274, 3, 1, 1, 1,
+    1, 350, 1, 1, 96, 96, 1, 1,
+    1, 1, 1, 11, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 11, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 853, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/* Huffman codes built once from prose_freq, and the block header that
+ * announces them.  A block of ordinary prose coded with them is within a
+ * few percent of its own optimal codes, and skips what those cost per
+ * block: a histogram of its bytes, the code construction and the header
+ * (together about a tenth of preparing a document for the index). */
+static struct {
+    uint8_t llen[NLITLEN + 2];
+    uint16_t lcode[NLITLEN + 2];
+    struct dynhdr hdr;
+} prose;
+
+/* Blocks at least this long may use the prose codes (below, the header
+ * weighs more than the codes save) ... */
+#define PROSE_MIN 1024
+/* ... when coding them takes at most this many bits a byte (English prose
+ * takes about 4.5): always well under the stored size, so
+ * ig_deflate_bound holds, and close to the block's own codes. */
+#define PROSE_MAX_BITS 5
+
+static void prose_fill(void)
+{
+    uint32_t f[NLITLEN + 2];
+    uint8_t dlen[NDIST];
+    memset(f, 0, sizeof f);
+    memset(dlen, 0, sizeof dlen);
+    for (unsigned c = 0; c < 256; c++)
+        f[c] = prose_freq[c];
+    f[256] = 1;
+    huff_lengths(f, NLITLEN, MAXBITS, prose.llen);
+    huff_codes(prose.llen, NLITLEN, prose.lcode);
+    dyn_header(prose.llen, dlen, &prose.hdr);
+}
+
+/* Bits that the prose codes take for p[0..n). */
+static uint64_t prose_cost(const unsigned char *p, size_t n)
+{
+    const uint8_t *len = prose.llen;
+    uint64_t a = 0, b = 0, c = 0, e = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a += len[p[i]];
+        b += len[p[i + 1]];
+        c += len[p[i + 2]];
+        e += len[p[i + 3]];
+    }
+    for (; i < n; i++)
+        a += len[p[i]];
+    return a + b + c + e;
+}
+
 /* Write the block of symbols covering src[from..to) in its cheapest form. */
 static void write_block(ig_deflate *d, const unsigned char *src, size_t from, size_t to,
                         int final)
@@ -514,28 +673,9 @@ static void write_block(ig_deflate *d, const unsigned char *src, size_t from, si
     /* Dynamic codes. */
     huff_lengths(lf, NLITLEN, MAXBITS, d->llen);
     huff_lengths(df, NDIST, MAXBITS, d->dlen);
-    unsigned hlit = NLITLEN, hdist = NDIST;
-    while (hlit > 257 && d->llen[hlit - 1] == 0)
-        hlit--;
-    while (hdist > 1 && d->dlen[hdist - 1] == 0)
-        hdist--;
-    uint8_t all[NLITLEN + NDIST];
-    memcpy(all, d->llen, hlit);
-    memcpy(all + hlit, d->dlen, hdist);
-    uint16_t cl[NLITLEN + NDIST];
-    uint32_t clfreq[NCL];
-    memset(clfreq, 0, sizeof clfreq);
-    unsigned ncl = cl_encode(all, hlit + hdist, cl, clfreq);
-    uint8_t cllen[NCL];
-    uint16_t clcode[NCL];
-    huff_lengths(clfreq, NCL, MAXCLBITS, cllen);
-    unsigned hclen = NCL;
-    while (hclen > 4 && cllen[cl_order[hclen - 1]] == 0)
-        hclen--;
-    uint64_t dyn = 3 + 5 + 5 + 4 + 3 * (uint64_t)hclen + extra;
-    dyn += (uint64_t)clfreq[16] * 2 + (uint64_t)clfreq[17] * 3 + (uint64_t)clfreq[18] * 7;
-    for (unsigned s = 0; s < NCL; s++)
-        dyn += (uint64_t)clfreq[s] * cllen[s];
+    struct dynhdr h;
+    dyn_header(d->llen, d->dlen, &h);
+    uint64_t dyn = h.bits + extra;
     for (unsigned s = 0; s < NLITLEN; s++)
         dyn += (uint64_t)lf[s] * d->llen[s];
     for (unsigned s = 0; s < NDIST; s++)
@@ -586,27 +726,7 @@ static void write_block(ig_deflate *d, const unsigned char *src, size_t from, si
         else
             send_symbols(d);
     } else {
-        put(d, (unsigned)final | 2u << 1, 3); /* BTYPE 10 */
-        put(d, hlit - 257, 5);
-        put(d, hdist - 1, 5);
-        put(d, hclen - 4, 4);
-        flush(d);
-        for (unsigned i = 0; i < hclen; i++) {
-            put(d, cllen[cl_order[i]], 3);
-            flush(d);
-        }
-        huff_codes(cllen, NCL, clcode);
-        for (unsigned i = 0; i < ncl; i++) {
-            unsigned s = cl[i] & 31, x = cl[i] >> 8;
-            put(d, clcode[s], cllen[s]);
-            if (s == 16)
-                put(d, x, 2);
-            else if (s == 17)
-                put(d, x, 3);
-            else if (s == 18)
-                put(d, x, 7);
-            flush(d);
-        }
+        put_dyn_header(d, &h, final);
         huff_codes(d->llen, NLITLEN, d->lcode);
         huff_codes(d->dlen, NDIST, d->dcode);
         if (d->lits_only)
@@ -769,6 +889,15 @@ static size_t compress_huff(ig_deflate *d, const unsigned char *src, size_t n, u
     size_t at = 0;
     do {
         size_t k = n - at > HUFF_BLOCK ? HUFF_BLOCK : n - at;
+        if (k >= PROSE_MIN && prose_cost(src + at, k) <= PROSE_MAX_BITS * (uint64_t)k) {
+            put_dyn_header(d, &prose.hdr, at + k == n);
+            memcpy(d->lcode, prose.lcode, sizeof d->lcode);
+            memcpy(d->llen, prose.llen, sizeof d->llen);
+            send_literals(d, src + at, k);
+            d->prose_blocks++;
+            at += k;
+            continue;
+        }
         /* Four histograms, so that runs of one byte value do not wait on
          * their own increments. */
         uint32_t h[4][256];
@@ -871,6 +1000,11 @@ size_t ig_deflate_zlib(ig_deflate *d, int level, const void *src, size_t n, void
     o[2] = (unsigned char)(a >> 8);
     o[3] = (unsigned char)a;
     return k + 6;
+}
+
+uint64_t ig_deflate_prose_blocks(const ig_deflate *d)
+{
+    return d->prose_blocks;
 }
 
 void ig_deflate_test_limits(ig_deflate *d, size_t chunk, uint32_t base)

@@ -412,6 +412,62 @@ static void test_sample_corpus(void)
     CHECK(outb < in * 7 / 10);
 }
 
+/* Blocks of ordinary prose take the prose codes; anything else, and short
+ * texts, their own; both read back exactly. */
+static void test_prose_codes(void)
+{
+    static const char para[] =
+        "The Working Group considered whether governments alone should decide on public "
+        "policy issues pertaining to the Internet, or whether all stakeholders, in their "
+        "respective roles, should shape them together on an equal footing.\n";
+    size_t n = 200000;
+    unsigned char *en = malloc(n), *ru = malloc(n), *mix = malloc(2 * 70000);
+    if (!en || !ru || !mix) {
+        CHECK(!"out of memory");
+        free(en);
+        free(ru);
+        free(mix);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        en[i] = (unsigned char)para[i % (sizeof para - 1)];
+    /* "говорит" repeated: two bytes of UTF-8 a letter */
+    static const char word[] = "\xD0\xB3\xD0\xBE\xD0\xB2\xD0\xBE\xD1\x80\xD0\xB8\xD1\x82 ";
+    for (size_t i = 0; i < n; i++)
+        ru[i] = (unsigned char)word[i % (sizeof word - 1)];
+    memcpy(mix, en, 70000);
+    memcpy(mix + 70000, ru, 70000);
+    unsigned char *z = malloc(ig_deflate_bound(2 * n));
+    if (z == NULL) {
+        CHECK(!"out of memory");
+        goto out;
+    }
+    struct {
+        const unsigned char *p;
+        size_t n;
+        uint64_t prose; /* blocks expected to take the prose codes */
+    } c[] = {
+        { en, 4000, 1 },    /* one block */
+        { en, n, 4 },       /* 65535 + 65535 + 65535 + 3395 */
+        { en, 1000, 0 },    /* under PROSE_MIN */
+        { ru, 8000, 0 },    /* not English */
+        { mix, 140000, 1 }, /* English, then a block mostly Cyrillic, then Cyrillic */
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        uint64_t before = ig_deflate_prose_blocks(enc);
+        size_t k = ig_deflate_zlib(enc, IG_DEFLATE_HUFFMAN, c[i].p, c[i].n, z);
+        CHECK_EQ(ig_deflate_prose_blocks(enc) - before, c[i].prose);
+        CHECK(inflates_to(z, k, 0, c[i].p, c[i].n));
+        if (c[i].prose && c[i].p == en)
+            CHECK(k < c[i].n * 6 / 10); /* English: well under 5 bits a byte */
+    }
+    free(z);
+out:
+    free(en);
+    free(ru);
+    free(mix);
+}
+
 int main(void)
 {
     if (ig_deflate_new(&enc) != 0 || ig_deflate_new(&enc2) != 0) {
@@ -436,6 +492,7 @@ int main(void)
     RUN(test_adler_sums);
     RUN(test_seeded_random);
     RUN(test_sample_corpus);
+    RUN(test_prose_codes);
     ig_deflate_free(enc);
     ig_deflate_free(enc2);
     ig_deflate_free(NULL);
