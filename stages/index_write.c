@@ -657,8 +657,7 @@ static int w_map_of(idx_writer *w, const idx_docbuf *d, struct wmap **out, ig_er
 
 /* The corpus term of each of d's terms into w->ids: a fresh one looked up
  * (or created) by its surface and remembered in m, any other read from m.
- * The lookups are few (a term per preparer, once); the prefetches are for
- * the step after, which touches each term and the tail of its postings. */
+ * The lookups are few (a term per preparer, once). */
 static int w_resolve(idx_writer *w, struct wmap *m, const idx_docbuf *d, uint16_t lang, ig_err *e)
 {
     if (w_grow((void **)&w->ids, &w->cids, d->nt, sizeof *w->ids) != IG_OK)
@@ -684,7 +683,6 @@ static int w_resolve(idx_writer *w, struct wmap *m, const idx_docbuf *d, uint16_
                                   IG_ERR_NOPOS, "thread term %u never sent (internal error)",
                                   dt->tid);
             id = m->corpus[dt->tid];
-            __builtin_prefetch(&w->terms[id]);
         }
         w->ids[i] = id;
     }
@@ -751,8 +749,15 @@ int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
     if ((rc = w_map_of(w, d, &m, e)) != IG_OK || (rc = w_resolve(w, m, d, lid, e)) != IG_OK)
         return w_fail(w, rc);
     const unsigned char *enc = (const unsigned char *)d->enc.data;
+    /* Each term is fetched 2 * AHEAD terms before its use and the tail of
+     * its postings AHEAD before: far enough for memory to answer, near
+     * enough that what was fetched is still in the cache. */
     enum { AHEAD = 8 };
+    for (size_t i = 0; i < d->nt && i < 2 * AHEAD; i++)
+        __builtin_prefetch(&w->terms[w->ids[i]]);
     for (size_t i = 0; i < d->nt; i++) {
+        if (i + 2 * AHEAD < d->nt)
+            __builtin_prefetch(&w->terms[w->ids[i + 2 * AHEAD]]);
         if (i + AHEAD < d->nt) {
             const struct wterm *ta = &w->terms[w->ids[i + AHEAD]];
             if (ta->p)
