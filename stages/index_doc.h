@@ -15,6 +15,8 @@
 #include "err.h"
 #include "index.h"
 
+#define IDX_ENC_SLACK 16
+
 /* A distinct term of a prepared document. */
 struct dterm {
     uint32_t tid;           /* its thread term (index_prep.c) */
@@ -31,7 +33,9 @@ struct idx_docbuf {
     struct dterm *t;        /* in order of first occurrence */
     size_t nt, ct;
     ig_buf surf;            /* surfaces of the fresh terms, back to back */
-    ig_buf enc;             /* encoded positions, back to back */
+    ig_buf enc;             /* encoded positions, back to back; at least
+                               IDX_ENC_SLACK bytes past the last list can be
+                               read (the writer copies short lists in words) */
     ig_buf layout;          /* the layout blob */
     ig_buf text;            /* the zlib text blob */
     uint64_t bytes, truncated;

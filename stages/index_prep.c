@@ -618,7 +618,7 @@ int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
     if (w_grow((void **)&p->cur, &p->ccur, p->nlt, sizeof *p->cur) != IG_OK ||
         w_grow((void **)&p->sorted, &p->csorted, p->nocc, sizeof *p->sorted) != IG_OK ||
         w_grow((void **)&d->t, &d->ct, p->nlt, sizeof *d->t) != IG_OK ||
-        ig_buf_reserve(&d->enc, p->nocc * 11) != IG_OK) {
+        ig_buf_reserve(&d->enc, p->nocc * 11 + IDX_ENC_SLACK) != IG_OK) {
         rc = ig_err_nomem(e, STAGE);
         goto out;
     }
