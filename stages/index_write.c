@@ -1020,6 +1020,69 @@ static int w_sort_stems(struct stement *se, size_t n, const char *pool, ig_err *
     return IG_OK;
 }
 
+/* The stems part of the finish step, run on a second thread while the
+ * calling thread writes the postings (both read the terms, each its own
+ * fields): sort (stem, language, term), number the distinct stems, and
+ * build their records, their strings (which STRINGS holds after the
+ * surfaces, at str_base) and each term's stem number. */
+struct stemjob {
+    const idx_writer *w;
+    const uint32_t *order;      /* final term id -> term */
+    const uint16_t *lfinal;     /* language -> final language id */
+    struct stement *se;         /* nt + 1 */
+    uint32_t *stem_of;          /* final term id -> stem number */
+    size_t nt;
+    uint64_t str_base;
+    ig_buf strs, recs, list;
+    uint32_t nstems;
+    int rc;
+    ig_err err;
+};
+
+static void *w_stems(void *arg)
+{
+    struct stemjob *j = arg;
+    const idx_writer *w = j->w;
+    struct stement *se = j->se;
+    size_t nt = j->nt;
+    for (size_t i = 0; i < nt; i++) {
+        const struct wterm *t = &w->terms[j->order[i]];
+        se[i].off = t->stem_off;
+        se[i].len = t->stem_len;
+        se[i].term = (uint32_t)i;
+        se[i].lang = j->lfinal[t->lang];
+    }
+    if ((j->rc = w_sort_stems(se, nt, w->stems.data, &j->err)) != IG_OK)
+        return NULL;
+    for (size_t i = 0; i < nt;) {
+        size_t k = i + 1;
+        while (k < nt && se[k].len == se[i].len && se[k].lang == se[i].lang &&
+               memcmp(w->stems.data + se[k].off, w->stems.data + se[i].off, se[i].len) == 0)
+            k++;
+        unsigned char rec[IDX_STEM_REC];
+        memset(rec, 0, sizeof rec);
+        idx_put_u64(rec + SR_STR_OFF, j->str_base + j->strs.len);
+        idx_put_u32(rec + SR_STR_LEN, se[i].len);
+        idx_put_u32(rec + SR_LIST_OFF, (uint32_t)i);
+        idx_put_u32(rec + SR_LIST_N, (uint32_t)(k - i));
+        idx_put_u16(rec + SR_LANG, se[i].lang);
+        if (ig_buf_add(&j->strs, w->stems.data + se[i].off, se[i].len) != IG_OK ||
+            ig_buf_addc(&j->strs, '\0') != IG_OK || ig_buf_add(&j->recs, rec, sizeof rec) != IG_OK ||
+            ig_buf_reserve(&j->list, 4 * (k - i)) != IG_OK) {
+            j->rc = ig_err_nomem(&j->err, STAGE);
+            return NULL;
+        }
+        for (size_t m = i; m < k; m++) {
+            idx_put_u32((unsigned char *)j->list.data + j->list.len, se[m].term);
+            j->list.len += 4;
+            j->stem_of[se[m].term] = j->nstems;
+        }
+        j->nstems++;
+        i = k;
+    }
+    return NULL;
+}
+
 int idx_writer_finish(idx_writer *w, ig_err *e)
 {
     if (w->failed)
@@ -1031,7 +1094,12 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     uint16_t *lorder = NULL, *lfinal = NULL;
     struct mcur *cur = NULL;
     struct stement *se = NULL;
-    ig_buf strings = IG_BUF_INIT, stemrecs = IG_BUF_INIT, list = IG_BUF_INIT;
+    ig_buf strings = IG_BUF_INIT;
+    struct stemjob job;
+    memset(&job, 0, sizeof job);
+    ig_err_clear(&job.err);
+    pthread_t stem_th;
+    int stem_started = 0;
     size_t nt = w->nterms, nl = w->nlangs;
     w_sec_end(w, IDX_SEC_DOCDATA);
     /* No more terms come: the lookup table is no longer needed. */
@@ -1066,6 +1134,18 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
         goto out;
     for (size_t i = 0; i < nt; i++)
         final[order[i]] = (uint32_t)i;
+    /* The stems on another thread (or here, if none can start). */
+    job.w = w;
+    job.order = order;
+    job.lfinal = lfinal;
+    job.se = se;
+    job.stem_of = stem_of;
+    job.nt = nt;
+    job.str_base = w->surfaces.len; /* every surface with its NUL, once */
+    if (pthread_create(&stem_th, NULL, w_stems, &job) == 0)
+        stem_started = 1;
+    else
+        w_stems(&job);
 
     /* POSTINGS: per term, its segments in order, then what is in memory. */
     if (w->nsegs > 0 && (rc = spill_flush(w, e)) != IG_OK)
@@ -1130,10 +1210,6 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
         vi[i].df = t->df;
         vi[i].surf_len = t->surf_len;
         vi[i].lang = lfinal[t->lang];
-        se[i].off = t->stem_off;
-        se[i].len = t->stem_len;
-        se[i].term = (uint32_t)i;
-        se[i].lang = lfinal[t->lang];
         /* STRINGS starts with the surfaces in term order (reserved above,
          * so this does not allocate; checked all the same). */
         if (ig_buf_add(&strings, w->surfaces.data + t->surf_off, (size_t)t->surf_len + 1) !=
@@ -1154,40 +1230,24 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
             goto out;
         }
     w_sec_end(w, IDX_SEC_POSTINGS);
-    /* Stems: sort (stem, language, term), number the distinct ones. */
-    if ((rc = w_sort_stems(se, nt, w->stems.data, e)) != IG_OK)
-        goto out;
-    /* STRINGS: after the surfaces, the distinct stems. */
-    uint32_t nstems = 0;
-    for (size_t i = 0; i < nt; ) {
-        size_t j = i + 1;
-        while (j < nt && se[j].len == se[i].len && se[j].lang == se[i].lang &&
-               memcmp(w->stems.data + se[j].off, w->stems.data + se[i].off, se[i].len) == 0)
-            j++;
-        unsigned char rec[IDX_STEM_REC];
-        memset(rec, 0, sizeof rec);
-        idx_put_u64(rec + SR_STR_OFF, strings.len);
-        idx_put_u32(rec + SR_STR_LEN, se[i].len);
-        idx_put_u32(rec + SR_LIST_OFF, (uint32_t)i);
-        idx_put_u32(rec + SR_LIST_N, (uint32_t)(j - i));
-        idx_put_u16(rec + SR_LANG, se[i].lang);
-        if (ig_buf_add(&strings, w->stems.data + se[i].off, se[i].len) != IG_OK ||
-            ig_buf_addc(&strings, '\0') != IG_OK || ig_buf_add(&stemrecs, rec, sizeof rec) != IG_OK) {
-            rc = ig_err_nomem(e, STAGE);
-            goto out;
-        }
-        for (size_t k = i; k < j; k++) {
-            unsigned char b[4];
-            idx_put_u32(b, se[k].term);
-            if (ig_buf_add(&list, b, 4) != IG_OK) {
-                rc = ig_err_nomem(e, STAGE);
-                goto out;
-            }
-            stem_of[se[k].term] = nstems;
-        }
-        nstems++;
-        i = j;
+    /* STRINGS: after the surfaces, the distinct stems (from the job). */
+    if (stem_started) {
+        pthread_join(stem_th, NULL);
+        stem_started = 0;
     }
+    if (job.rc != IG_OK) {
+        *e = job.err;
+        rc = job.rc;
+        goto out;
+    }
+    if (strings.len != job.str_base || ig_buf_add(&strings, job.strs.data, job.strs.len) != IG_OK) {
+        rc = strings.len != job.str_base
+                 ? ig_err_set(e, IG_EUSAGE, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                              IG_ERR_NOPOS, "surfaces out of step (internal error)")
+                 : ig_err_nomem(e, STAGE);
+        goto out;
+    }
+    uint32_t nstems = job.nstems;
 
     /* FINGERPRINT */
     w_sec_begin(w, IDX_SEC_FINGERPRINT);
@@ -1292,8 +1352,8 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     /* STEMS */
     w_sec_begin(w, IDX_SEC_STEMS);
     if ((rc = w_emit_u32(w, nstems, e)) != IG_OK || (rc = w_emit_u32(w, (uint32_t)nt, e)) != IG_OK ||
-        (rc = w_emit(w, stemrecs.data, stemrecs.len, e)) != IG_OK ||
-        (rc = w_emit(w, list.data, list.len, e)) != IG_OK)
+        (rc = w_emit(w, job.recs.data, job.recs.len, e)) != IG_OK ||
+        (rc = w_emit(w, job.list.data, job.list.len, e)) != IG_OK)
         goto out;
     w_sec_end(w, IDX_SEC_STEMS);
 
@@ -1319,6 +1379,8 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
         goto out;
     w->finished = 1;
 out:
+    if (stem_started)
+        pthread_join(stem_th, NULL);
     if (cur)
         for (size_t s = 0; s < w->nsegs; s++)
             ig_free(cur[s].buf);
@@ -1331,8 +1393,9 @@ out:
     ig_free(lfinal);
     ig_free(lorder);
     ig_buf_free(&strings);
-    ig_buf_free(&stemrecs);
-    ig_buf_free(&list);
+    ig_buf_free(&job.strs);
+    ig_buf_free(&job.recs);
+    ig_buf_free(&job.list);
     if (rc != IG_OK)
         w_fail(w, rc);
     return rc;
