@@ -89,16 +89,23 @@ static const unsigned char ctype[256] = {
     [' '] = CT_WS, [','] = CT_SPECIAL, [';'] = CT_SPECIAL, ['"'] = CT_SPECIAL | CT_DQUOTE,
 };
 
-size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_end)
+/* Words of 8 bytes, for the scan below: any byte below 14 (TAB, LF, VT,
+ * FF, CR and rarer controls), and any , ; or ". */
+#define CT_ONES 0x0101010101010101ull
+#define CT_HIGH 0x8080808080808080ull
+static inline uint64_t ct_less(uint64_t x, unsigned char n)
+{
+    return (x - CT_ONES * n) & ~x & CT_HIGH;
+}
+static inline uint64_t ct_has(uint64_t x, unsigned char c)
+{
+    return ct_less(x ^ (CT_ONES * c), 1);
+}
+
+/* The general rule, byte by byte, on s[i..n) (already trimmed). */
+static size_t ctx_cell_slow(char *o, const char *s, size_t i, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    if (trim_start)
-        while (i < n && (ctype[u[i]] & CT_WS))
-            i++;
-    if (trim_end)
-        while (n > i && (ctype[u[n - 1]] & CT_WS))
-            n--;
     /* Clean into o, noting what the encoding needs.  Cleaned text holds no
      * TAB, CR or LF, so only , ; " ask for quotes. */
     char *p = o;
@@ -145,4 +152,49 @@ size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_e
     if (neutral)
         o[1] = '\'';
     return total;
+}
+
+size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_end)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    if (trim_start)
+        while (i < n && (ctype[u[i]] & CT_WS))
+            i++;
+    if (trim_end)
+        while (n > i && (ctype[u[n - 1]] & CT_WS))
+            n--;
+    /* Most contexts are prose on one line: no byte for the white-space
+     * rule and no quote to double, so the cell is the bytes themselves,
+     * perhaps inside quotes.  Scan a word at a time for the bytes that need
+     * the general rule; control bytes below TAB take it too (it copies them). */
+    size_t k = i;
+    uint64_t ctl = 0, cs = 0;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t x;
+        memcpy(&x, s + k, 8);
+        ctl |= ct_less(x, 14) | ct_has(x, '"');
+        cs |= ct_has(x, ',') | ct_has(x, ';');
+    }
+    for (; k < n; k++) {
+        unsigned char c = u[k];
+        ctl |= c < 14 || c == '"';
+        cs |= c == ',' || c == ';';
+    }
+    if (ctl)
+        return ctx_cell_slow(o, s, i, n);
+    size_t len = n - i;
+    int neutral = len > 0 && (s[i] == '=' || s[i] == '+' || s[i] == '-' || s[i] == '@');
+    if (!neutral && !cs) {
+        memcpy(o, s + i, len);
+        return len;
+    }
+    char *p = o;
+    *p++ = '"';
+    if (neutral)
+        *p++ = '\'';
+    memcpy(p, s + i, len);
+    p += len;
+    *p++ = '"';
+    return (size_t)(p - o);
 }
