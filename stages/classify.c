@@ -21,7 +21,9 @@
  *      document's evidence.csv rows, contexts included, encoded as bytes
  *      (classify_ev.c);
  *   C. the calling thread copies the block's evidence bytes out, counts
- *      coverage and keeps the positions rows, in document order.
+ *      coverage and keeps the positions rows, in document order, while
+ *      the other workers start on the next block's phases 0 and A (which
+ *      do not touch the scoring results).
  * Results are stored by pattern and document number, so the thread count
  * changes nothing in the output.
  */
@@ -1073,7 +1075,17 @@ typedef struct block {
     size_t err_task;        /* lowest failed task */
     ig_err err;
     pthread_mutex_t lock;
+    /* Phase C of the previous block, done by the calling thread while the
+     * other workers start on the next block's phases 2 and 0, which do not
+     * touch res (collect_pending). */
+    ig_out *evidence;       /* evidence.csv, or NULL */
+    uint32_t pend_b0;       /* first document of the pending block */
+    size_t pend_n;          /* its documents (0: nothing pending) */
+    size_t pend_done;       /* those collected */
+    int pend_rc;            /* collect's first failure */
 } block;
+
+static void collect_pending(block *bk, size_t ntasks);
 
 /* Phase A for one pattern: its matches in [b0, b1), from the block's
  * postings cache. */
@@ -1214,6 +1226,8 @@ static int run_phase(block *bk, size_t ntasks, ig_err *e)
             break;
         started = i;
     }
+    if (bk->phase != 1)
+        collect_pending(bk, ntasks);
     work(&ta[0]);
     for (unsigned i = 1; i <= started; i++)
         pthread_join(th[i], NULL);
@@ -1304,6 +1318,26 @@ static int collect(cls_run *run, ig_out *evidence, uint32_t doc, const docres *r
     return IG_OK;
 }
 
+/* Collect the pending block's documents in order: all of them when ntasks
+ * is 0, else until the current phase's ntasks are all taken (the calling
+ * thread then joins the workers).  The block's evidence goes to disk as
+ * soon as it is all out, so that the commit's fsync has little left to
+ * wait for (out.h). */
+static void collect_pending(block *bk, size_t ntasks)
+{
+    while (bk->pend_done < bk->pend_n && bk->pend_rc == IG_OK) {
+        if (ntasks && __atomic_load_n(&bk->next, __ATOMIC_RELAXED) >= ntasks)
+            return;
+        size_t t = bk->pend_done++;
+        bk->pend_rc = collect(bk->run, bk->evidence, bk->pend_b0 + (uint32_t)t, &bk->res[t]);
+    }
+    if (bk->pend_n > 0 && bk->pend_done == bk->pend_n) {
+        if (bk->evidence && bk->pend_rc == IG_OK)
+            ig_out_writeback(bk->evidence);
+        bk->pend_n = bk->pend_done = 0;
+    }
+}
+
 static int interrupted(const cls_run *run, ig_err *e)
 {
     volatile int *f = run->o.interrupted;
@@ -1327,6 +1361,7 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
     bk.run = run;
     bk.nthreads = run->o.threads > 1 ? run->o.threads : 1;
     bk.want_evidence = evidence != NULL;
+    bk.evidence = evidence;
     pthread_mutex_init(&bk.lock, NULL);
     ig_csv_writer cw;
     int rc = IG_OK;
@@ -1398,6 +1433,9 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         bk.b1 = b1;
         size_t nd = b1 - b0;
         if (nd > bk.capres) {
+            collect_pending(&bk, 0); /* res is about to move */
+            if (bk.pend_rc)
+                goto out_pending;
             docres *nr = ig_reallocarray(bk.res, nd, sizeof *nr);
             if (nr == NULL) {
                 rc = ig_err_nomem(e, CLS_STAGE);
@@ -1428,6 +1466,9 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         rc = run_phase(&bk, run->nent, e);
         if (rc)
             goto out;
+        collect_pending(&bk, 0);
+        if (bk.pend_rc)
+            goto out_pending;
         if (bk.nthreads > 1) {
             for (size_t p = 0; p < run->nent; p++) {
                 bk.costs[p].cost = bk.ps[p].cost;
@@ -1445,27 +1486,26 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         rc = run_phase(&bk, nd, e);
         if (rc)
             goto out;
-        for (size_t t = 0; t < nd; t++) {
-            rc = collect(run, evidence, b0 + (uint32_t)t, &bk.res[t]);
-            if (rc == IG_ENOMEM) {
-                rc = ig_err_nomem(e, CLS_STAGE);
-                goto out;
-            }
-            if (rc)
-                goto out_write;
-        }
-        /* Start writing the block's rows to disk now, so that the commit's
-         * fsync has little left to wait for (out.h). */
-        if (evidence)
-            ig_out_writeback(evidence);
+        /* Phase C comes with the next block's first phases (or below). */
+        bk.pend_b0 = b0;
+        bk.pend_n = nd;
+        bk.pend_done = 0;
         /* Layouts are not kept across blocks: a slot that once held a huge
          * document would otherwise hold its memory for the whole run. */
         for (size_t t = 0; t < nd; t++)
             idx_layout_free(&bk.lays[t]);
         b0 = b1;
     }
+    collect_pending(&bk, 0);
+    if (bk.pend_rc)
+        goto out_pending;
     run->scored = 1;
     goto out;
+out_pending:
+    if (bk.pend_rc == IG_ENOMEM) {
+        rc = ig_err_nomem(e, CLS_STAGE);
+        goto out;
+    }
 out_write:
     /* The output handle keeps the failure (errno and all); its commit
      * reports it (classify.h). */
