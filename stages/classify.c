@@ -386,6 +386,8 @@ typedef struct worker {
     double *sml, *sms;    /* per cue sentence sums */
     size_t capsml, capsms;
     cls_numfmt num;       /* recently formatted numbers */
+    unsigned char *sortbuf; /* merge sort scratch */
+    size_t capsort;
     ig_err e;
 } worker;
 
@@ -403,6 +405,7 @@ static void worker_free(worker *w)
     cls_boot_free(&w->boot);
     ig_free(w->sml);
     ig_free(w->sms);
+    ig_free(w->sortbuf);
     memset(w, 0, sizeof *w);
 }
 
@@ -471,6 +474,53 @@ static int cmp_negm(const void *a, const void *b)
         return p->entry > q->entry ? -1 : 1;
     return p->first < q->first ? -1 : p->first > q->first;
 }
+
+/* Sorts of one document's keys, in place, with w->sortbuf as scratch: a
+ * merge sort (insertion sort on runs of 16, then merges) whose comparisons
+ * inline, where qsort called through a pointer for each.  Every key ends
+ * in a unique index, so the order is total and the result is the one
+ * qsort gave.  Returns 0 or IG_ENOMEM. */
+#define CLS_SORT(name, T, cmp)                                                      \
+    static int name(worker *w, T *a, size_t n)                                     \
+    {                                                                              \
+        if (n < 2)                                                                 \
+            return IG_OK;                                                          \
+        if (grow((void **)&w->sortbuf, &w->capsort, n * sizeof(T), 1))             \
+            return IG_ENOMEM;                                                      \
+        for (size_t s0 = 0; s0 < n; s0 += 16) {                                    \
+            size_t s1 = n - s0 < 16 ? n : s0 + 16;                                 \
+            for (size_t i = s0 + 1; i < s1; i++) {                                 \
+                T v = a[i];                                                        \
+                size_t j = i;                                                      \
+                for (; j > s0 && cmp(&v, &a[j - 1]) < 0; j--)                      \
+                    a[j] = a[j - 1];                                               \
+                a[j] = v;                                                          \
+            }                                                                      \
+        }                                                                          \
+        T *src = a, *dst = (T *)(void *)w->sortbuf;                                \
+        for (size_t run = 16; run < n; run *= 2) {                                 \
+            for (size_t lo = 0; lo < n; lo += 2 * run) {                           \
+                size_t mid = n - lo < run ? n : lo + run;                          \
+                size_t hi = n - lo < 2 * run ? n : lo + 2 * run;                   \
+                size_t i = lo, j = mid, k = lo;                                    \
+                while (i < mid && j < hi)                                          \
+                    dst[k++] = cmp(&src[j], &src[i]) < 0 ? src[j++] : src[i++];    \
+                while (i < mid)                                                    \
+                    dst[k++] = src[i++];                                           \
+                while (j < hi)                                                     \
+                    dst[k++] = src[j++];                                           \
+            }                                                                      \
+            T *t = src;                                                            \
+            src = dst;                                                             \
+            dst = t;                                                               \
+        }                                                                          \
+        if (src != a)                                                              \
+            memcpy(a, src, n * sizeof(T));                                         \
+        return IG_OK;                                                              \
+    }
+CLS_SORT(sort_okey, okey, cmp_okey)
+CLS_SORT(sort_ekey, ekey, cmp_ekey)
+CLS_SORT(sort_negm, negm, cmp_negm)
 
 static int label_of(const cls_opts *o, const cls_row *row)
 {
@@ -620,7 +670,8 @@ static int resolve_same_pole(const cls_run *run, worker *w, size_t nc, uint32_t 
         w->ok[i].w = en->weight;
         w->ok[i].line = en->line;
     }
-    qsort(w->ok, nc, sizeof *w->ok, cmp_okey);
+    if (sort_okey(w, w->ok, nc))
+        return IG_ENOMEM;
     for (size_t p = 0; p < 2 * (size_t)npos; p++)
         w->own[p] = UINT32_MAX;
     for (size_t k = 0; k < nc; k++) {
@@ -938,7 +989,8 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
     }
     for (uint32_t p = 0; p <= npos; p++) /* prefix counts */
         w->priv[p + 1] += w->priv[p];
-    qsort(w->neg, nn, sizeof *w->neg, cmp_negm);
+    if (sort_negm(w, w->neg, nn))
+        return ig_err_nomem(e, CLS_STAGE);
     if (resolve_same_pole(run, w, nc, npos, res) ||
         (o->cross == CLS_CROSS_NEAREST && resolve_cross_pole(run, w, nc, npos, res)))
         return ig_err_nomem(e, CLS_STAGE);
@@ -975,7 +1027,8 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
         w->ek[nk].idx = (uint32_t)i;
         nk++;
     }
-    qsort(w->ek, nk, sizeof *w->ek, cmp_ekey);
+    if (sort_ekey(w, w->ek, nk))
+        return ig_err_nomem(e, CLS_STAGE);
     if (GROW(res->ev, res->capev, nk + 1))
         return ig_err_nomem(e, CLS_STAGE);
     for (size_t k = 0; k < nk; k++) {
