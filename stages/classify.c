@@ -768,21 +768,27 @@ static int format_evidence(const cls_run *run, worker *w, uint32_t doc, docres *
     const char *id = idx_doc_id(run->r, doc);
     size_t idlen = strlen(id);
     ig_buf *b = &res->csv;
+    /* The id cell is encoded once, in the first row; later rows copy it. */
+    size_t id_off = b->len, id_cell = 0;
+    const char *cells = run->cells.data;
     for (size_t i = 0; i < res->nev; i++) {
         const evid *v = &res->ev[i];
         const cls_entry *en = &run->ent[v->entry];
         const cls_entry *ng = v->negator != UINT32_MAX ? &run->ent[v->negator] : NULL;
-        const char *pole = lex_pole_name(v->pole), *cpole = lex_pole_name(en->pole);
-        const char *dim = lex_dimension_name(en->dim);
-        size_t need = CLS_CELL_MAX(idlen) + CLS_CELL_MAX(strlen(pole)) +
-                      CLS_CELL_MAX(strlen(cpole)) + CLS_CELL_MAX(strlen(dim)) +
-                      run->path_len + en->cell_len + (ng ? ng->cell_len : 0) + 9 * 20 +
-                      2 * 64 + 24;
+        size_t need = CLS_CELL_MAX(idlen) + run->pole_len[v->pole] + run->pole_len[en->pole] +
+                      run->dim_len[en->dim] + run->path_len + en->cell_len +
+                      (ng ? ng->cell_len : 0) + 9 * 20 + 2 * 64 + 24;
         need += CLS_CELL_MAX(v->ctx1 - v->ctx0);
         if (ig_buf_reserve(b, need))
             return ig_err_nomem(&w->e, CLS_STAGE);
         char *o = b->data + b->len;
-        o += cls_cell_put(o, id, idlen);
+        if (i == 0) {
+            id_cell = cls_cell_put(o, id, idlen);
+            o += id_cell;
+        } else {
+            memcpy(o, b->data + id_off, id_cell);
+            o += id_cell;
+        }
         *o++ = ',';
         o += cls_u64_put(o, v->section);
         *o++ = ',';
@@ -792,9 +798,11 @@ static int format_evidence(const cls_run *run, worker *w, uint32_t doc, docres *
         *o++ = ',';
         o += cls_u64_put(o, v->end);
         *o++ = ',';
-        o += cls_cell_put(o, pole, strlen(pole));
+        memcpy(o, cells + run->pole_off[v->pole], run->pole_len[v->pole]);
+        o += run->pole_len[v->pole];
         *o++ = ',';
-        o += cls_cell_put(o, dim, strlen(dim));
+        memcpy(o, cells + run->dim_off[en->dim], run->dim_len[en->dim]);
+        o += run->dim_len[en->dim];
         *o++ = ',';
         o += cls_num_put(&w->num, o, v->weight, 6);
         *o++ = ',';
@@ -808,7 +816,8 @@ static int format_evidence(const cls_run *run, worker *w, uint32_t doc, docres *
         memcpy(o, run->cells.data + en->cell_off, en->cell_len);
         o += en->cell_len;
         *o++ = ',';
-        o += cls_cell_put(o, cpole, strlen(cpole));
+        memcpy(o, cells + run->pole_off[en->pole], run->pole_len[en->pole]);
+        o += run->pole_len[en->pole];
         *o++ = ',';
         o += cls_num_put(&w->num, o, v->cue_weight, 6);
         *o++ = ',';
@@ -1430,10 +1439,16 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         bk.wk[i].text_doc = UINT32_MAX;
     for (size_t p = 0; p < run->nent; p++)
         bk.order[p] = p;
-    /* The cells every evidence row repeats, encoded once. */
+    /* The cells every evidence row repeats, encoded once: entry texts, the
+     * lexicon's path, then pole and dimension names. */
     ig_buf_reset(&run->cells);
-    for (size_t p = 0; p <= run->nent; p++) {
-        const char *t = p < run->nent ? run->ent[p].text : lex_file_path(run->lpos);
+    size_t ncells = run->nent + 1 + LEX_NPOLES + LEX_NDIMENSIONS;
+    for (size_t p = 0; p < ncells; p++) {
+        size_t q = p - run->nent - 1; /* pole, then dimension (p > nent) */
+        const char *t = p < run->nent    ? run->ent[p].text
+                        : p == run->nent ? lex_file_path(run->lpos)
+                        : q < LEX_NPOLES ? lex_pole_name((int)q)
+                                         : lex_dimension_name((int)(q - LEX_NPOLES));
         size_t n = strlen(t);
         if (ig_buf_reserve(&run->cells, CLS_CELL_MAX(n))) {
             rc = ig_err_nomem(e, CLS_STAGE);
@@ -1441,12 +1456,19 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         }
         size_t off = run->cells.len;
         run->cells.len += cls_cell_put(run->cells.data + off, t, n);
+        uint32_t len = (uint32_t)(run->cells.len - off);
         if (p < run->nent) {
             run->ent[p].cell_off = off;
-            run->ent[p].cell_len = (uint32_t)(run->cells.len - off);
-        } else {
+            run->ent[p].cell_len = len;
+        } else if (p == run->nent) {
             run->path_off = off;
-            run->path_len = (uint32_t)(run->cells.len - off);
+            run->path_len = len;
+        } else if (q < LEX_NPOLES) {
+            run->pole_off[q] = off;
+            run->pole_len[q] = len;
+        } else {
+            run->dim_off[q - LEX_NPOLES] = off;
+            run->dim_len[q - LEX_NPOLES] = len;
         }
     }
     rc = pat_cache_open(&bk.cache, r, e);

@@ -58,6 +58,10 @@ struct cls_run {
     ig_buf cells;          /* pre-encoded evidence.csv cells: entry texts, lexicon path */
     size_t path_off;       /* the positions lexicon's path in cells */
     uint32_t path_len;
+    size_t pole_off[LEX_NPOLES]; /* pole and dimension names in cells */
+    uint32_t pole_len[LEX_NPOLES];
+    size_t dim_off[LEX_NDIMENSIONS];
+    uint32_t dim_len[LEX_NDIMENSIONS];
     cls_row *rows;         /* positions.csv rows in order */
     size_t nrows, caprows;
     uint64_t nevidence;
