@@ -81,12 +81,11 @@ size_t cls_num_put(cls_numfmt *f, char *o, double v, int prec)
     return sl->len;
 }
 
-/* Byte classes of the context rule: white space (the run rule), the
- * characters that make a cleaned cell quoted, and the quote itself. */
-enum { CT_WS = 1, CT_SPECIAL = 2, CT_DQUOTE = 4 };
+/* White space of the context rule (the run rule). */
+enum { CT_WS = 1 };
 static const unsigned char ctype[256] = {
     ['\t'] = CT_WS, ['\n'] = CT_WS, ['\v'] = CT_WS, ['\f'] = CT_WS, ['\r'] = CT_WS,
-    [' '] = CT_WS, [','] = CT_SPECIAL, [';'] = CT_SPECIAL, ['"'] = CT_SPECIAL | CT_DQUOTE,
+    [' '] = CT_WS,
 };
 
 /* Words of 8 bytes, for the scan below: any byte below 14 (TAB, LF, VT,
@@ -102,48 +101,66 @@ static inline uint64_t ct_has(uint64_t x, unsigned char c)
     return ct_less(x ^ (CT_ONES * c), 1);
 }
 
-/* The general rule, byte by byte, on s[i..n) (already trimmed). */
+/* The general rule on s[i..n) (already trimmed): stretches without a byte
+ * below 14 are copied whole; a white-space run holding a TAB, LF, VT, FF or
+ * CR (the spaces before it, copied already, taken back) becomes one space.
+ * Then the cleaned bytes are quoted if they need it. */
 static size_t ctx_cell_slow(char *o, const char *s, size_t i, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
-    /* Clean into o, noting what the encoding needs.  Cleaned text holds no
-     * TAB, CR or LF, so only , ; " ask for quotes. */
+    const size_t i0 = i;
     char *p = o;
-    unsigned seen = 0;
-    size_t ndq = 0;
     while (i < n) {
-        unsigned c = ctype[u[i]];
-        if (!(c & CT_WS)) {
-            seen |= c;
-            ndq += (c & CT_DQUOTE) != 0;
-            *p++ = s[i++];
+        size_t k = i;
+        for (; k + 8 <= n; k += 8) {
+            uint64_t x;
+            memcpy(&x, s + k, 8);
+            if (ct_less(x, 14))
+                break;
+        }
+        while (k < n && u[k] >= 14)
+            k++;
+        memcpy(p, s + i, k - i);
+        p += k - i;
+        if (k == n)
+            break;
+        if (!(ctype[u[k]] & CT_WS)) { /* a control byte below TAB: kept */
+            *p++ = s[k];
+            i = k + 1;
             continue;
         }
-        size_t j = i;
-        int plain = 1;
-        while (j < n && (ctype[u[j]] & CT_WS)) {
-            if (s[j] != ' ')
-                plain = 0;
+        size_t b = k;
+        while (b > i0 && s[b - 1] == ' ')
+            b--;
+        p -= k - b;
+        size_t j = k + 1;
+        while (j < n && (ctype[u[j]] & CT_WS))
             j++;
-        }
-        if (plain) {
-            memcpy(p, s + i, j - i);
-            p += j - i;
-        } else {
-            *p++ = ' ';
-        }
+        *p++ = ' ';
         i = j;
     }
-    size_t len = (size_t)(p - o);
+    /* Cleaned text holds no TAB, CR or LF, so only , ; " ask for quotes. */
+    size_t len = (size_t)(p - o), k = 0, ndq = 0;
+    uint64_t spec = 0;
+    for (; k + 8 <= len; k += 8) {
+        uint64_t x;
+        memcpy(&x, o + k, 8);
+        spec |= ct_has(x, ',') | ct_has(x, ';') | ct_has(x, '"');
+    }
+    for (; k < len; k++)
+        spec |= o[k] == ',' || o[k] == ';' || o[k] == '"';
     int neutral = len > 0 && (o[0] == '=' || o[0] == '+' || o[0] == '-' || o[0] == '@');
-    if (!neutral && !(seen & CT_SPECIAL))
+    if (!neutral && !spec)
         return len;
+    if (spec)
+        for (k = 0; k < len; k++)
+            ndq += o[k] == '"';
     /* Quote in place, from the end: "'...", quotes doubled (as csv.h). */
     size_t shift = 1 + (size_t)neutral, total = len + shift + ndq + 1;
     size_t j = len + shift + ndq;
     o[j] = '"';
-    for (size_t k = len; k-- > 0;) {
-        char c = o[k];
+    for (size_t q = len; q-- > 0;) {
+        char c = o[q];
         o[--j] = c;
         if (c == '"')
             o[--j] = '"';

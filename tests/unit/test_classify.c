@@ -727,15 +727,15 @@ static void test_evidence_cells(void)
         buf[k] = '\0';
         CHECK_STR(buf, ctx[i].out);
     }
-    /* Longer contexts take the word-at-a-time scan: random strings over
-     * the bytes that matter, every length to 40, against the rule written
+    /* Longer contexts take the word-at-a-time scans: random strings over
+     * the bytes that matter, every length to 120, against the rule written
      * out plainly. */
     static const char alpha[] = "ab ,;\"=+-@\t\n\r\v\f\x01\xC3";
     uint64_t seed = 12345;
-    for (int iter = 0; iter < 4000; iter++) {
-        char in[48], want[128], got[128];
+    for (int iter = 0; iter < 8000; iter++) {
+        char in[128], want[300], got[300];
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-        size_t n = (size_t)(seed >> 33) % 41;
+        size_t n = (size_t)(seed >> 33) % (iter < 2000 ? 41 : 121);
         for (size_t i = 0; i < n; i++) {
             seed = seed * 6364136223846793005ull + 1442695040888963407ull;
             /* mostly letters, so that both paths run */
@@ -749,7 +749,7 @@ static void test_evidence_cells(void)
             a++;
         while (te && z > a && strchr(" \t\n\v\f\r", in[z - 1]) && in[z - 1])
             z--;
-        char clean[48];
+        char clean[128];
         size_t m = 0;
         for (size_t i = a; i < z;) {
             if (!strchr(" \t\n\v\f\r", in[i]) || !in[i]) {
