@@ -385,7 +385,6 @@ typedef struct worker {
     cls_boot boot;        /* bootstrap scratch */
     double *sml, *sms;    /* per cue sentence sums */
     size_t capsml, capsms;
-    cls_numfmt num;       /* recently formatted numbers */
     unsigned char *sortbuf; /* merge sort scratch */
     size_t capsort;
     ig_err e;
@@ -804,7 +803,14 @@ static int format_evidence(const cls_run *run, worker *w, uint32_t doc, docres *
         memcpy(o, cells + run->dim_off[en->dim], run->dim_len[en->dim]);
         o += run->dim_len[en->dim];
         *o++ = ',';
-        o += cls_num_put(&w->num, o, v->weight, 6);
+        const cls_entry *we = &run->ent[v->wentry];
+        if (ng) {
+            memcpy(o, cells + we->wneg_off, we->wneg_len);
+            o += we->wneg_len;
+        } else {
+            memcpy(o, cells + we->w_off, we->w_len);
+            o += we->w_len;
+        }
         *o++ = ',';
         *o++ = ng ? '1' : '0';
         *o++ = ',';
@@ -819,7 +825,8 @@ static int format_evidence(const cls_run *run, worker *w, uint32_t doc, docres *
         memcpy(o, cells + run->pole_off[en->pole], run->pole_len[en->pole]);
         o += run->pole_len[en->pole];
         *o++ = ',';
-        o += cls_num_put(&w->num, o, v->cue_weight, 6);
+        memcpy(o, cells + we->w_off, we->w_len);
+        o += we->w_len;
         *o++ = ',';
         o += cls_u64_put(o, v->merged);
         *o++ = ',';
@@ -1469,6 +1476,23 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         } else {
             run->dim_off[q - LEX_NPOLES] = off;
             run->dim_len[q - LEX_NPOLES] = len;
+        }
+    }
+    /* Each entry's weight cells: a counted cue's weight is its weight
+     * entry's, times the negation factor when negated (score_doc). */
+    for (size_t p = 0; p < run->nent; p++) {
+        cls_entry *en = &run->ent[p];
+        for (int neg = 0; neg <= 1; neg++) {
+            char tmp[64];
+            ig_fmt_double(tmp, sizeof tmp, neg ? en->weight * run->o.negation_factor : en->weight,
+                          6);
+            size_t n = strlen(tmp);
+            if (ig_buf_add(&run->cells, tmp, n)) {
+                rc = ig_err_nomem(e, CLS_STAGE);
+                goto out;
+            }
+            *(neg ? &en->wneg_off : &en->w_off) = run->cells.len - n;
+            *(neg ? &en->wneg_len : &en->w_len) = (uint32_t)n;
         }
     }
     rc = pat_cache_open(&bk.cache, r, e);

@@ -55,32 +55,6 @@ size_t cls_u64_put(char *o, uint64_t v)
     return n;
 }
 
-size_t cls_num_put(cls_numfmt *f, char *o, double v, int prec)
-{
-    /* A few distinct weights fill most cells: remember the last ones,
-     * formatted by csv.h's own ig_fmt_double. */
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    uint64_t h = (bits ^ (bits >> 29) ^ (uint64_t)prec) * 0x9e3779b97f4a7c15ull;
-    cls_numslot *sl = &f->slot[h >> 60 & (CLS_NUM_SLOTS - 1)];
-    if (!sl->used || sl->bits != bits || sl->prec != prec) {
-        char tmp[64];
-        ig_fmt_double(tmp, sizeof tmp, v, prec);
-        size_t n = strlen(tmp);
-        if (n >= sizeof sl->s) { /* cannot happen for weights; stay exact */
-            memcpy(o, tmp, n);
-            return n;
-        }
-        memcpy(sl->s, tmp, n);
-        sl->len = (unsigned char)n;
-        sl->bits = bits;
-        sl->prec = prec;
-        sl->used = 1;
-    }
-    memcpy(o, sl->s, sl->len);
-    return sl->len;
-}
-
 /* White space of the context rule (the run rule). */
 enum { CT_WS = 1 };
 static const unsigned char ctype[256] = {

@@ -786,16 +786,6 @@ static void test_evidence_cells(void)
         CHECK(k <= CLS_CELL_MAX(n));
         CHECK(k == w && memcmp(got, want, w) == 0);
     }
-    cls_numfmt f;
-    memset(&f, 0, sizeof f);
-    static const double nums[] = { 0.5, 1, 1.5, 0.5, 2.0 / 3, -0.25, 1e-7, 0.5 };
-    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
-        char a[64], b[64];
-        size_t k = cls_num_put(&f, a, nums[i], 6);
-        a[k] = '\0';
-        ig_fmt_double(b, sizeof b, nums[i], 6);
-        CHECK_STR(a, b);
-    }
 }
 
 static void test_bootstrap(void)
