@@ -206,16 +206,33 @@ int ig_csv_str(ig_csv_writer *w, const char *s)
     return ig_csv_text(w, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* v's decimal digits, ending at end; returns where they start (printf's
+ * "%llu" bytes, without a format to parse on every cell). */
+static char *csv_digits(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
 int ig_csv_u64(ig_csv_writer *w, uint64_t v)
 {
+    char tmp[24], *p = csv_digits(tmp + sizeof tmp, v);
     csv_sep(w);
-    return ig_out_printf(w->out, "%llu", (unsigned long long)v);
+    return ig_out_write(w->out, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 int ig_csv_i64(ig_csv_writer *w, int64_t v)
 {
+    /* the magnitude as unsigned: -INT64_MIN does not fit int64_t */
+    uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    char tmp[24], *p = csv_digits(tmp + sizeof tmp, m);
+    if (v < 0)
+        *--p = '-';
     csv_sep(w);
-    return ig_out_printf(w->out, "%lld", (long long)v);
+    return ig_out_write(w->out, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 char *ig_fmt_double(char *buf, size_t n, double v, int prec)

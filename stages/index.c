@@ -826,6 +826,22 @@ const char *idx_doc_meta(const idx_reader *r, uint32_t doc, size_t col)
     return p < end ? p : "";
 }
 
+void idx_doc_meta_all(const idx_reader *r, uint32_t doc, const char **vals, size_t n)
+{
+    if (doc >= r->ndocs) {
+        for (size_t c = 0; c < n; c++)
+            vals[c] = "";
+        return;
+    }
+    const char *p = r->meta + ig_get_u64le(rd_doc(r, doc) + DR_META_OFF);
+    const char *end = r->meta + r->meta_len;
+    for (size_t c = 0; c < n; c++) {
+        vals[c] = c < r->ncols && p < end ? p : "";
+        if (p < end)
+            p += strlen(p) + 1;
+    }
+}
+
 const char *idx_doc_id(const idx_reader *r, uint32_t doc)
 {
     return idx_doc_meta(r, doc, (size_t)r->id_col);

@@ -281,6 +281,31 @@ static void w_plain(ig_csv_writer *w)
     ig_csv_endrow(w);
 }
 
+static void w_ints(ig_csv_writer *w)
+{
+    static const int64_t iv[] = { 0, -1, 1, 9, -10, INT64_MAX, INT64_MIN, -9223372036854775807 };
+    for (size_t i = 0; i < sizeof iv / sizeof iv[0]; i++)
+        ig_csv_i64(w, iv[i]);
+    ig_csv_endrow(w);
+    static const uint64_t uv[] = { 0, 7, 10, 99, 100, 4294967296ull, UINT64_MAX };
+    for (size_t i = 0; i < sizeof uv / sizeof uv[0]; i++)
+        ig_csv_u64(w, uv[i]);
+    ig_csv_endrow(w);
+}
+
+/* Integers written by hand: printf's bytes at the edges. */
+static void test_writer_ints(void)
+{
+    ig_buf got = IG_BUF_INIT;
+    write_table(w_ints, 0, &got);
+    char want[512];
+    snprintf(want, sizeof want, "0,-1,1,9,-10,%lld,%lld,%lld\n0,7,10,99,100,4294967296,%llu\n",
+             (long long)INT64_MAX, (long long)INT64_MIN, -9223372036854775807LL,
+             (unsigned long long)UINT64_MAX);
+    CHECK(got.len == strlen(want) && memcmp(got.data, want, got.len) == 0);
+    ig_buf_free(&got);
+}
+
 static void test_writer_plain(void)
 {
     ig_buf got = IG_BUF_INIT;
@@ -506,6 +531,7 @@ int main(void)
     RUN(test_writer_neutralise);
     RUN(test_writer_plain);
     RUN(test_fmt_double);
+    RUN(test_writer_ints);
     RUN(test_fmt_double_digits);
     RUN(test_parse_double);
     RUN(test_locale);
