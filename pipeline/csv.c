@@ -245,7 +245,8 @@ char *ig_fmt_double(char *buf, size_t n, double v, int prec)
      * value instead overflowed 64 bits near 9e18 / 10^prec, where the
      * decimals used to be dropped. */
     if (!isfinite(v)) {
-        snprintf(buf, n, "%s", "");
+        if (n > 0) /* snprintf(buf, n, "%s", ""), without printf */
+            buf[0] = '\0';
         return buf;
     }
     if (prec < 0)

@@ -371,14 +371,16 @@ static void test_fmt_double_digits(void)
     unsigned bad = 0;
     static const double edges[] = { 18446744073709551616.0, 18446744073709549568.0,
                                     18446744073709551616.0 * 2, 9007199254740993.0,
-                                    0.9999999999999999, 1e-300, 4294967296.5 };
+                                    0.9999999999999999, 1e-300, 4294967296.5, NAN,
+                                    INFINITY };
+    const int nedges = (int)(sizeof edges / sizeof edges[0]);
     for (int i = 0; i < 200000; i++) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         double v;
-        if (i < 7 * 16) {
-            v = edges[i % 7] * ((i / 7) % 2 ? -1 : 1);
+        if (i < nedges * 16) {
+            v = edges[i % nedges] * ((i / nedges) % 2 ? -1 : 1);
         } else {
             double m = (double)(x >> 11) / 9007199254740992.0;
             int ex = (int)(x % 90) - 30;
