@@ -29,7 +29,9 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define LBITS 11           /* primary literal/length table: 2^LBITS slots */
 #define DBITS 8            /* primary distance table */
@@ -238,6 +240,56 @@ static uint64_t load64le(const unsigned char *p)
         out += 1 + (kind);                                            \
     } while (0)
 
+/* Adler-32 (RFC 1950), zlib's adler32() to the bit: with SSE2, 16 bytes a
+ * step (the byte sum by _mm_sad_epu8, the weighted sum by _mm_madd_epi16),
+ * folded modulo 65521 every ADLER_NMAX bytes as zlib does; the rest byte by
+ * byte.  zlib's scalar loop was about a sixth of decoding's time. */
+#define ADLER_BASE 65521u
+#define ADLER_NMAX 5552u   /* most bytes before the sums must be folded */
+
+uint32_t ig_adler32(uint32_t adler, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+    uint64_t a = adler & 0xFFFFu, b = adler >> 16;
+    while (n > 0) {
+        size_t k = n < ADLER_NMAX ? n : ADLER_NMAX;
+        n -= k;
+#if defined(__SSE2__)
+        size_t chunks = k / 16;
+        if (chunks > 0) {
+            const __m128i zero = _mm_setzero_si128();
+            const __m128i wlo = _mm_setr_epi16(16, 15, 14, 13, 12, 11, 10, 9);
+            const __m128i whi = _mm_setr_epi16(8, 7, 6, 5, 4, 3, 2, 1);
+            __m128i vs1 = zero, vps = zero, vs2 = zero;
+            for (size_t c = 0; c < chunks; c++) {
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * c));
+                vps = _mm_add_epi32(vps, vs1);
+                vs1 = _mm_add_epi32(vs1, _mm_sad_epu8(x, zero));
+                vs2 = _mm_add_epi32(vs2, _mm_madd_epi16(_mm_unpacklo_epi8(x, zero), wlo));
+                vs2 = _mm_add_epi32(vs2, _mm_madd_epi16(_mm_unpackhi_epi8(x, zero), whi));
+            }
+            uint32_t l1[4], lp[4], l2[4];
+            _mm_storeu_si128((__m128i *)(void *)l1, vs1);
+            _mm_storeu_si128((__m128i *)(void *)lp, vps);
+            _mm_storeu_si128((__m128i *)(void *)l2, vs2);
+            uint64_t s1 = (uint64_t)l1[0] + l1[2], ps = (uint64_t)lp[0] + lp[2];
+            uint64_t s2 = (uint64_t)l2[0] + l2[1] + l2[2] + l2[3];
+            b += 16 * chunks * a + 16 * ps + s2;
+            a += s1;
+            p += 16 * chunks;
+            k -= 16 * chunks;
+        }
+#endif
+        while (k--) {
+            a += *p++;
+            b += a;
+        }
+        a %= ADLER_BASE;
+        b %= ADLER_BASE;
+    }
+    return (uint32_t)(b << 16 | a);
+}
+
 static int decode(const unsigned char *in, const unsigned char *in_end, unsigned char *dst,
                   size_t want, tables *T)
 {
@@ -426,7 +478,7 @@ static int decode(const unsigned char *in, const unsigned char *in_end, unsigned
     if (out != out_end || in_end - in != 4)
         return -1;
     uint32_t sum = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
-    return adler32_z(1, dst, want) == sum ? 0 : -1;
+    return ig_adler32(1, dst, want) == sum ? 0 : -1;
 }
 
 int ig_inflate_zlib(const void *src, size_t n, void *dst, size_t want)

@@ -19,6 +19,7 @@
 #define IG_INFLATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Decode the zlib stream src[0..n) into dst[0..want).  Returns 0 only when
  * the stream is complete and well formed exactly as zlib's inflate()
@@ -30,5 +31,9 @@
  * caller must then decode with zlib, which gives the verdict; dst[0..want)
  * may have been written. */
 int ig_inflate_zlib(const void *src, size_t n, void *dst, size_t want);
+
+/* The Adler-32 of buf[0..n), continuing from adler (1 to start): zlib's
+ * adler32() values. */
+uint32_t ig_adler32(uint32_t adler, const void *buf, size_t n);
 
 #endif

@@ -644,6 +644,34 @@ static void test_fast_inflate_edges(void)
     }
 }
 
+/* The decoder's Adler-32 against zlib's: every length to 600 and random
+ * ones past several fold points, random starting values, bytes of every
+ * value (0xFF runs give the largest sums between folds). */
+static void test_adler_fast(void)
+{
+    enum { MAXN = 40000 };
+    unsigned char *buf = malloc(MAXN + 16);
+    if (buf == NULL) {
+        CHECK(!"out of memory");
+        return;
+    }
+    unsigned bad = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t n = iter < 600 ? (size_t)iter : (size_t)(next_rand() % MAXN);
+        size_t off = (size_t)(next_rand() % 16);
+        int ff = iter % 5 == 0;
+        for (size_t i = 0; i < n; i++)
+            buf[off + i] = ff ? 0xFF : (unsigned char)next_rand();
+        uint32_t start = iter % 3 ? 1u : (uint32_t)(next_rand() % 65521) << 16 |
+                                             (uint32_t)(next_rand() % 65521);
+        uLong want = adler32_z(start, buf + off, n);
+        if (ig_adler32(start, buf + off, n) != (uint32_t)want && ++bad <= 3)
+            fprintf(stderr, "  adler of %zu bytes (offset %zu) differs\n", n, off);
+    }
+    CHECK_EQ(bad, 0);
+    free(buf);
+}
+
 int main(void)
 {
     if (ig_deflate_new(&enc) != 0 || ig_deflate_new(&enc2) != 0) {
@@ -670,6 +698,7 @@ int main(void)
     RUN(test_sample_corpus);
     RUN(test_fast_inflate);
     RUN(test_fast_inflate_edges);
+    RUN(test_adler_fast);
     ig_deflate_free(enc);
     ig_deflate_free(enc2);
     ig_deflate_free(NULL);
