@@ -436,7 +436,7 @@ static int grow(void **p, size_t *cap, size_t n, size_t sz)
 
 #define GROW(arr, cap, n) grow((void **)&(arr), &(cap), (n), sizeof *(arr))
 
-static int cmp_okey(const void *a, const void *b)
+static inline int cmp_okey(const void *a, const void *b)
 {
     const okey *p = a, *q = b;
     if (p->len != q->len)
@@ -450,7 +450,7 @@ static int cmp_okey(const void *a, const void *b)
     return p->idx < q->idx ? -1 : p->idx > q->idx;
 }
 
-static int cmp_ekey(const void *a, const void *b)
+static inline int cmp_ekey(const void *a, const void *b)
 {
     const ekey *p = a, *q = b;
     if (p->first != q->first)
@@ -462,7 +462,7 @@ static int cmp_ekey(const void *a, const void *b)
     return p->idx < q->idx ? -1 : p->idx > q->idx;
 }
 
-static int cmp_negm(const void *a, const void *b)
+static inline int cmp_negm(const void *a, const void *b)
 {
     const negm *p = a, *q = b;
     if (p->last != q->last)
