@@ -206,16 +206,33 @@ int ig_csv_str(ig_csv_writer *w, const char *s)
     return ig_csv_text(w, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* v's decimal digits, ending at end; returns where they start (printf's
+ * "%llu" bytes, without a format to parse on every cell). */
+static char *csv_digits(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
 int ig_csv_u64(ig_csv_writer *w, uint64_t v)
 {
+    char tmp[24], *p = csv_digits(tmp + sizeof tmp, v);
     csv_sep(w);
-    return ig_out_printf(w->out, "%llu", (unsigned long long)v);
+    return ig_out_write(w->out, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 int ig_csv_i64(ig_csv_writer *w, int64_t v)
 {
+    /* the magnitude as unsigned: -INT64_MIN does not fit int64_t */
+    uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    char tmp[24], *p = csv_digits(tmp + sizeof tmp, m);
+    if (v < 0)
+        *--p = '-';
     csv_sep(w);
-    return ig_out_printf(w->out, "%lld", (long long)v);
+    return ig_out_write(w->out, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 char *ig_fmt_double(char *buf, size_t n, double v, int prec)
@@ -228,7 +245,8 @@ char *ig_fmt_double(char *buf, size_t n, double v, int prec)
      * value instead overflowed 64 bits near 9e18 / 10^prec, where the
      * decimals used to be dropped. */
     if (!isfinite(v)) {
-        snprintf(buf, n, "%s", "");
+        if (n > 0) /* snprintf(buf, n, "%s", ""), without printf */
+            buf[0] = '\0';
         return buf;
     }
     if (prec < 0)
@@ -247,6 +265,33 @@ char *ig_fmt_double(char *buf, size_t n, double v, int prec)
         fp -= scale;
     }
     int neg = v < 0 && (ip != 0 || fp != 0); /* no "-0.000" */
+    /* The digits by hand when the integer part fits 64 bits (it is an
+     * integer-valued double, so the conversion is exact and "%.0f" would
+     * print exactly these digits): printf was most of the time of writing
+     * positions.csv.  The same bytes as the snprintf calls below. */
+    if (ip < 18446744073709551616.0) {
+        char tmp[48], *p = tmp + sizeof tmp;
+        unsigned long long iv = (unsigned long long)ip, f = fp;
+        for (int i = 0; i < prec; i++) {
+            *--p = (char)('0' + f % 10);
+            f /= 10;
+        }
+        if (prec > 0)
+            *--p = '.';
+        do {
+            *--p = (char)('0' + iv % 10);
+            iv /= 10;
+        } while (iv);
+        if (neg)
+            *--p = '-';
+        size_t len = (size_t)(tmp + sizeof tmp - p);
+        if (len < n) {
+            memcpy(buf, p, len);
+            buf[len] = '\0';
+            return buf;
+        }
+        /* too small a buffer: snprintf's truncation, as before */
+    }
     if (prec == 0)
         snprintf(buf, n, "%s%.0f", neg ? "-" : "", ip);
     else

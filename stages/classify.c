@@ -21,7 +21,9 @@
  *      document's evidence.csv rows, contexts included, encoded as bytes
  *      (classify_ev.c);
  *   C. the calling thread copies the block's evidence bytes out, counts
- *      coverage and keeps the positions rows, in document order.
+ *      coverage and keeps the positions rows, in document order, while
+ *      the other workers start on the next block's phases 0 and A (which
+ *      do not touch the scoring results).
  * Results are stored by pattern and document number, so the thread count
  * changes nothing in the output.
  */
@@ -383,7 +385,8 @@ typedef struct worker {
     cls_boot boot;        /* bootstrap scratch */
     double *sml, *sms;    /* per cue sentence sums */
     size_t capsml, capsms;
-    cls_numfmt num;       /* recently formatted numbers */
+    unsigned char *sortbuf; /* merge sort scratch */
+    size_t capsort;
     ig_err e;
 } worker;
 
@@ -401,6 +404,7 @@ static void worker_free(worker *w)
     cls_boot_free(&w->boot);
     ig_free(w->sml);
     ig_free(w->sms);
+    ig_free(w->sortbuf);
     memset(w, 0, sizeof *w);
 }
 
@@ -432,7 +436,7 @@ static int grow(void **p, size_t *cap, size_t n, size_t sz)
 
 #define GROW(arr, cap, n) grow((void **)&(arr), &(cap), (n), sizeof *(arr))
 
-static int cmp_okey(const void *a, const void *b)
+static inline int cmp_okey(const void *a, const void *b)
 {
     const okey *p = a, *q = b;
     if (p->len != q->len)
@@ -446,7 +450,7 @@ static int cmp_okey(const void *a, const void *b)
     return p->idx < q->idx ? -1 : p->idx > q->idx;
 }
 
-static int cmp_ekey(const void *a, const void *b)
+static inline int cmp_ekey(const void *a, const void *b)
 {
     const ekey *p = a, *q = b;
     if (p->first != q->first)
@@ -458,7 +462,7 @@ static int cmp_ekey(const void *a, const void *b)
     return p->idx < q->idx ? -1 : p->idx > q->idx;
 }
 
-static int cmp_negm(const void *a, const void *b)
+static inline int cmp_negm(const void *a, const void *b)
 {
     const negm *p = a, *q = b;
     if (p->last != q->last)
@@ -469,6 +473,53 @@ static int cmp_negm(const void *a, const void *b)
         return p->entry > q->entry ? -1 : 1;
     return p->first < q->first ? -1 : p->first > q->first;
 }
+
+/* Sorts of one document's keys, in place, with w->sortbuf as scratch: a
+ * merge sort (insertion sort on runs of 16, then merges) whose comparisons
+ * inline, where qsort called through a pointer for each.  Every key ends
+ * in a unique index, so the order is total and the result is the one
+ * qsort gave.  Returns 0 or IG_ENOMEM. */
+#define CLS_SORT(name, T, cmp)                                                      \
+    static int name(worker *w, T *a, size_t n)                                     \
+    {                                                                              \
+        if (n < 2)                                                                 \
+            return IG_OK;                                                          \
+        if (grow((void **)&w->sortbuf, &w->capsort, n * sizeof(T), 1))             \
+            return IG_ENOMEM;                                                      \
+        for (size_t s0 = 0; s0 < n; s0 += 16) {                                    \
+            size_t s1 = n - s0 < 16 ? n : s0 + 16;                                 \
+            for (size_t i = s0 + 1; i < s1; i++) {                                 \
+                T v = a[i];                                                        \
+                size_t j = i;                                                      \
+                for (; j > s0 && cmp(&v, &a[j - 1]) < 0; j--)                      \
+                    a[j] = a[j - 1];                                               \
+                a[j] = v;                                                          \
+            }                                                                      \
+        }                                                                          \
+        T *src = a, *dst = (T *)(void *)w->sortbuf;                                \
+        for (size_t run = 16; run < n; run *= 2) {                                 \
+            for (size_t lo = 0; lo < n; lo += 2 * run) {                           \
+                size_t mid = n - lo < run ? n : lo + run;                          \
+                size_t hi = n - lo < 2 * run ? n : lo + 2 * run;                   \
+                size_t i = lo, j = mid, k = lo;                                    \
+                while (i < mid && j < hi)                                          \
+                    dst[k++] = cmp(&src[j], &src[i]) < 0 ? src[j++] : src[i++];    \
+                while (i < mid)                                                    \
+                    dst[k++] = src[i++];                                           \
+                while (j < hi)                                                     \
+                    dst[k++] = src[j++];                                           \
+            }                                                                      \
+            T *t = src;                                                            \
+            src = dst;                                                             \
+            dst = t;                                                               \
+        }                                                                          \
+        if (src != a)                                                              \
+            memcpy(a, src, n * sizeof(T));                                         \
+        return IG_OK;                                                              \
+    }
+CLS_SORT(sort_okey, okey, cmp_okey)
+CLS_SORT(sort_ekey, ekey, cmp_ekey)
+CLS_SORT(sort_negm, negm, cmp_negm)
 
 static int label_of(const cls_opts *o, const cls_row *row)
 {
@@ -618,7 +669,8 @@ static int resolve_same_pole(const cls_run *run, worker *w, size_t nc, uint32_t 
         w->ok[i].w = en->weight;
         w->ok[i].line = en->line;
     }
-    qsort(w->ok, nc, sizeof *w->ok, cmp_okey);
+    if (sort_okey(w, w->ok, nc))
+        return IG_ENOMEM;
     for (size_t p = 0; p < 2 * (size_t)npos; p++)
         w->own[p] = UINT32_MAX;
     for (size_t k = 0; k < nc; k++) {
@@ -715,21 +767,27 @@ static int format_evidence(const cls_run *run, worker *w, uint32_t doc, docres *
     const char *id = idx_doc_id(run->r, doc);
     size_t idlen = strlen(id);
     ig_buf *b = &res->csv;
+    /* The id cell is encoded once, in the first row; later rows copy it. */
+    size_t id_off = b->len, id_cell = 0;
+    const char *cells = run->cells.data;
     for (size_t i = 0; i < res->nev; i++) {
         const evid *v = &res->ev[i];
         const cls_entry *en = &run->ent[v->entry];
         const cls_entry *ng = v->negator != UINT32_MAX ? &run->ent[v->negator] : NULL;
-        const char *pole = lex_pole_name(v->pole), *cpole = lex_pole_name(en->pole);
-        const char *dim = lex_dimension_name(en->dim);
-        size_t need = CLS_CELL_MAX(idlen) + CLS_CELL_MAX(strlen(pole)) +
-                      CLS_CELL_MAX(strlen(cpole)) + CLS_CELL_MAX(strlen(dim)) +
-                      run->path_len + en->cell_len + (ng ? ng->cell_len : 0) + 9 * 20 +
-                      2 * 64 + 24;
+        size_t need = CLS_CELL_MAX(idlen) + run->pole_len[v->pole] + run->pole_len[en->pole] +
+                      run->dim_len[en->dim] + run->path_len + en->cell_len +
+                      (ng ? ng->cell_len : 0) + 9 * 20 + 2 * 64 + 24;
         need += CLS_CELL_MAX(v->ctx1 - v->ctx0);
         if (ig_buf_reserve(b, need))
             return ig_err_nomem(&w->e, CLS_STAGE);
         char *o = b->data + b->len;
-        o += cls_cell_put(o, id, idlen);
+        if (i == 0) {
+            id_cell = cls_cell_put(o, id, idlen);
+            o += id_cell;
+        } else {
+            memcpy(o, b->data + id_off, id_cell);
+            o += id_cell;
+        }
         *o++ = ',';
         o += cls_u64_put(o, v->section);
         *o++ = ',';
@@ -739,11 +797,20 @@ static int format_evidence(const cls_run *run, worker *w, uint32_t doc, docres *
         *o++ = ',';
         o += cls_u64_put(o, v->end);
         *o++ = ',';
-        o += cls_cell_put(o, pole, strlen(pole));
+        memcpy(o, cells + run->pole_off[v->pole], run->pole_len[v->pole]);
+        o += run->pole_len[v->pole];
         *o++ = ',';
-        o += cls_cell_put(o, dim, strlen(dim));
+        memcpy(o, cells + run->dim_off[en->dim], run->dim_len[en->dim]);
+        o += run->dim_len[en->dim];
         *o++ = ',';
-        o += cls_num_put(&w->num, o, v->weight, 6);
+        const cls_entry *we = &run->ent[v->wentry];
+        if (ng) {
+            memcpy(o, cells + we->wneg_off, we->wneg_len);
+            o += we->wneg_len;
+        } else {
+            memcpy(o, cells + we->w_off, we->w_len);
+            o += we->w_len;
+        }
         *o++ = ',';
         *o++ = ng ? '1' : '0';
         *o++ = ',';
@@ -755,9 +822,11 @@ static int format_evidence(const cls_run *run, worker *w, uint32_t doc, docres *
         memcpy(o, run->cells.data + en->cell_off, en->cell_len);
         o += en->cell_len;
         *o++ = ',';
-        o += cls_cell_put(o, cpole, strlen(cpole));
+        memcpy(o, cells + run->pole_off[en->pole], run->pole_len[en->pole]);
+        o += run->pole_len[en->pole];
         *o++ = ',';
-        o += cls_num_put(&w->num, o, v->cue_weight, 6);
+        memcpy(o, cells + we->w_off, we->w_len);
+        o += we->w_len;
         *o++ = ',';
         o += cls_u64_put(o, v->merged);
         *o++ = ',';
@@ -936,7 +1005,8 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
     }
     for (uint32_t p = 0; p <= npos; p++) /* prefix counts */
         w->priv[p + 1] += w->priv[p];
-    qsort(w->neg, nn, sizeof *w->neg, cmp_negm);
+    if (sort_negm(w, w->neg, nn))
+        return ig_err_nomem(e, CLS_STAGE);
     if (resolve_same_pole(run, w, nc, npos, res) ||
         (o->cross == CLS_CROSS_NEAREST && resolve_cross_pole(run, w, nc, npos, res)))
         return ig_err_nomem(e, CLS_STAGE);
@@ -973,7 +1043,8 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
         w->ek[nk].idx = (uint32_t)i;
         nk++;
     }
-    qsort(w->ek, nk, sizeof *w->ek, cmp_ekey);
+    if (sort_ekey(w, w->ek, nk))
+        return ig_err_nomem(e, CLS_STAGE);
     if (GROW(res->ev, res->capev, nk + 1))
         return ig_err_nomem(e, CLS_STAGE);
     for (size_t k = 0; k < nk; k++) {
@@ -1073,7 +1144,17 @@ typedef struct block {
     size_t err_task;        /* lowest failed task */
     ig_err err;
     pthread_mutex_t lock;
+    /* Phase C of the previous block, done by the calling thread while the
+     * other workers start on the next block's phases 2 and 0, which do not
+     * touch res (collect_pending). */
+    ig_out *evidence;       /* evidence.csv, or NULL */
+    uint32_t pend_b0;       /* first document of the pending block */
+    size_t pend_n;          /* its documents (0: nothing pending) */
+    size_t pend_done;       /* those collected */
+    int pend_rc;            /* collect's first failure */
 } block;
+
+static void collect_pending(block *bk, size_t ntasks);
 
 /* Phase A for one pattern: its matches in [b0, b1), from the block's
  * postings cache. */
@@ -1214,6 +1295,8 @@ static int run_phase(block *bk, size_t ntasks, ig_err *e)
             break;
         started = i;
     }
+    if (bk->phase != 1)
+        collect_pending(bk, ntasks);
     work(&ta[0]);
     for (unsigned i = 1; i <= started; i++)
         pthread_join(th[i], NULL);
@@ -1304,6 +1387,26 @@ static int collect(cls_run *run, ig_out *evidence, uint32_t doc, const docres *r
     return IG_OK;
 }
 
+/* Collect the pending block's documents in order: all of them when ntasks
+ * is 0, else until the current phase's ntasks are all taken (the calling
+ * thread then joins the workers).  The block's evidence goes to disk as
+ * soon as it is all out, so that the commit's fsync has little left to
+ * wait for (out.h). */
+static void collect_pending(block *bk, size_t ntasks)
+{
+    while (bk->pend_done < bk->pend_n && bk->pend_rc == IG_OK) {
+        if (ntasks && __atomic_load_n(&bk->next, __ATOMIC_RELAXED) >= ntasks)
+            return;
+        size_t t = bk->pend_done++;
+        bk->pend_rc = collect(bk->run, bk->evidence, bk->pend_b0 + (uint32_t)t, &bk->res[t]);
+    }
+    if (bk->pend_n > 0 && bk->pend_done == bk->pend_n) {
+        if (bk->evidence && bk->pend_rc == IG_OK)
+            ig_out_writeback(bk->evidence);
+        bk->pend_n = bk->pend_done = 0;
+    }
+}
+
 static int interrupted(const cls_run *run, ig_err *e)
 {
     volatile int *f = run->o.interrupted;
@@ -1327,6 +1430,7 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
     bk.run = run;
     bk.nthreads = run->o.threads > 1 ? run->o.threads : 1;
     bk.want_evidence = evidence != NULL;
+    bk.evidence = evidence;
     pthread_mutex_init(&bk.lock, NULL);
     ig_csv_writer cw;
     int rc = IG_OK;
@@ -1342,10 +1446,16 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         bk.wk[i].text_doc = UINT32_MAX;
     for (size_t p = 0; p < run->nent; p++)
         bk.order[p] = p;
-    /* The cells every evidence row repeats, encoded once. */
+    /* The cells every evidence row repeats, encoded once: entry texts, the
+     * lexicon's path, then pole and dimension names. */
     ig_buf_reset(&run->cells);
-    for (size_t p = 0; p <= run->nent; p++) {
-        const char *t = p < run->nent ? run->ent[p].text : lex_file_path(run->lpos);
+    size_t ncells = run->nent + 1 + LEX_NPOLES + LEX_NDIMENSIONS;
+    for (size_t p = 0; p < ncells; p++) {
+        size_t q = p - run->nent - 1; /* pole, then dimension (p > nent) */
+        const char *t = p < run->nent    ? run->ent[p].text
+                        : p == run->nent ? lex_file_path(run->lpos)
+                        : q < LEX_NPOLES ? lex_pole_name((int)q)
+                                         : lex_dimension_name((int)(q - LEX_NPOLES));
         size_t n = strlen(t);
         if (ig_buf_reserve(&run->cells, CLS_CELL_MAX(n))) {
             rc = ig_err_nomem(e, CLS_STAGE);
@@ -1353,12 +1463,36 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         }
         size_t off = run->cells.len;
         run->cells.len += cls_cell_put(run->cells.data + off, t, n);
+        uint32_t len = (uint32_t)(run->cells.len - off);
         if (p < run->nent) {
             run->ent[p].cell_off = off;
-            run->ent[p].cell_len = (uint32_t)(run->cells.len - off);
-        } else {
+            run->ent[p].cell_len = len;
+        } else if (p == run->nent) {
             run->path_off = off;
-            run->path_len = (uint32_t)(run->cells.len - off);
+            run->path_len = len;
+        } else if (q < LEX_NPOLES) {
+            run->pole_off[q] = off;
+            run->pole_len[q] = len;
+        } else {
+            run->dim_off[q - LEX_NPOLES] = off;
+            run->dim_len[q - LEX_NPOLES] = len;
+        }
+    }
+    /* Each entry's weight cells: a counted cue's weight is its weight
+     * entry's, times the negation factor when negated (score_doc). */
+    for (size_t p = 0; p < run->nent; p++) {
+        cls_entry *en = &run->ent[p];
+        for (int neg = 0; neg <= 1; neg++) {
+            char tmp[64];
+            ig_fmt_double(tmp, sizeof tmp, neg ? en->weight * run->o.negation_factor : en->weight,
+                          6);
+            size_t n = strlen(tmp);
+            if (ig_buf_add(&run->cells, tmp, n)) {
+                rc = ig_err_nomem(e, CLS_STAGE);
+                goto out;
+            }
+            *(neg ? &en->wneg_off : &en->w_off) = run->cells.len - n;
+            *(neg ? &en->wneg_len : &en->w_len) = (uint32_t)n;
         }
     }
     rc = pat_cache_open(&bk.cache, r, e);
@@ -1398,6 +1532,9 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         bk.b1 = b1;
         size_t nd = b1 - b0;
         if (nd > bk.capres) {
+            collect_pending(&bk, 0); /* res is about to move */
+            if (bk.pend_rc)
+                goto out_pending;
             docres *nr = ig_reallocarray(bk.res, nd, sizeof *nr);
             if (nr == NULL) {
                 rc = ig_err_nomem(e, CLS_STAGE);
@@ -1428,6 +1565,9 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         rc = run_phase(&bk, run->nent, e);
         if (rc)
             goto out;
+        collect_pending(&bk, 0);
+        if (bk.pend_rc)
+            goto out_pending;
         if (bk.nthreads > 1) {
             for (size_t p = 0; p < run->nent; p++) {
                 bk.costs[p].cost = bk.ps[p].cost;
@@ -1445,27 +1585,26 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         rc = run_phase(&bk, nd, e);
         if (rc)
             goto out;
-        for (size_t t = 0; t < nd; t++) {
-            rc = collect(run, evidence, b0 + (uint32_t)t, &bk.res[t]);
-            if (rc == IG_ENOMEM) {
-                rc = ig_err_nomem(e, CLS_STAGE);
-                goto out;
-            }
-            if (rc)
-                goto out_write;
-        }
-        /* Start writing the block's rows to disk now, so that the commit's
-         * fsync has little left to wait for (out.h). */
-        if (evidence)
-            ig_out_writeback(evidence);
+        /* Phase C comes with the next block's first phases (or below). */
+        bk.pend_b0 = b0;
+        bk.pend_n = nd;
+        bk.pend_done = 0;
         /* Layouts are not kept across blocks: a slot that once held a huge
          * document would otherwise hold its memory for the whole run. */
         for (size_t t = 0; t < nd; t++)
             idx_layout_free(&bk.lays[t]);
         b0 = b1;
     }
+    collect_pending(&bk, 0);
+    if (bk.pend_rc)
+        goto out_pending;
     run->scored = 1;
     goto out;
+out_pending:
+    if (bk.pend_rc == IG_ENOMEM) {
+        rc = ig_err_nomem(e, CLS_STAGE);
+        goto out;
+    }
 out_write:
     /* The output handle keeps the failure (errno and all); its commit
      * reports it (classify.h). */

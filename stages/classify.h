@@ -138,14 +138,22 @@
  *
  * Cost.  On the 1 GB bench index (70,000 documents, 155 million positions,
  * 4.35 million cues, 1.2 GB of evidence.csv) a run takes about 30 CPU
- * seconds (18 s on 2 cores): the bootstrap about 11 (1000 replicates of
+ * seconds (18 s on 2 cores) before the changes below, about 25 after: the
+ * bootstrap about 10 (1000 replicates of
  * about as many draws as the row has cue sentences: 3.9 billion draws in
  * all; it draws two indices per generator output and sums exact weights as
- * integers, giving the same bits as one draw at a time), inflating the
- * texts of documents with cues for the quote rule and the contexts about
- * 4, encoding the evidence rows about 3, matching about 4.  --bootstrap 200
- * or 0 and --context 0 trade intervals and contexts for time (README:
- * measurements).
+ * integers, giving the same bits as one draw at a time).  Without it
+ * (--bootstrap 0) about 16 CPU seconds remain, down from 23: matching
+ * (pattern scans, postings, layouts) about 6, inflating the texts of
+ * documents with cues for the quote rule and the contexts about 3
+ * (pipeline/inflate.h's decoder; zlib took about 6.5), encoding the
+ * evidence rows about 2 (contexts a word at a time, repeated cells encoded
+ * once), the kernel's copy of the 1.2 GB file about 1.5.  The calling
+ * thread writes a block's evidence while the other workers start on the
+ * next block, so only the start (resolving regex entries over the
+ * vocabulary) and the end (positions.csv and the other tables, about
+ * 0.5 s) run on one core.  --bootstrap 200 or 0 and --context 0 trade
+ * intervals and contexts for time (README: measurements).
  *
  * Languages.  Each cue word is stemmed with the stemmer of each document's
  * language (pattern.h); the shipped lexicons are English, so a text in

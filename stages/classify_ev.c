@@ -55,39 +55,95 @@ size_t cls_u64_put(char *o, uint64_t v)
     return n;
 }
 
-size_t cls_num_put(cls_numfmt *f, char *o, double v, int prec)
-{
-    /* A few distinct weights fill most cells: remember the last ones,
-     * formatted by csv.h's own ig_fmt_double. */
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    uint64_t h = (bits ^ (bits >> 29) ^ (uint64_t)prec) * 0x9e3779b97f4a7c15ull;
-    cls_numslot *sl = &f->slot[h >> 60 & (CLS_NUM_SLOTS - 1)];
-    if (!sl->used || sl->bits != bits || sl->prec != prec) {
-        char tmp[64];
-        ig_fmt_double(tmp, sizeof tmp, v, prec);
-        size_t n = strlen(tmp);
-        if (n >= sizeof sl->s) { /* cannot happen for weights; stay exact */
-            memcpy(o, tmp, n);
-            return n;
-        }
-        memcpy(sl->s, tmp, n);
-        sl->len = (unsigned char)n;
-        sl->bits = bits;
-        sl->prec = prec;
-        sl->used = 1;
-    }
-    memcpy(o, sl->s, sl->len);
-    return sl->len;
-}
-
-/* Byte classes of the context rule: white space (the run rule), the
- * characters that make a cleaned cell quoted, and the quote itself. */
-enum { CT_WS = 1, CT_SPECIAL = 2, CT_DQUOTE = 4 };
+/* White space of the context rule (the run rule). */
+enum { CT_WS = 1 };
 static const unsigned char ctype[256] = {
     ['\t'] = CT_WS, ['\n'] = CT_WS, ['\v'] = CT_WS, ['\f'] = CT_WS, ['\r'] = CT_WS,
-    [' '] = CT_WS, [','] = CT_SPECIAL, [';'] = CT_SPECIAL, ['"'] = CT_SPECIAL | CT_DQUOTE,
+    [' '] = CT_WS,
 };
+
+/* Words of 8 bytes, for the scan below: any byte below 14 (TAB, LF, VT,
+ * FF, CR and rarer controls), and any , ; or ". */
+#define CT_ONES 0x0101010101010101ull
+#define CT_HIGH 0x8080808080808080ull
+static inline uint64_t ct_less(uint64_t x, unsigned char n)
+{
+    return (x - CT_ONES * n) & ~x & CT_HIGH;
+}
+static inline uint64_t ct_has(uint64_t x, unsigned char c)
+{
+    return ct_less(x ^ (CT_ONES * c), 1);
+}
+
+/* The general rule on s[i..n) (already trimmed): stretches without a byte
+ * below 14 are copied whole; a white-space run holding a TAB, LF, VT, FF or
+ * CR (the spaces before it, copied already, taken back) becomes one space.
+ * Then the cleaned bytes are quoted if they need it. */
+static size_t ctx_cell_slow(char *o, const char *s, size_t i, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    const size_t i0 = i;
+    char *p = o;
+    while (i < n) {
+        size_t k = i;
+        for (; k + 8 <= n; k += 8) {
+            uint64_t x;
+            memcpy(&x, s + k, 8);
+            if (ct_less(x, 14))
+                break;
+        }
+        while (k < n && u[k] >= 14)
+            k++;
+        memcpy(p, s + i, k - i);
+        p += k - i;
+        if (k == n)
+            break;
+        if (!(ctype[u[k]] & CT_WS)) { /* a control byte below TAB: kept */
+            *p++ = s[k];
+            i = k + 1;
+            continue;
+        }
+        size_t b = k;
+        while (b > i0 && s[b - 1] == ' ')
+            b--;
+        p -= k - b;
+        size_t j = k + 1;
+        while (j < n && (ctype[u[j]] & CT_WS))
+            j++;
+        *p++ = ' ';
+        i = j;
+    }
+    /* Cleaned text holds no TAB, CR or LF, so only , ; " ask for quotes. */
+    size_t len = (size_t)(p - o), k = 0, ndq = 0;
+    uint64_t spec = 0;
+    for (; k + 8 <= len; k += 8) {
+        uint64_t x;
+        memcpy(&x, o + k, 8);
+        spec |= ct_has(x, ',') | ct_has(x, ';') | ct_has(x, '"');
+    }
+    for (; k < len; k++)
+        spec |= o[k] == ',' || o[k] == ';' || o[k] == '"';
+    int neutral = len > 0 && (o[0] == '=' || o[0] == '+' || o[0] == '-' || o[0] == '@');
+    if (!neutral && !spec)
+        return len;
+    if (spec)
+        for (k = 0; k < len; k++)
+            ndq += o[k] == '"';
+    /* Quote in place, from the end: "'...", quotes doubled (as csv.h). */
+    size_t shift = 1 + (size_t)neutral, total = len + shift + ndq + 1;
+    size_t j = len + shift + ndq;
+    o[j] = '"';
+    for (size_t q = len; q-- > 0;) {
+        char c = o[q];
+        o[--j] = c;
+        if (c == '"')
+            o[--j] = '"';
+    }
+    o[0] = '"';
+    if (neutral)
+        o[1] = '\'';
+    return total;
+}
 
 size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_end)
 {
@@ -99,50 +155,37 @@ size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_e
     if (trim_end)
         while (n > i && (ctype[u[n - 1]] & CT_WS))
             n--;
-    /* Clean into o, noting what the encoding needs.  Cleaned text holds no
-     * TAB, CR or LF, so only , ; " ask for quotes. */
-    char *p = o;
-    unsigned seen = 0;
-    size_t ndq = 0;
-    while (i < n) {
-        unsigned c = ctype[u[i]];
-        if (!(c & CT_WS)) {
-            seen |= c;
-            ndq += (c & CT_DQUOTE) != 0;
-            *p++ = s[i++];
-            continue;
-        }
-        size_t j = i;
-        int plain = 1;
-        while (j < n && (ctype[u[j]] & CT_WS)) {
-            if (s[j] != ' ')
-                plain = 0;
-            j++;
-        }
-        if (plain) {
-            memcpy(p, s + i, j - i);
-            p += j - i;
-        } else {
-            *p++ = ' ';
-        }
-        i = j;
+    /* Most contexts are prose on one line: no byte for the white-space
+     * rule and no quote to double, so the cell is the bytes themselves,
+     * perhaps inside quotes.  Scan a word at a time for the bytes that need
+     * the general rule; control bytes below TAB take it too (it copies them). */
+    size_t k = i;
+    uint64_t ctl = 0, cs = 0;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t x;
+        memcpy(&x, s + k, 8);
+        ctl |= ct_less(x, 14) | ct_has(x, '"');
+        cs |= ct_has(x, ',') | ct_has(x, ';');
     }
-    size_t len = (size_t)(p - o);
-    int neutral = len > 0 && (o[0] == '=' || o[0] == '+' || o[0] == '-' || o[0] == '@');
-    if (!neutral && !(seen & CT_SPECIAL))
+    for (; k < n; k++) {
+        unsigned char c = u[k];
+        ctl |= c < 14 || c == '"';
+        cs |= c == ',' || c == ';';
+    }
+    if (ctl)
+        return ctx_cell_slow(o, s, i, n);
+    size_t len = n - i;
+    int neutral = len > 0 && (s[i] == '=' || s[i] == '+' || s[i] == '-' || s[i] == '@');
+    if (!neutral && !cs) {
+        memcpy(o, s + i, len);
         return len;
-    /* Quote in place, from the end: "'...", quotes doubled (as csv.h). */
-    size_t shift = 1 + (size_t)neutral, total = len + shift + ndq + 1;
-    size_t j = len + shift + ndq;
-    o[j] = '"';
-    for (size_t k = len; k-- > 0;) {
-        char c = o[k];
-        o[--j] = c;
-        if (c == '"')
-            o[--j] = '"';
     }
-    o[0] = '"';
+    char *p = o;
+    *p++ = '"';
     if (neutral)
-        o[1] = '\'';
-    return total;
+        *p++ = '\'';
+    memcpy(p, s + i, len);
+    p += len;
+    *p++ = '"';
+    return (size_t)(p - o);
 }

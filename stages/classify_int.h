@@ -43,6 +43,8 @@ typedef struct cls_entry {
     uint32_t last_doc;     /* private: for docs (UINT32_MAX = none yet) */
     size_t cell_off;       /* text as an evidence.csv cell, in run->cells */
     uint32_t cell_len;
+    uint32_t w_len, wneg_len; /* weight, and weight x negation factor, as */
+    size_t w_off, wneg_off;   /* evidence.csv cells in run->cells */
 } cls_entry;
 
 struct cls_run {
@@ -58,6 +60,10 @@ struct cls_run {
     ig_buf cells;          /* pre-encoded evidence.csv cells: entry texts, lexicon path */
     size_t path_off;       /* the positions lexicon's path in cells */
     uint32_t path_len;
+    size_t pole_off[LEX_NPOLES]; /* pole and dimension names in cells */
+    uint32_t pole_len[LEX_NPOLES];
+    size_t dim_off[LEX_NDIMENSIONS];
+    uint32_t dim_len[LEX_NDIMENSIONS];
     cls_row *rows;         /* positions.csv rows in order */
     size_t nrows, caprows;
     uint64_t nevidence;
@@ -120,20 +126,6 @@ size_t cls_cell_put(char *o, const char *s, size_t n);
 /* v in decimal into o (room for 20); returns the bytes written. */
 size_t cls_u64_put(char *o, uint64_t v);
 
-/* Recently formatted numbers (a worker's, zeroed to start). */
-#define CLS_NUM_SLOTS 16
-typedef struct cls_numslot {
-    uint64_t bits;         /* the double's bits */
-    int prec, used;
-    unsigned char len;
-    char s[40];
-} cls_numslot;
-typedef struct cls_numfmt {
-    cls_numslot slot[CLS_NUM_SLOTS];
-} cls_numfmt;
-/* v with prec decimals as ig_csv_double writes it (ig_fmt_double; NaN and
- * infinities give nothing) into o (room for 64); returns the bytes. */
-size_t cls_num_put(cls_numfmt *f, char *o, double v, int prec);
 
 /* s[0..n) as an evidence context cell into o (room for CLS_CELL_MAX(n)):
  * white space cleaned (classify.h, columns left/match/right: a run of white

@@ -514,7 +514,6 @@ static int put_estimate(ig_csv_writer *w, double v, double se, int prec)
 
 int cls_write_positions(const cls_run *run, ig_out *o, ig_err *e)
 {
-    (void)e;
     const idx_reader *r = run->r;
     ig_csv_writer w;
     int rc = ig_csv_writer_init(&w, o, run->o.excel);
@@ -541,13 +540,25 @@ int cls_write_positions(const cls_run *run, ig_out *o, ig_err *e)
     for (size_t i = 0; scale[i] && rc == IG_OK; i++)
         rc = ig_csv_str(&w, scale[i]);
     rc = rc ? rc : ig_csv_endrow(&w);
+    /* A document's rows are consecutive: its metadata is looked up once. */
+    size_t ncols = idx_col_count(r);
+    const char **vals = ig_reallocarray(NULL, ncols ? ncols : 1, sizeof *vals);
+    if (vals == NULL)
+        return ig_err_nomem(e, CLS_STAGE);
+    const char *id = "";
+    uint32_t vals_doc = UINT32_MAX;
     for (size_t i = 0; i < run->nrows && rc == IG_OK; i++) {
         const cls_row *row = &run->rows[i];
-        rc = ig_csv_str(&w, idx_doc_id(r, row->doc));
+        if (row->doc != vals_doc || i == 0) {
+            idx_doc_meta_all(r, row->doc, vals, ncols);
+            id = idx_doc_id(r, row->doc);
+            vals_doc = row->doc;
+        }
+        rc = ig_csv_str(&w, id);
         rc = rc ? rc : ig_csv_u64(&w, row->section);
-        for (size_t c = 0; c < idx_col_count(r) && rc == IG_OK; c++)
+        for (size_t c = 0; c < ncols && rc == IG_OK; c++)
             if (shown_col(r, c))
-                rc = ig_csv_str(&w, idx_doc_meta(r, row->doc, c));
+                rc = ig_csv_str(&w, vals[c]);
         rc = rc ? rc : ig_csv_str(&w, cls_label_name(row->label));
         rc = rc ? rc : ig_csv_double(&w, row->score, 6);
         rc = rc ? rc : ig_csv_double(&w, row->lo, 6);
@@ -569,6 +580,7 @@ int cls_write_positions(const cls_run *run, ig_out *o, ig_err *e)
         rc = rc ? rc : put_estimate(&w, row->wf_theta, row->wf_se, 8);
         rc = rc ? rc : ig_csv_endrow(&w);
     }
+    ig_free(vals);
     return rc;
 }
 

@@ -69,6 +69,9 @@ const char *idx_col_name(const idx_reader *r, size_t col);
 long idx_col_find(const idx_reader *r, const char *name);
 /* Metadata value of document doc in column col ("" when empty). */
 const char *idx_doc_meta(const idx_reader *r, uint32_t doc, size_t col);
+/* The first n values of doc's metadata row into vals[0..n): what
+ * idx_doc_meta gives for columns 0..n-1, found in one walk along the row. */
+void idx_doc_meta_all(const idx_reader *r, uint32_t doc, const char **vals, size_t n);
 const char *idx_doc_id(const idx_reader *r, uint32_t doc);
 /* Per-document counts. */
 typedef struct idx_doc_stats {

@@ -727,15 +727,64 @@ static void test_evidence_cells(void)
         buf[k] = '\0';
         CHECK_STR(buf, ctx[i].out);
     }
-    cls_numfmt f;
-    memset(&f, 0, sizeof f);
-    static const double nums[] = { 0.5, 1, 1.5, 0.5, 2.0 / 3, -0.25, 1e-7, 0.5 };
-    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
-        char a[64], b[64];
-        size_t k = cls_num_put(&f, a, nums[i], 6);
-        a[k] = '\0';
-        ig_fmt_double(b, sizeof b, nums[i], 6);
-        CHECK_STR(a, b);
+    /* Longer contexts take the word-at-a-time scans: random strings over
+     * the bytes that matter, every length to 120, against the rule written
+     * out plainly. */
+    static const char alpha[] = "ab ,;\"=+-@\t\n\r\v\f\x01\xC3";
+    uint64_t seed = 12345;
+    for (int iter = 0; iter < 8000; iter++) {
+        char in[128], want[300], got[300];
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        size_t n = (size_t)(seed >> 33) % (iter < 2000 ? 41 : 121);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            /* mostly letters, so that both paths run */
+            unsigned r = (unsigned)(seed >> 40);
+            in[i] = r % 4 ? (char)('a' + r % 26) : alpha[(r >> 8) % (sizeof alpha - 1)];
+        }
+        int ts = iter & 1, te = (iter >> 1) & 1;
+        /* the rule: trim, clean the white-space runs, then csv.h's quoting */
+        size_t a = 0, z = n;
+        while (ts && a < z && strchr(" \t\n\v\f\r", in[a]) && in[a])
+            a++;
+        while (te && z > a && strchr(" \t\n\v\f\r", in[z - 1]) && in[z - 1])
+            z--;
+        char clean[128];
+        size_t m = 0;
+        for (size_t i = a; i < z;) {
+            if (!strchr(" \t\n\v\f\r", in[i]) || !in[i]) {
+                clean[m++] = in[i++];
+                continue;
+            }
+            size_t j = i;
+            int plain = 1;
+            while (j < z && in[j] && strchr(" \t\n\v\f\r", in[j]))
+                plain &= in[j++] == ' ';
+            if (plain)
+                while (i < j)
+                    clean[m++] = in[i++];
+            else
+                clean[m++] = ' ';
+            i = j;
+        }
+        int neutral = m > 0 && strchr("=+-@", clean[0]) && clean[0];
+        int quote = neutral || memchr(clean, ',', m) || memchr(clean, ';', m) ||
+                    memchr(clean, '"', m);
+        size_t w = 0;
+        if (quote)
+            want[w++] = '"';
+        if (neutral)
+            want[w++] = '\'';
+        for (size_t i = 0; i < m; i++) {
+            if (clean[i] == '"')
+                want[w++] = '"';
+            want[w++] = clean[i];
+        }
+        if (quote)
+            want[w++] = '"';
+        size_t k = cls_ctx_cell(got, in, n, ts, te);
+        CHECK(k <= CLS_CELL_MAX(n));
+        CHECK(k == w && memcmp(got, want, w) == 0);
     }
 }
 

@@ -281,6 +281,31 @@ static void w_plain(ig_csv_writer *w)
     ig_csv_endrow(w);
 }
 
+static void w_ints(ig_csv_writer *w)
+{
+    static const int64_t iv[] = { 0, -1, 1, 9, -10, INT64_MAX, INT64_MIN, -9223372036854775807 };
+    for (size_t i = 0; i < sizeof iv / sizeof iv[0]; i++)
+        ig_csv_i64(w, iv[i]);
+    ig_csv_endrow(w);
+    static const uint64_t uv[] = { 0, 7, 10, 99, 100, 4294967296ull, UINT64_MAX };
+    for (size_t i = 0; i < sizeof uv / sizeof uv[0]; i++)
+        ig_csv_u64(w, uv[i]);
+    ig_csv_endrow(w);
+}
+
+/* Integers written by hand: printf's bytes at the edges. */
+static void test_writer_ints(void)
+{
+    ig_buf got = IG_BUF_INIT;
+    write_table(w_ints, 0, &got);
+    char want[512];
+    snprintf(want, sizeof want, "0,-1,1,9,-10,%lld,%lld,%lld\n0,7,10,99,100,4294967296,%llu\n",
+             (long long)INT64_MAX, (long long)INT64_MIN, -9223372036854775807LL,
+             (unsigned long long)UINT64_MAX);
+    CHECK(got.len == strlen(want) && memcmp(got.data, want, got.len) == 0);
+    ig_buf_free(&got);
+}
+
 static void test_writer_plain(void)
 {
     ig_buf got = IG_BUF_INIT;
@@ -307,6 +332,72 @@ static void check_fmt(double v, int prec, const char *want)
     char buf[64];
     ig_fmt_double(buf, sizeof buf, v, prec);
     CHECK_STR(buf, want);
+}
+
+/* The rule of ig_fmt_double written with printf alone (how csv.c printed
+ * every number before it wrote the digits itself). */
+static void fmt_by_printf(char *buf, size_t n, double v, int prec)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, n, "%s", "");
+        return;
+    }
+    if (prec < 0)
+        prec = 0;
+    if (prec > 15)
+        prec = 15;
+    unsigned long long scale = 1;
+    for (int i = 0; i < prec; i++)
+        scale *= 10;
+    double a = fabs(v), ip = floor(a);
+    unsigned long long fp = (unsigned long long)llround((a - ip) * (double)scale);
+    if (fp >= scale) {
+        ip += 1;
+        fp -= scale;
+    }
+    int neg = v < 0 && (ip != 0 || fp != 0);
+    if (prec == 0)
+        snprintf(buf, n, "%s%.0f", neg ? "-" : "", ip);
+    else
+        snprintf(buf, n, "%s%.0f.%0*llu", neg ? "-" : "", ip, prec, fp);
+}
+
+/* Digits written by hand: the same bytes as printf's, at every magnitude
+ * (around 2^64, where the hand path stops, too), precision and buffer
+ * size (truncated as snprintf truncates). */
+static void test_fmt_double_digits(void)
+{
+    uint64_t x = 88172645463325252ull;
+    unsigned bad = 0;
+    static const double edges[] = { 18446744073709551616.0, 18446744073709549568.0,
+                                    18446744073709551616.0 * 2, 9007199254740993.0,
+                                    0.9999999999999999, 1e-300, 4294967296.5, NAN,
+                                    INFINITY };
+    const int nedges = (int)(sizeof edges / sizeof edges[0]);
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double v;
+        if (i < nedges * 16) {
+            v = edges[i % nedges] * ((i / nedges) % 2 ? -1 : 1);
+        } else {
+            double m = (double)(x >> 11) / 9007199254740992.0;
+            int ex = (int)(x % 90) - 30;
+            v = m * pow(10, ex) * ((x >> 7) & 1 ? -1 : 1);
+        }
+        int prec = (int)((x >> 20) % 17) - 1;
+        size_t n = (x >> 30) % 8 ? 64 : 1 + (x >> 33) % 30;
+        char a[64], b[64];
+        memset(a, 'x', sizeof a);
+        memset(b, 'x', sizeof b);
+        ig_fmt_double(a, n, v, prec);
+        fmt_by_printf(b, n, v, prec);
+        if (memcmp(a, b, sizeof a) != 0 && ++bad <= 3)
+            fprintf(stderr, "  %.17g prec %d size %zu: \"%s\" against \"%s\"\n", v, prec, n,
+                    a, b);
+    }
+    CHECK_EQ(bad, 0);
 }
 
 static void test_fmt_double(void)
@@ -442,6 +533,8 @@ int main(void)
     RUN(test_writer_neutralise);
     RUN(test_writer_plain);
     RUN(test_fmt_double);
+    RUN(test_writer_ints);
+    RUN(test_fmt_double_digits);
     RUN(test_parse_double);
     RUN(test_locale);
     rmdir(tmpdir);

@@ -19,6 +19,7 @@
 
 #include "deflate.h"
 #include "harness.h"
+#include "inflate.h"
 
 #define CANARY 0xA5
 
@@ -57,6 +58,16 @@ static int inflates_to(const unsigned char *src, size_t n, int raw, const unsign
         fprintf(stderr, "  inflate: rc %d (%s), %lu of %zu bytes, %u input left\n", rc,
                 z.msg ? z.msg : "-", z.total_out, wn, z.avail_in);
     inflateEnd(&z);
+    /* The index reader's fast decoder (inflate.h) must take every zlib
+     * stream of this encoder (all start 78 01), to the same bytes. */
+    if (ok && !raw && wn > 0) {
+        memset(out, 0, wn);
+        int fast = ig_inflate_zlib(src, n, out, wn);
+        if (fast != 0 || memcmp(out, want, wn) != 0) {
+            fprintf(stderr, "  ig_inflate_zlib: %d on a valid stream of %zu bytes\n", fast, wn);
+            ok = 0;
+        }
+    }
     free(out);
     return ok;
 }
@@ -468,6 +479,255 @@ out:
     free(mix);
 }
 
+/* zlib's verdict on src[0..n) as idx_doc_text asks for it: exactly wn
+ * bytes, equal to out[0..wn), the whole input used. */
+static int zlib_agrees(const unsigned char *src, size_t n, const unsigned char *out, size_t wn)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit(&z) != Z_OK)
+        return 0;
+    unsigned char *buf = malloc(wn + 1);
+    if (buf == NULL) {
+        inflateEnd(&z);
+        return 0;
+    }
+    z.next_in = (unsigned char *)(uintptr_t)src;
+    z.avail_in = (uInt)n;
+    z.next_out = buf;
+    z.avail_out = (uInt)(wn + 1);
+    int rc = inflate(&z, Z_NO_FLUSH);
+    int ok = rc == Z_STREAM_END && z.total_out == wn && z.avail_in == 0 &&
+             memcmp(buf, out, wn) == 0;
+    inflateEnd(&z);
+    free(buf);
+    return ok;
+}
+
+/* The fast decoder against zlib: every stream zlib's own encoder makes
+ * (each level and strategy: stored, fixed and dynamic blocks, matches of
+ * every kind) decodes to the input; a header with a smaller window is left
+ * to zlib; and on damaged streams (bits flipped, cut short, a byte added,
+ * the wrong length asked) it never accepts what zlib rejects, nor differs
+ * from zlib where both accept. */
+static void test_fast_inflate(void)
+{
+    enum { MAXN = 40000 };
+    unsigned char *in = malloc(MAXN), *z = malloc(compressBound(MAXN) + 16),
+                  *out = malloc(MAXN + 2), *bad = malloc(compressBound(MAXN) + 16);
+    if (in == NULL || z == NULL || out == NULL || bad == NULL) {
+        CHECK(!"out of memory");
+        goto out;
+    }
+    static const int strategies[] = { Z_DEFAULT_STRATEGY, Z_FILTERED, Z_HUFFMAN_ONLY, Z_RLE,
+                                      Z_FIXED };
+    unsigned taken = 0, declined = 0, wrong = 0, streams = 0;
+    for (int iter = 0; iter < 400; iter++) {
+        size_t n = 1 + (size_t)(next_rand() % (iter < 300 ? 2000 : MAXN));
+        if (iter % 3 == 0)
+            make_text(in, n, 1 + (unsigned)(next_rand() % 20));
+        else
+            for (size_t i = 0; i < n; i++)
+                in[i] = (unsigned char)(next_rand() % (1 + (unsigned)(iter % 7) * 40));
+        int level = (int)(next_rand() % 10), strat = strategies[next_rand() % 5];
+        z_stream zs;
+        memset(&zs, 0, sizeof zs);
+        if (deflateInit2(&zs, level, Z_DEFLATED, 15, 8, strat) != Z_OK) {
+            CHECK(!"deflateInit2");
+            break;
+        }
+        zs.next_in = in;
+        zs.avail_in = (uInt)n;
+        zs.next_out = z;
+        zs.avail_out = (uInt)(compressBound(MAXN) + 16);
+        int rc = deflate(&zs, Z_FINISH);
+        size_t zn = zs.total_out;
+        deflateEnd(&zs);
+        CHECK(rc == Z_STREAM_END);
+        streams++;
+        if (ig_inflate_zlib(z, zn, out, n) != 0 || memcmp(out, in, n) != 0) {
+            if (++wrong <= 3)
+                fprintf(stderr, "  zlib level %d strategy %d, %zu bytes: not decoded\n", level,
+                        strat, n);
+        }
+        /* Damage: the fast decoder may decline anything, accept only what
+         * zlib accepts, with zlib's bytes. */
+        for (int m = 0; m < 20; m++) {
+            size_t bn = zn, want = n;
+            memcpy(bad, z, zn);
+            unsigned what = (unsigned)(next_rand() % 4);
+            if (what == 0) {
+                unsigned flips = 1 + (unsigned)(next_rand() % 3);
+                for (unsigned f = 0; f < flips; f++) {
+                    size_t at = (size_t)(next_rand() % zn);
+                    bad[at] ^= (unsigned char)(1u << (next_rand() % 8));
+                }
+            } else if (what == 1) {
+                bn = (size_t)(next_rand() % zn);
+            } else if (what == 2) {
+                bad[bn++] = (unsigned char)next_rand();
+            } else {
+                want = next_rand() % 2 ? n + 1 : n - 1;
+            }
+            if (want == 0)
+                continue;
+            if (ig_inflate_zlib(bad, bn, out, want) == 0) {
+                taken++;
+                if (!zlib_agrees(bad, bn, out, want) && ++wrong <= 3)
+                    fprintf(stderr, "  damaged stream accepted (kind %u, %zu bytes)\n", what,
+                            n);
+            } else {
+                declined++;
+            }
+        }
+    }
+    CHECK_EQ(wrong, 0);
+    CHECK_EQ(streams, 400);
+    CHECK(declined > 4000); /* most damage is caught here already */
+    (void)taken;
+    /* A smaller window in the header (78 is 32 KiB; 28 is 1 KiB): valid
+     * for zlib, left to it here. */
+    {
+        size_t n = 500;
+        make_text(in, n, 5);
+        z_stream zs;
+        memset(&zs, 0, sizeof zs);
+        CHECK(deflateInit2(&zs, 6, Z_DEFLATED, 10, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+        zs.next_in = in;
+        zs.avail_in = (uInt)n;
+        zs.next_out = z;
+        zs.avail_out = (uInt)(compressBound(MAXN) + 16);
+        CHECK(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+        size_t zn = zs.total_out;
+        deflateEnd(&zs);
+        CHECK(z[0] != 0x78);
+        CHECK(ig_inflate_zlib(z, zn, out, n) == -1);
+        CHECK(zlib_agrees(z, zn, in, n));
+    }
+out:
+    free(in);
+    free(z);
+    free(out);
+    free(bad);
+}
+
+/* A bit writer for hand-made streams: bits least significant first,
+ * Huffman codes most significant bit first (RFC 1951, 3.1.1). */
+typedef struct bitw {
+    unsigned char b[1024];
+    size_t n;
+    unsigned bit;
+} bitw;
+
+static void bw_bits(bitw *w, unsigned v, unsigned k)
+{
+    for (unsigned i = 0; i < k; i++) {
+        if (w->bit == 0)
+            w->b[w->n++] = 0;
+        w->b[w->n - 1] |= (unsigned char)((v >> i & 1u) << w->bit);
+        w->bit = (w->bit + 1) & 7;
+    }
+}
+
+static void bw_code(bitw *w, unsigned code, unsigned len)
+{
+    for (unsigned i = len; i-- > 0;)
+        bw_bits(w, code >> i & 1u, 1);
+}
+
+/* Close the stream: byte boundary, then the Adler-32 of text. */
+static void bw_trailer(bitw *w, const unsigned char *text, size_t n)
+{
+    w->bit = 0;
+    uLong a = adler32(1, text, (uInt)n);
+    for (int i = 3; i >= 0; i--)
+        w->b[w->n++] = (unsigned char)(a >> (8 * i));
+}
+
+/* Hand-made streams at the edges of the rules: a dynamic block whose code
+ * length code is incomplete (zlib: "invalid code lengths set") beside the
+ * same block made complete, and a fixed block whose match reaches before
+ * the output (zlib: "invalid distance too far back") beside a valid one. */
+static void test_fast_inflate_edges(void)
+{
+    static const unsigned char five[] = "aaaaa", four[] = "aaaa";
+    unsigned char out[16];
+    for (int complete = 0; complete <= 1; complete++) {
+        bitw w;
+        memset(&w, 0, sizeof w);
+        bw_bits(&w, 0x78, 8);
+        bw_bits(&w, 0x01, 8);
+        bw_bits(&w, 1, 1);              /* BFINAL */
+        bw_bits(&w, 2, 2);              /* dynamic */
+        bw_bits(&w, 0, 5);              /* 257 literal/length codes */
+        bw_bits(&w, 0, 5);              /* 1 distance code */
+        bw_bits(&w, 14, 4);             /* 18 code length code lengths */
+        /* order 16 17 18 0 8 7 9 6 10 5 11 4 12 3 13 2 14 1: symbol 0 is
+         * the 4th, symbol 1 the 18th.  Complete: both 1 bit (0 -> "0",
+         * 1 -> "1"); incomplete: symbol 1 "0", symbol 0 "10". */
+        for (unsigned i = 0; i < 18; i++)
+            bw_bits(&w, i == 3 ? (complete ? 1u : 2u) : i == 17 ? 1u : 0u, 3);
+        unsigned c0 = complete ? 0u : 2u, l0 = complete ? 1u : 2u, c1 = complete ? 1u : 0u;
+        for (unsigned sym = 0; sym < 258; sym++) {
+            /* 'a' and end-of-block 1 bit each; one 1-bit distance code */
+            if (sym == 'a' || sym == 256 || sym == 257)
+                bw_code(&w, c1, 1);
+            else
+                bw_code(&w, c0, l0);
+        }
+        for (int i = 0; i < 5; i++)
+            bw_code(&w, 0, 1);          /* 'a' */
+        bw_code(&w, 1, 1);              /* end of block */
+        bw_trailer(&w, five, 5);
+        int fast = ig_inflate_zlib(w.b, w.n, out, 5);
+        CHECK_EQ(fast, complete ? 0 : -1);
+        CHECK_EQ(zlib_agrees(w.b, w.n, five, 5), complete);
+    }
+    for (unsigned dist = 1; dist <= 2; dist++) {
+        bitw w;
+        memset(&w, 0, sizeof w);
+        bw_bits(&w, 0x78, 8);
+        bw_bits(&w, 0x01, 8);
+        bw_bits(&w, 1, 1);
+        bw_bits(&w, 1, 2);              /* fixed codes */
+        bw_code(&w, 0x30 + 'a', 8);     /* literal 'a' */
+        bw_code(&w, 1, 7);              /* length 3 (symbol 257) */
+        bw_code(&w, dist - 1, 5);       /* distance 1 or 2 */
+        bw_code(&w, 0, 7);              /* end of block */
+        bw_trailer(&w, four, 4);
+        CHECK_EQ(ig_inflate_zlib(w.b, w.n, out, 4), dist == 1 ? 0 : -1);
+        CHECK_EQ(zlib_agrees(w.b, w.n, four, 4), dist == 1);
+    }
+}
+
+/* The decoder's Adler-32 against zlib's: every length to 600 and random
+ * ones past several fold points, random starting values, bytes of every
+ * value (0xFF runs give the largest sums between folds). */
+static void test_adler_fast(void)
+{
+    enum { MAXN = 40000 };
+    unsigned char *buf = malloc(MAXN + 16);
+    if (buf == NULL) {
+        CHECK(!"out of memory");
+        return;
+    }
+    unsigned bad = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t n = iter < 600 ? (size_t)iter : (size_t)(next_rand() % MAXN);
+        size_t off = (size_t)(next_rand() % 16);
+        int ff = iter % 5 == 0;
+        for (size_t i = 0; i < n; i++)
+            buf[off + i] = ff ? 0xFF : (unsigned char)next_rand();
+        uint32_t start = iter % 3 ? 1u : (uint32_t)(next_rand() % 65521) << 16 |
+                                             (uint32_t)(next_rand() % 65521);
+        uLong want = adler32_z(start, buf + off, n);
+        if (ig_adler32(start, buf + off, n) != (uint32_t)want && ++bad <= 3)
+            fprintf(stderr, "  adler of %zu bytes (offset %zu) differs\n", n, off);
+    }
+    CHECK_EQ(bad, 0);
+    free(buf);
+}
+
 int main(void)
 {
     if (ig_deflate_new(&enc) != 0 || ig_deflate_new(&enc2) != 0) {
@@ -493,6 +753,9 @@ int main(void)
     RUN(test_seeded_random);
     RUN(test_sample_corpus);
     RUN(test_prose_codes);
+    RUN(test_fast_inflate);
+    RUN(test_fast_inflate_edges);
+    RUN(test_adler_fast);
     ig_deflate_free(enc);
     ig_deflate_free(enc2);
     ig_deflate_free(NULL);

@@ -1,0 +1,494 @@
+/*
+ * inflate.c: the fast zlib-stream decoder of inflate.h (RFC 1950, 1951).
+ *
+ * Pipeline place: under idx_doc_text (stages/index.c), which falls back to
+ * zlib's inflate whenever this returns -1.  Written from the RFCs.
+ *
+ * Shape.  Bits are read least significant first from a 64-bit buffer,
+ * refilled a word at a time while 8 input bytes remain (then a byte at a
+ * time, with every read checked against the bits really held).  Huffman
+ * codes are decoded by table: a primary table indexed by the next LBITS
+ * (DBITS for distances) bits, and for longer codes one subtable per
+ * primary slot, indexed by the bits after it.  For literal/length codes a
+ * second primary table holds, wherever two literal codes fit in LBITS bits,
+ * both literals: prose coded with Huffman codes of about 4 to 6 bits per
+ * byte then decodes two bytes per look-up.
+ *
+ * Strictness.  The decoder accepts only what zlib accepts, and declines
+ * (-1) at the first doubt, so the caller's zlib run reports the damage:
+ * code lengths are checked as zlib's inflate_table checks them
+ * (over-subscribed sets always, incomplete sets unless the longest code has
+ * one bit; code length codes must be complete), the end-of-block code must
+ * exist, symbols 286, 287 and distances 30, 31 are invalid, a distance may
+ * not reach before the start of the output, a block type 3 is invalid,
+ * stored lengths must match their complements, the output must be exactly
+ * the expected length and the Adler-32 trailer must match, and the stream
+ * must end exactly at the end of its input.
+ */
+#include "inflate.h"
+
+#include <stdint.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#define LBITS 11           /* primary literal/length table: 2^LBITS slots */
+#define DBITS 8            /* primary distance table */
+#define CBITS 7            /* code length codes: at most 7 bits, no subtables */
+#define MAXBITS 15         /* longest code of RFC 1951 */
+
+/* A table entry: val << 16 | kind << 8 | bits.  bits is the code length
+ * (for a subtable entry: the bits after the primary LBITS or DBITS; for a
+ * K_SUB slot: the subtable's index width); val is the literal (K_LIT2: two,
+ * the first in the low byte), the length or distance symbol's number, or a
+ * K_SUB slot's subtable offset. */
+enum { K_LIT1, K_LIT2, K_LEN, K_EOB, K_DIST, K_SUB, K_BAD };
+#define ENT(val, kind, bits) ((uint32_t)(val) << 16 | (uint32_t)(kind) << 8 | (uint32_t)(bits))
+#define E_BITS(e) ((unsigned)(e) & 0xFFu)
+#define E_KIND(e) ((unsigned)(e) >> 8 & 0xFFu)
+#define E_VAL(e) ((unsigned)(e) >> 16)
+
+/* What a table decodes. */
+enum { T_LITLEN, T_DIST, T_CODES };
+
+typedef struct tables {
+    uint32_t lit[(1u << LBITS) + 288u * (1u << (MAXBITS - LBITS))];
+    uint32_t pair[1u << LBITS];  /* lit's primary part, with literal pairs */
+    uint32_t dist[(1u << DBITS) + 32u * (1u << (MAXBITS - DBITS))];
+} tables;
+
+static const uint16_t len_base[29] = { 3,  4,  5,  6,  7,  8,  9,  10, 11,  13,
+                                       15, 17, 19, 23, 27, 31, 35, 43, 51,  59,
+                                       67, 83, 99, 115, 131, 163, 195, 227, 258 };
+static const unsigned char len_extra[29] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                             2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0 };
+static const uint16_t dist_base[30] = { 1,    2,    3,    4,    5,    7,     9,     13,
+                                        17,   25,   33,   49,   65,   97,    129,   193,
+                                        257,  385,  513,  769,  1025, 1537,  2049,  3073,
+                                        4097, 6145, 8193, 12289, 16385, 24577 };
+static const unsigned char dist_extra[30] = { 0, 0, 0, 0, 1, 1, 2,  2,  3,  3,  4,  4,  5,  5,  6,
+                                              6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13 };
+/* Order of the code length code lengths in a dynamic block header. */
+static const unsigned char cl_order[19] = { 16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                            11, 4,  12, 3, 13, 2, 14, 1, 15 };
+
+static uint32_t entry_for(unsigned sym, int what, unsigned bits)
+{
+    if (what == T_CODES)
+        return ENT(sym, K_LIT1, bits);
+    if (what == T_DIST)
+        return sym < 30 ? ENT(sym, K_DIST, bits) : ENT(0, K_BAD, bits);
+    if (sym < 256)
+        return ENT(sym, K_LIT1, bits);
+    if (sym == 256)
+        return ENT(0, K_EOB, bits);
+    return sym < 286 ? ENT(sym - 257, K_LEN, bits) : ENT(0, K_BAD, bits);
+}
+
+/* The decoding table of the code lengths lens[0..n) into t, primary width
+ * tb.  Returns 0, or -1 where zlib would reject the lengths (or accept a
+ * set with no codes where the stream cannot use one: code length codes). */
+static int build(uint32_t *t, unsigned tb, const unsigned char *lens, unsigned n, int what)
+{
+    unsigned count[MAXBITS + 1] = { 0 };
+    for (unsigned s = 0; s < n; s++)
+        count[lens[s]]++;
+    count[0] = 0;
+    unsigned max = MAXBITS;
+    while (max >= 1 && count[max] == 0)
+        max--;
+    size_t psize = (size_t)1 << tb;
+    int left = 1;
+    for (unsigned len = 1; len <= MAXBITS; len++) {
+        left <<= 1;
+        left -= (int)count[len];
+        if (left < 0)
+            return -1; /* over-subscribed */
+    }
+    if (max == 0 && what == T_CODES)
+        return -1;
+    if (left > 0 && max != 0 && (what == T_CODES || max != 1))
+        return -1;     /* incomplete */
+    /* A complete code fills every primary slot; otherwise the slots no
+     * code reaches must fail (with no code at all, every look-up). */
+    if (left > 0)
+        for (size_t k = 0; k < psize; k++)
+            t[k] = ENT(0, K_BAD, 0);
+    if (max == 0)
+        return 0;
+    unsigned next[MAXBITS + 1];
+    next[1] = 0;
+    for (unsigned len = 1; len < MAXBITS; len++)
+        next[len + 1] = (next[len] + count[len]) << 1;
+    unsigned sub = max > tb ? max - tb : 0;  /* every subtable's width */
+    size_t used = psize;
+    if (sub > 0 && left == 0) {
+        /* The slots that will lead to subtables may hold a K_SUB of an
+         * earlier table: clear them first. */
+        unsigned nx[MAXBITS + 1];
+        memcpy(nx, next, sizeof nx);
+        for (unsigned s = 0; s < n; s++) {
+            unsigned len = lens[s];
+            if (len <= tb)
+                continue;
+            unsigned code = nx[len]++, rev = 0;
+            for (unsigned b = 0; b < len; b++)
+                rev |= (code >> b & 1u) << (len - 1 - b);
+            t[rev & (psize - 1)] = ENT(0, K_BAD, 0);
+        }
+    }
+    for (unsigned s = 0; s < n; s++) {
+        unsigned len = lens[s];
+        if (len == 0)
+            continue;
+        unsigned code = next[len]++, rev = 0;
+        for (unsigned b = 0; b < len; b++)
+            rev |= (code >> b & 1u) << (len - 1 - b);
+        if (len <= tb) {
+            uint32_t e = entry_for(s, what, len);
+            for (size_t k = rev; k < psize; k += (size_t)1 << len)
+                t[k] = e;
+            continue;
+        }
+        size_t pre = rev & (psize - 1);
+        if (E_KIND(t[pre]) != K_SUB) {
+            t[pre] = ENT(used, K_SUB, sub);
+            for (size_t k = 0; k < ((size_t)1 << sub); k++)
+                t[used + k] = ENT(0, K_BAD, 0);
+            used += (size_t)1 << sub;
+        }
+        size_t base = E_VAL(t[pre]);
+        unsigned l2 = len - tb;
+        uint32_t e = entry_for(s, what, l2);
+        for (size_t k = rev >> tb; k < ((size_t)1 << sub); k += (size_t)1 << l2)
+            t[base + k] = e;
+    }
+    return 0;
+}
+
+/* The literal pairs: where a literal's code leaves room in LBITS bits for
+ * a whole second literal code, one look-up yields both. */
+static void build_pairs(tables *T)
+{
+    for (size_t k = 0; k < ((size_t)1 << LBITS); k++) {
+        uint32_t e = T->lit[k];
+        T->pair[k] = e;
+        if (E_KIND(e) != K_LIT1 || E_BITS(e) >= LBITS)
+            continue;
+        unsigned l1 = E_BITS(e);
+        uint32_t e2 = T->lit[k >> l1];
+        if (E_KIND(e2) == K_LIT1 && E_BITS(e2) <= LBITS - l1)
+            T->pair[k] = ENT(E_VAL(e) | E_VAL(e2) << 8, K_LIT2, l1 + E_BITS(e2));
+    }
+}
+
+static uint64_t load64le(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* Bit buffer: bb holds bl valid bits (bits above may hold the next input
+ * bits, never anything else).  REFILL brings bl to 56..63 while input
+ * lasts; NEED declines a stream that ends inside a code. */
+#define REFILL()                                                      \
+    do {                                                              \
+        if (in_end - in >= 8) {                                       \
+            bb |= load64le(in) << bl;                                 \
+            in += (63 - bl) >> 3;                                     \
+            bl |= 56;                                                 \
+        } else {                                                      \
+            while (bl < 56 && in < in_end) {                            \
+                bb |= (uint64_t)*in++ << bl;                          \
+                bl += 8;                                              \
+            }                                                         \
+        }                                                             \
+    } while (0)
+#define NEED(k)                                                       \
+    do {                                                              \
+        if (bl < (unsigned)(k))                                       \
+            return -1;                                                \
+    } while (0)
+#define DROP(k)                                                       \
+    do {                                                              \
+        bb >>= (k);                                                   \
+        bl -= (unsigned)(k);                                          \
+    } while (0)
+#define BITS(k) ((unsigned)(bb & (((uint64_t)1 << (k)) - 1)))
+
+/* The next literal/length entry (e), its bits (nb) and kind. */
+#define LOOKUP(e, nb, kind)                                           \
+    do {                                                              \
+        e = T->pair[BITS(LBITS)];                                     \
+        nb = E_BITS(e);                                               \
+        if (E_KIND(e) == K_SUB) {                                     \
+            e = T->lit[E_VAL(e) + (BITS(LBITS + nb) >> LBITS)];       \
+            nb = LBITS + E_BITS(e);                                   \
+        }                                                             \
+        kind = E_KIND(e);                                             \
+    } while (0)
+/* Write a K_LIT1 or K_LIT2 entry's bytes: two written, 1 + kind kept. */
+#define PUT(e, kind)                                                  \
+    do {                                                              \
+        out[0] = (unsigned char)E_VAL(e);                             \
+        out[1] = (unsigned char)(E_VAL(e) >> 8);                      \
+        out += 1 + (kind);                                            \
+    } while (0)
+
+/* Adler-32 (RFC 1950), zlib's adler32() to the bit: with SSE2, 16 bytes a
+ * step (the byte sum by _mm_sad_epu8, the weighted sum by _mm_madd_epi16),
+ * folded modulo 65521 every ADLER_NMAX bytes as zlib does; the rest byte by
+ * byte.  zlib's scalar loop was about a sixth of decoding's time. */
+#define ADLER_BASE 65521u
+#define ADLER_NMAX 5552u   /* most bytes before the sums must be folded */
+
+uint32_t ig_adler32(uint32_t adler, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+    uint64_t a = adler & 0xFFFFu, b = adler >> 16;
+    while (n > 0) {
+        size_t k = n < ADLER_NMAX ? n : ADLER_NMAX;
+        n -= k;
+#if defined(__SSE2__)
+        size_t chunks = k / 16;
+        if (chunks > 0) {
+            const __m128i zero = _mm_setzero_si128();
+            const __m128i wlo = _mm_setr_epi16(16, 15, 14, 13, 12, 11, 10, 9);
+            const __m128i whi = _mm_setr_epi16(8, 7, 6, 5, 4, 3, 2, 1);
+            __m128i vs1 = zero, vps = zero, vs2 = zero;
+            for (size_t c = 0; c < chunks; c++) {
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * c));
+                vps = _mm_add_epi32(vps, vs1);
+                vs1 = _mm_add_epi32(vs1, _mm_sad_epu8(x, zero));
+                vs2 = _mm_add_epi32(vs2, _mm_madd_epi16(_mm_unpacklo_epi8(x, zero), wlo));
+                vs2 = _mm_add_epi32(vs2, _mm_madd_epi16(_mm_unpackhi_epi8(x, zero), whi));
+            }
+            uint32_t l1[4], lp[4], l2[4];
+            _mm_storeu_si128((__m128i *)(void *)l1, vs1);
+            _mm_storeu_si128((__m128i *)(void *)lp, vps);
+            _mm_storeu_si128((__m128i *)(void *)l2, vs2);
+            uint64_t s1 = (uint64_t)l1[0] + l1[2], ps = (uint64_t)lp[0] + lp[2];
+            uint64_t s2 = (uint64_t)l2[0] + l2[1] + l2[2] + l2[3];
+            b += 16 * chunks * a + 16 * ps + s2;
+            a += s1;
+            p += 16 * chunks;
+            k -= 16 * chunks;
+        }
+#endif
+        while (k--) {
+            a += *p++;
+            b += a;
+        }
+        a %= ADLER_BASE;
+        b %= ADLER_BASE;
+    }
+    return (uint32_t)(b << 16 | a);
+}
+
+static int decode(const unsigned char *in, const unsigned char *in_end, unsigned char *dst,
+                  size_t want, tables *T)
+{
+    unsigned char *out = dst, *out_end = dst + want;
+    uint64_t bb = 0;
+    unsigned bl = 0;
+    unsigned final;
+    do {
+        REFILL();
+        NEED(3);
+        final = BITS(1);
+        unsigned type = BITS(3) >> 1;
+        DROP(3);
+        if (type == 0) {
+            /* Stored: to the byte boundary, give back the whole bytes held. */
+            DROP(bl & 7);
+            in -= bl >> 3;
+            bb = 0;
+            bl = 0;
+            if (in_end - in < 4)
+                return -1;
+            size_t len = (size_t)in[0] | (size_t)in[1] << 8;
+            size_t nlen = (size_t)in[2] | (size_t)in[3] << 8;
+            if (len != (~nlen & 0xFFFFu))
+                return -1;
+            in += 4;
+            if ((size_t)(in_end - in) < len || (size_t)(out_end - out) < len)
+                return -1;
+            memcpy(out, in, len);
+            in += len;
+            out += len;
+            continue;
+        }
+        if (type == 1) {
+            unsigned char lens[288 + 32];
+            memset(lens, 8, 144);
+            memset(lens + 144, 9, 112);
+            memset(lens + 256, 7, 24);
+            memset(lens + 280, 8, 8);
+            memset(lens + 288, 5, 32);
+            if (build(T->lit, LBITS, lens, 288, T_LITLEN) ||
+                build(T->dist, DBITS, lens + 288, 32, T_DIST))
+                return -1;
+        } else if (type == 2) {
+            REFILL();
+            NEED(14);
+            unsigned nlen = BITS(5) + 257, ndist = (BITS(10) >> 5) + 1,
+                     ncode = (BITS(14) >> 10) + 4;
+            DROP(14);
+            if (nlen > 286 || ndist > 30)
+                return -1;
+            unsigned char cl[19] = { 0 }, lens[286 + 30];
+            for (unsigned i = 0; i < ncode; i++) {
+                REFILL();
+                NEED(3);
+                cl[cl_order[i]] = (unsigned char)BITS(3);
+                DROP(3);
+            }
+            if (build(T->lit, CBITS, cl, 19, T_CODES))
+                return -1;
+            unsigned i = 0;
+            while (i < nlen + ndist) {
+                REFILL();
+                uint32_t e = T->lit[BITS(CBITS)];
+                unsigned nb = E_BITS(e);
+                if (E_KIND(e) != K_LIT1 || nb > bl)
+                    return -1;
+                DROP(nb);
+                unsigned sym = E_VAL(e), rep, v = 0;
+                if (sym < 16) {
+                    lens[i++] = (unsigned char)sym;
+                    continue;
+                }
+                if (sym == 16) {
+                    if (i == 0)
+                        return -1;
+                    v = lens[i - 1];
+                    NEED(2);
+                    rep = 3 + BITS(2);
+                    DROP(2);
+                } else if (sym == 17) {
+                    NEED(3);
+                    rep = 3 + BITS(3);
+                    DROP(3);
+                } else {
+                    NEED(7);
+                    rep = 11 + BITS(7);
+                    DROP(7);
+                }
+                if (i + rep > nlen + ndist)
+                    return -1;
+                while (rep--)
+                    lens[i++] = (unsigned char)v;
+            }
+            if (lens[256] == 0)
+                return -1;
+            if (build(T->lit, LBITS, lens, nlen, T_LITLEN) ||
+                build(T->dist, DBITS, lens + nlen, ndist, T_DIST))
+                return -1;
+        } else {
+            return -1;
+        }
+        build_pairs(T);
+        /* The block's symbols.  After a refill at least 56 bits are held
+         * while 8 input bytes remain: enough for a length and a distance
+         * with their extra bits (at most 48), or for three literal
+         * look-ups (at most 15 bits each); near the end NEED checks. */
+        for (;;) {
+            REFILL();
+            uint32_t e;
+            unsigned nb, kind;
+            LOOKUP(e, nb, kind);
+            if (kind <= K_LIT2 && bl >= 56 && out_end - out >= 6) {
+                /* K_LIT1 is 0 and K_LIT2 is 1: 1 + kind bytes, the second
+                 * one written either way (there is room for it). */
+                PUT(e, kind);
+                DROP(nb);
+                LOOKUP(e, nb, kind);
+                if (kind > K_LIT2)
+                    continue;
+                PUT(e, kind);
+                DROP(nb);
+                LOOKUP(e, nb, kind);
+                if (kind > K_LIT2)
+                    continue;
+                PUT(e, kind);
+                DROP(nb);
+                continue;
+            }
+            if (nb > bl)
+                return -1;
+            if (kind == K_LIT2) {
+                if (out_end - out < 2)
+                    return -1;
+                PUT(e, kind);
+                DROP(nb);
+                continue;
+            }
+            if (kind == K_LIT1) {
+                if (out == out_end)
+                    return -1;
+                *out++ = (unsigned char)E_VAL(e);
+                DROP(nb);
+                continue;
+            }
+            if (kind == K_EOB) {
+                DROP(nb);
+                break;
+            }
+            if (kind != K_LEN)
+                return -1;
+            DROP(nb);
+            unsigned sym = E_VAL(e), x = len_extra[sym];
+            NEED(x);
+            size_t len = len_base[sym] + BITS(x);
+            DROP(x);
+            e = T->dist[BITS(DBITS)];
+            nb = E_BITS(e);
+            if (E_KIND(e) == K_SUB) {
+                e = T->dist[E_VAL(e) + (BITS(DBITS + nb) >> DBITS)];
+                nb = DBITS + E_BITS(e);
+            }
+            if (E_KIND(e) != K_DIST || nb > bl)
+                return -1;
+            DROP(nb);
+            sym = E_VAL(e);
+            x = dist_extra[sym];
+            NEED(x);
+            size_t dist = dist_base[sym] + BITS(x);
+            DROP(x);
+            if (dist > (size_t)(out - dst) || len > (size_t)(out_end - out))
+                return -1;
+            const unsigned char *from = out - dist;
+            if (dist >= len) {
+                memcpy(out, from, len);
+            } else {
+                for (size_t k = 0; k < len; k++)
+                    out[k] = from[k];
+            }
+            out += len;
+        }
+    } while (!final);
+    /* The trailer: on the next byte boundary, the last 4 bytes of input. */
+    DROP(bl & 7);
+    in -= bl >> 3;
+    if (out != out_end || in_end - in != 4)
+        return -1;
+    uint32_t sum = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
+    return ig_adler32(1, dst, want) == sum ? 0 : -1;
+}
+
+int ig_inflate_zlib(const void *src, size_t n, void *dst, size_t want)
+{
+    const unsigned char *in = src;
+    /* Header 78 xx: deflate with a 32 KiB window, the check, no dictionary.
+     * Anything else (an empty text too) is left to zlib. */
+    if (n < 7 || want == 0 || in[0] != 0x78 || (in[1] & 0x20) != 0 ||
+        ((unsigned)in[0] << 8 | in[1]) % 31 != 0)
+        return -1;
+    tables T;
+    return decode(in + 2, in + n, dst, want, &T);
+}
