@@ -56,6 +56,13 @@ typedef struct tables {
     uint32_t lit[(1u << LBITS) + 288u * (1u << (MAXBITS - LBITS))];
     uint32_t pair[1u << LBITS];  /* lit's primary part, with literal pairs */
     uint32_t dist[(1u << DBITS) + 32u * (1u << (MAXBITS - DBITS))];
+    /* The code lengths the tables were built from, when valid: a dynamic
+     * block with the same lengths reuses them.  Texts of ordinary prose
+     * all carry the same codes (deflate.c, "the prose codes"), so nearly
+     * every document skips building them. */
+    int valid;
+    unsigned nlen, ndist;
+    unsigned char lens[286 + 30];
 } tables;
 
 static const uint16_t len_base[29] = { 3,  4,  5,  6,  7,  8,  9,  10, 11,  13,
@@ -330,9 +337,11 @@ static int decode(const unsigned char *in, const unsigned char *in_end, unsigned
             memset(lens + 256, 7, 24);
             memset(lens + 280, 8, 8);
             memset(lens + 288, 5, 32);
+            T->valid = 0;
             if (build(T->lit, LBITS, lens, 288, T_LITLEN) ||
                 build(T->dist, DBITS, lens + 288, 32, T_DIST))
                 return -1;
+            build_pairs(T);
         } else if (type == 2) {
             REFILL();
             NEED(14);
@@ -348,12 +357,13 @@ static int decode(const unsigned char *in, const unsigned char *in_end, unsigned
                 cl[cl_order[i]] = (unsigned char)BITS(3);
                 DROP(3);
             }
-            if (build(T->lit, CBITS, cl, 19, T_CODES))
+            uint32_t clt[1u << CBITS];
+            if (build(clt, CBITS, cl, 19, T_CODES))
                 return -1;
             unsigned i = 0;
             while (i < nlen + ndist) {
                 REFILL();
-                uint32_t e = T->lit[BITS(CBITS)];
+                uint32_t e = clt[BITS(CBITS)];
                 unsigned nb = E_BITS(e);
                 if (E_KIND(e) != K_LIT1 || nb > bl)
                     return -1;
@@ -386,13 +396,21 @@ static int decode(const unsigned char *in, const unsigned char *in_end, unsigned
             }
             if (lens[256] == 0)
                 return -1;
-            if (build(T->lit, LBITS, lens, nlen, T_LITLEN) ||
-                build(T->dist, DBITS, lens + nlen, ndist, T_DIST))
-                return -1;
+            if (!T->valid || nlen != T->nlen || ndist != T->ndist ||
+                memcmp(lens, T->lens, nlen + ndist) != 0) {
+                T->valid = 0;
+                if (build(T->lit, LBITS, lens, nlen, T_LITLEN) ||
+                    build(T->dist, DBITS, lens + nlen, ndist, T_DIST))
+                    return -1;
+                build_pairs(T);
+                memcpy(T->lens, lens, nlen + ndist);
+                T->nlen = nlen;
+                T->ndist = ndist;
+                T->valid = 1;
+            }
         } else {
             return -1;
         }
-        build_pairs(T);
         /* The block's symbols.  After a refill at least 56 bits are held
          * while 8 input bytes remain: enough for a length and a distance
          * with their extra bits (at most 48), or for three literal
@@ -489,6 +507,7 @@ int ig_inflate_zlib(const void *src, size_t n, void *dst, size_t want)
     if (n < 7 || want == 0 || in[0] != 0x78 || (in[1] & 0x20) != 0 ||
         ((unsigned)in[0] << 8 | in[1]) % 31 != 0)
         return -1;
-    tables T;
+    /* One set of tables per thread, kept between calls (see tables.valid). */
+    static _Thread_local tables T;
     return decode(in + 2, in + n, dst, want, &T);
 }

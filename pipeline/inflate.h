@@ -12,8 +12,10 @@
  * Written from RFC 1950 and RFC 1951; tests/unit/test_deflate.c checks it
  * against zlib on valid streams of both encoders and on damaged ones.
  *
- * Ownership: nothing is allocated or retained; the tables live on the
- * caller's stack (about 60 KiB).  Thread-safe.
+ * Ownership: nothing is allocated; each thread keeps one set of decoding
+ * tables (about 60 KiB, thread-local) from call to call, so that a text
+ * whose codes are those of the one before (all ordinary prose: deflate.c's
+ * "prose codes") skips building them.  Thread-safe.
  */
 #ifndef IG_INFLATE_H
 #define IG_INFLATE_H

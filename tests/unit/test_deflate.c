@@ -728,6 +728,60 @@ static void test_adler_fast(void)
     free(buf);
 }
 
+/* The decoder keeps its tables from one stream to the next when the codes
+ * are the same (ordinary prose: the prose codes): streams with the same
+ * codes, other codes, fixed codes and damage, in turns, all decode exactly
+ * or are declined exactly as zlib judges them. */
+static void test_inflate_table_reuse(void)
+{
+    static const char para[] =
+        "Enhanced cooperation would enable governments, on an equal footing, to carry out "
+        "their roles and responsibilities in international public policy issues.\n";
+    enum { N = 6000 };
+    unsigned char a[N], b[N], c[N], out[N + 2];
+    for (size_t i = 0; i < N; i++) {
+        a[i] = (unsigned char)para[i % (sizeof para - 1)];
+        b[i] = (unsigned char)para[(i * 7) % (sizeof para - 1)];
+        c[i] = (unsigned char)('a' + next_rand() % 3);
+    }
+    size_t bound = ig_deflate_bound(N);
+    unsigned char *za = malloc(bound), *zb = malloc(bound), *zf = malloc(compressBound(N)),
+                  *zd = malloc(bound);
+    if (!za || !zb || !zf || !zd) {
+        CHECK(!"out of memory");
+        goto out;
+    }
+    uint64_t before = ig_deflate_prose_blocks(enc);
+    size_t na = ig_deflate_zlib(enc, IG_DEFLATE_HUFFMAN, a, N, za);
+    size_t nb = ig_deflate_zlib(enc, IG_DEFLATE_HUFFMAN, b, N, zb);
+    CHECK_EQ(ig_deflate_prose_blocks(enc) - before, 2); /* both with the same codes */
+    uLongf nf = compressBound(N);
+    CHECK_EQ(compress2(zf, &nf, c, N, 1), Z_OK);        /* zlib's, other codes */
+    memcpy(zd, za, na);
+    zd[na / 2] ^= 0x10;                                   /* damaged, same header */
+    struct {
+        const unsigned char *z;
+        size_t n;
+        const unsigned char *want;
+    } seq[] = { { za, na, a }, { zb, nb, b }, { zf, nf, c }, { zb, nb, b }, { zd, na, NULL },
+                { za, na, a }, { zf, nf, c }, { zf, nf, c }, { za, na, a } };
+    for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+        int rc = ig_inflate_zlib(seq[i].z, seq[i].n, out, N);
+        if (seq[i].want) {
+            CHECK_EQ(rc, 0);
+            CHECK(memcmp(out, seq[i].want, N) == 0);
+        } else {
+            /* accepted only if zlib finds exactly the same text */
+            CHECK(rc != 0 || zlib_agrees(seq[i].z, seq[i].n, out, N));
+        }
+    }
+out:
+    free(za);
+    free(zb);
+    free(zf);
+    free(zd);
+}
+
 int main(void)
 {
     if (ig_deflate_new(&enc) != 0 || ig_deflate_new(&enc2) != 0) {
@@ -756,6 +810,7 @@ int main(void)
     RUN(test_fast_inflate);
     RUN(test_fast_inflate_edges);
     RUN(test_adler_fast);
+    RUN(test_inflate_table_reuse);
     ig_deflate_free(enc);
     ig_deflate_free(enc2);
     ig_deflate_free(NULL);
