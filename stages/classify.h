@@ -115,7 +115,7 @@
  * drawn from Binomial(S, m/S), then T sentences uniformly among those m.
  * The scheme, exactly (classify_boot.c implements it, the unit tests hold
  * a plain copy):
- *   - Eight generator lanes per row, each our own xoshiro256**, whose 32
+ *   - Eight generator lanes per row, each our own xoshiro256++, whose 32
  *     state words are consecutive splitmix64 outputs started from seed XOR
  *     (FNV-1a hash of the document id, rotated left 17) XOR (section *
  *     0xd1342543de82ef95): a row's interval depends only on the seed and

@@ -37,7 +37,7 @@
 /* Generator lanes per row: one AVX-512 register of 64-bit words. */
 #define BOOT_LANES 8
 
-/* ---- the generator (xoshiro256**, seeded with splitmix64) ----------------- */
+/* ---- the generator (xoshiro256++, seeded with splitmix64) ----------------- */
 
 typedef struct rng {
     uint64_t s[4];
@@ -59,7 +59,7 @@ static uint64_t rotl64(uint64_t x, int k)
 static uint64_t rng_next(rng *g)
 {
     uint64_t *s = g->s;
-    uint64_t res = rotl64(s[1] * 5, 7) * 9;
+    uint64_t res = rotl64(s[0] + s[3], 23) + s[0];
     uint64_t t = s[1] << 17;
     s[2] ^= s[0];
     s[3] ^= s[1];
@@ -160,11 +160,17 @@ static void heap_top2(const double *h, size_t m, int largest, double *x_m, doubl
     *x_m1 = best;
 }
 
-/* The top two of the m smallest (largest = 0) or largest (1) of c[0..cn),
- * cn >= m >= 2, with h as the heap (m entries). */
+/* The m-th and (m-1)-th smallest (largest = 0) or largest (1) of
+ * c[0..cn), cn >= m >= 2, with h as the heap: the top two of a heap of the
+ * m smallest, or of the cn - m + 2 largest when that is the smaller heap
+ * (at most min(m, cn - m + 2) entries). */
 static void heap_select(const double *c, size_t cn, size_t m, int largest, double *h,
                         double *x_m, double *x_m1)
 {
+    if (cn - m + 2 < m) {
+        heap_select(c, cn, cn - m + 2, !largest, h, x_m1, x_m);
+        return;
+    }
     heap_make(h, m, c, largest);
     for (size_t i = m; i < cn; i++)
         if (largest ? c[i] > h[0] : c[i] < h[0]) {
@@ -382,16 +388,15 @@ static inline __mmask8 v_first(size_t n)
 }
 
 /* One output of every lane; the lanes in k advance, the others keep their
- * state (their output is then unused).  b * 5 and r * 9 as shifts and adds,
- * and the state's six exclusive ors as three-way ones: the same numbers,
- * in fewer instructions (the loop is bound by the vector ALU ports). */
+ * state (their output is then unused).  The state's six exclusive ors as
+ * three-way ones: the same numbers in fewer instructions (the draw loop is
+ * bound by the vector ALU ports; the ++ scrambler, three instructions
+ * against the ** one's five, was chosen for the same reason). */
 BOOT_AVX512 static inline __m512i v_next(__m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3,
                                          __mmask8 k)
 {
     __m512i a = *s0, b = *s1, c = *s2, d = *s3;
-    __m512i r = _mm512_add_epi64(b, _mm512_slli_epi64(b, 2));
-    r = _mm512_rol_epi64(r, 7);
-    r = _mm512_add_epi64(r, _mm512_slli_epi64(r, 3));
+    __m512i r = _mm512_add_epi64(_mm512_rol_epi64(_mm512_add_epi64(a, d), 23), a);
     __m512i t = _mm512_slli_epi64(b, 17);
     __m512i d1 = _mm512_xor_si512(d, b);
     /* rng_next: c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 45). */
@@ -598,14 +603,14 @@ BOOT_AVX512 static void boot_avx512(rng *lanes, const boot_row *r, uint32_t *cnt
 }
 
 /* quantiles(), the same values found another way: each lane keeps the
- * four smallest and four largest values it sees (a[j] in lane j mod 8), so
- * at least 32 values lie at or below tlo, the largest of the lanes' fourth
- * smallest, and at least 32 at or above thi.  When 32 cover the heaps
- * (i_lo + 2 and n - i_hi values: up to about 1300 replicates), the order
- * statistics sought are among the values <= tlo (>= thi), a few dozen,
- * gathered with compress and selected with the small heaps.  Falls back to
- * quantiles() for few replicates, many, or a NaN.  h is scratch of
- * 2 n + 16. */
+ * four smallest and four largest values it sees (a[j] in lane j mod 8).
+ * When those 32 cover the heaps (i_lo + 2 and n - i_hi values: up to about
+ * 1300 replicates), tlo, the (i_lo + 2)-th smallest of the 32 smallest
+ * kept, has at least i_lo + 2 values at or below it, and every other value
+ * above it: the order statistics sought are among the values <= tlo, a few
+ * more than i_lo + 2, gathered with compress and selected with the small
+ * heap (the same for thi and the largest).  Falls back to quantiles() for
+ * few replicates, many, or a NaN.  h is scratch of 2 n + 16. */
 BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, double *qhi,
                                     double *h)
 {
@@ -638,8 +643,19 @@ BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, doub
         quantiles(a, n, qlo, qhi, h);
         return;
     }
-    __m512d tlo = _mm512_set1_pd(_mm512_reduce_max_pd(l3));
-    __m512d thi = _mm512_set1_pd(_mm512_reduce_min_pd(h3));
+    double kept[4 * BOOT_LANES], heap[4 * BOOT_LANES], x1, x0;
+    _mm512_storeu_pd(kept, l0);
+    _mm512_storeu_pd(kept + 8, l1);
+    _mm512_storeu_pd(kept + 16, l2);
+    _mm512_storeu_pd(kept + 24, l3);
+    heap_select(kept, 4 * BOOT_LANES, ml, 0, heap, &x1, &x0);
+    __m512d tlo = _mm512_set1_pd(x1);
+    _mm512_storeu_pd(kept, h0);
+    _mm512_storeu_pd(kept + 8, h1);
+    _mm512_storeu_pd(kept + 16, h2);
+    _mm512_storeu_pd(kept + 24, h3);
+    heap_select(kept, 4 * BOOT_LANES, mh, 1, heap, &x1, &x0);
+    __m512d thi = _mm512_set1_pd(x1);
     double *cl = h, *ch = h + n + BOOT_LANES;
     size_t nl = 0, nh = 0;
     for (i = 0; i < n; i += BOOT_LANES) {
@@ -652,7 +668,6 @@ BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, doub
         nl += (size_t)__builtin_popcount(kl);
         nh += (size_t)__builtin_popcount(kh);
     }
-    double heap[4 * BOOT_LANES], x1, x0;
     heap_select(cl, nl, ml, 0, heap, &x1, &x0); /* (i+1)-th and i-th smallest */
     *qlo = q7_value(pl, x0, x1);
     heap_select(ch, nh, mh, 1, heap, &x1, &x0); /* i-th and (i+1)-th smallest */

@@ -523,7 +523,7 @@ static uint64_t ref_rotl(uint64_t x, int k)
 
 static uint64_t ref_next(ref_rng *g)
 {
-    uint64_t *s = g->s, res = ref_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    uint64_t *s = g->s, res = ref_rotl(s[0] + s[3], 23) + s[0], t = s[1] << 17;
     s[2] ^= s[0];
     s[3] ^= s[1];
     s[1] ^= s[2];
