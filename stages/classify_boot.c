@@ -476,6 +476,48 @@ BOOT_AVX512 static inline __attribute__((always_inline)) __m512i v_tab(const __m
     return _mm512_mask_blend_epi64(_mm512_test_epi64_mask(i, _mm512_set1_epi64(16)), a, b);
 }
 
+/* One step of v_groups: an output of the lanes in kh, their high draws
+ * added to the sums, and the low draws of the lanes in kl (a subset). */
+BOOT_AVX512 static inline __attribute__((always_inline)) void
+v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __mmask8 kh,
+       __mmask8 kl, const __m512i *tab, int how, __m512i *acc, __m512d *ml, __m512d *ms)
+{
+    const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
+    const __m512d zd = _mm512_setzero_pd();
+    __m512i x = v_next(s0, s1, s2, s3, kh);
+    __m512i hi = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), mv);
+    __m512i lo = _mm512_mul_epu32(x, mv);
+    /* Any low half below the threshold, counted or not (v_redraw looks at
+     * the counted ones only; an alarm is rare). */
+    __mmask16 rj = _mm512_cmplt_epu32_mask(_mm512_min_epu32(hi, lo), rejv) & 0x5555;
+    if (rj != 0) {
+        /* A copy, so the state's address never escapes the loop. */
+        __m512i v[6] = { *s0, *s1, *s2, *s3, hi, lo };
+        v_redraw(r, v, kh, kl);
+        *s0 = v[0];
+        *s1 = v[1];
+        *s2 = v[2];
+        *s3 = v[3];
+        hi = v[4];
+        lo = v[5];
+    }
+    hi = _mm512_srli_epi64(hi, 32);
+    lo = _mm512_srli_epi64(lo, 32);
+    if (how == V_GATHER) {
+        /* Unmasked gathers: every index is below m. */
+        *acc = _mm512_mask_add_epi64(*acc, kh, *acc, _mm512_i64gather_epi64(hi, r->pk, 8));
+        *acc = _mm512_mask_add_epi64(*acc, kl, *acc, _mm512_i64gather_epi64(lo, r->pk, 8));
+    } else if (how == V_DOUBLE) {
+        *ml = _mm512_mask_add_pd(*ml, kh, *ml, _mm512_mask_i64gather_pd(zd, kh, hi, r->sml, 8));
+        *ms = _mm512_mask_add_pd(*ms, kh, *ms, _mm512_mask_i64gather_pd(zd, kh, hi, r->sms, 8));
+        *ml = _mm512_mask_add_pd(*ml, kl, *ml, _mm512_mask_i64gather_pd(zd, kl, lo, r->sml, 8));
+        *ms = _mm512_mask_add_pd(*ms, kl, *ms, _mm512_mask_i64gather_pd(zd, kl, lo, r->sms, 8));
+    } else {
+        *acc = _mm512_mask_add_epi64(*acc, kh, *acc, v_tab(tab, hi, how));
+        *acc = _mm512_mask_add_epi64(*acc, kl, *acc, v_tab(tab, lo, how));
+    }
+}
+
 /* The sentence draws of every replicate and its score, eight replicates
  * (one per lane) at a time, each lane stepping while it has draws left (a
  * finished lane's generator waits), so every lane consumes its outputs in
@@ -487,7 +529,6 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
     __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
     const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
     const __m512i two = _mm512_set1_epi64(2), low = _mm512_set1_epi64(0xffffffff);
-    const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
     const __m512d zd = _mm512_setzero_pd(), unit = _mm512_set1_pd(r->unit);
     __m512i tab[4] = { zero, zero, zero, zero };
     if (how >= V_TAB8)
@@ -502,47 +543,21 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
         __m512i T = _mm512_maskz_mov_epi64(kb, _mm512_set1_epi64(r->S));
         if (!r->all)
             T = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(kb, cnt + b0));
-        uint64_t nsteps = (_mm512_reduce_max_epu64(T) + 1) / 2;
-        __m512i D = T; /* draws left: the step's high draw counts if D > 0,
-                          its low draw if D > 1 */
+        uint64_t nsteps = (_mm512_reduce_max_epu64(T) + 1) / 2, st = 0;
         __m512i acc = zero;
         __m512d ml = zd, ms = zd;
-        for (uint64_t st = 0; st < nsteps; st++) {
+        /* While every lane has two draws left, no masks to compute. */
+        if (kb == 0xff)
+            for (uint64_t full = _mm512_reduce_min_epu64(T) / 2; st < full; st++)
+                v_step(r, &s0, &s1, &s2, &s3, 0xff, 0xff, tab, how, &acc, &ml, &ms);
+        /* D, the draws left: the step's high draw counts if D > 0, its low
+         * draw if D > 1. */
+        __m512i D = _mm512_sub_epi64(T, _mm512_set1_epi64((long long)(2 * st)));
+        for (; st < nsteps; st++) {
             __mmask8 kh = _mm512_cmpgt_epi64_mask(D, zero);
             __mmask8 kl = _mm512_cmpgt_epi64_mask(D, one);
             D = _mm512_sub_epi64(D, two);
-            __m512i x = v_next(&s0, &s1, &s2, &s3, kh);
-            __m512i hi = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), mv);
-            __m512i lo = _mm512_mul_epu32(x, mv);
-            /* Any low half below the threshold, counted or not (v_redraw
-             * looks at the counted ones only; an alarm is rare). */
-            __mmask16 rj = _mm512_cmplt_epu32_mask(_mm512_min_epu32(hi, lo), rejv) & 0x5555;
-            if (rj != 0) {
-                /* A copy, so the state's address never escapes the loop. */
-                __m512i v[6] = { s0, s1, s2, s3, hi, lo };
-                v_redraw(r, v, kh, kl);
-                s0 = v[0];
-                s1 = v[1];
-                s2 = v[2];
-                s3 = v[3];
-                hi = v[4];
-                lo = v[5];
-            }
-            hi = _mm512_srli_epi64(hi, 32);
-            lo = _mm512_srli_epi64(lo, 32);
-            if (how == V_GATHER) {
-                /* Unmasked gathers: every index is below m. */
-                acc = _mm512_mask_add_epi64(acc, kh, acc, _mm512_i64gather_epi64(hi, r->pk, 8));
-                acc = _mm512_mask_add_epi64(acc, kl, acc, _mm512_i64gather_epi64(lo, r->pk, 8));
-            } else if (how == V_DOUBLE) {
-                ml = _mm512_mask_add_pd(ml, kh, ml, _mm512_mask_i64gather_pd(zd, kh, hi, r->sml, 8));
-                ms = _mm512_mask_add_pd(ms, kh, ms, _mm512_mask_i64gather_pd(zd, kh, hi, r->sms, 8));
-                ml = _mm512_mask_add_pd(ml, kl, ml, _mm512_mask_i64gather_pd(zd, kl, lo, r->sml, 8));
-                ms = _mm512_mask_add_pd(ms, kl, ms, _mm512_mask_i64gather_pd(zd, kl, lo, r->sms, 8));
-            } else {
-                acc = _mm512_mask_add_epi64(acc, kh, acc, v_tab(tab, hi, how));
-                acc = _mm512_mask_add_epi64(acc, kl, acc, v_tab(tab, lo, how));
-            }
+            v_step(r, &s0, &s1, &s2, &s3, kh, kl, tab, how, &acc, &ml, &ms);
         }
         if (how != V_DOUBLE) {
             ml = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(acc, 32)), unit);
@@ -734,7 +749,9 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
                 lp += w->logk[S - k] - w->logk[k + 1] + lr;
         }
         /* The thresholds C[k] = floor(2^53 F(k)), F the distribution
-         * function cdf / cdf[S], and a guide of at least 2 (S + 1) buckets. */
+         * function cdf / cdf[S], and a guide of at least S + 1 buckets
+         * (the walk only matters where T is likely, where one step of
+         * T's probability spans several buckets). */
         if (grow((void **)&w->C, &w->capC, (size_t)S + 1, sizeof *w->C))
             return IG_ENOMEM;
         double tot = w->cdf[S];
@@ -742,18 +759,20 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
             w->C[k] = (uint64_t)(w->cdf[k] / tot * 0x1.0p53);
         w->C[S] = (uint64_t)1 << 53;
         int bits = 1;
-        while (((size_t)1 << bits) < 2 * ((size_t)S + 1))
+        while (((size_t)1 << bits) < (size_t)S + 1)
             bits++;
         size_t G = (size_t)1 << bits;
         r.shift = 53 - bits;
         if (grow((void **)&w->guide, &w->capguide, G, sizeof *w->guide))
             return IG_ENOMEM;
-        uint32_t k = 0;
-        for (size_t j = 0; j < G; j++) {
-            uint64_t U = (uint64_t)j << r.shift;
-            while (U >= w->C[k])
-                k++;
-            w->guide[j] = k;
+        /* guide[j] = k for the buckets whose first U lies in
+         * [C[k - 1], C[k]): j from ceil(C[k - 1] / 2^shift) on. */
+        size_t j = 0;
+        uint64_t round = ((uint64_t)1 << r.shift) - 1;
+        for (uint32_t k = 0; k <= S; k++) {
+            size_t end = (size_t)((w->C[k] + round) >> r.shift);
+            while (j < end)
+                w->guide[j++] = k;
         }
         r.C = w->C;
         r.guide = w->guide;
