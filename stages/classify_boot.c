@@ -333,9 +333,10 @@ static uint32_t lane_index(rng *g, const boot_row *r, uint64_t mm)
 /* The plain path, which defines the draws: each lane in turn, with its
  * replicates b = l, l + BOOT_LANES, ... < B.  First the count T of every
  * one of them, in that order, from one output each (its top 53 bits to
- * binom_pick; T = S when m = S, no output); then replicate after replicate its T sentence draws: ceil(T / 2)
- * outputs, each giving two from its high and then its low 32 bits (the low
- * half of the last is unused when T is odd).  cnt is scratch of B. */
+ * binom_pick; T = S when m = S, no output); then, replicate after
+ * replicate, its T sentence draws: ceil(T / 2) outputs, each giving two
+ * from its high and then its low 32 bits (the low half of the last is
+ * unused when T is odd).  cnt is scratch of B. */
 static void boot_scalar(rng *lanes, const boot_row *r, uint32_t *cnt, double *rep)
 {
     for (uint32_t l = 0; l < BOOT_LANES; l++) {
@@ -617,6 +618,50 @@ BOOT_AVX512 static void boot_avx512(rng *lanes, const boot_row *r, uint32_t *cnt
             lanes[l].s[i] = st[i][l];
 }
 
+/* heap_select for cn <= 32 values, without branches on the data: for
+ * every value x, how many values are below it (lt) and at or below it
+ * (le), counted against each value in turn; the value of 0-based rank r is
+ * an x with lt <= r < le (several when tied, all equal). */
+BOOT_AVX512 static void v_select(const double *c, size_t cn, size_t m, int largest,
+                                 double *x_m, double *x_m1)
+{
+    __m512d v[4];
+    __m512i lt[4], le[4];
+    __mmask8 ok[4];
+    const __m512i one = _mm512_set1_epi64(1);
+    for (int t = 0; t < 4; t++) {
+        ok[t] = v_first(cn > 8u * t ? cn - 8u * t : 0);
+        v[t] = _mm512_maskz_loadu_pd(ok[t], c + 8 * t);
+        lt[t] = le[t] = _mm512_setzero_si512();
+    }
+    for (size_t i = 0; i < cn; i++) {
+        __m512d b = _mm512_set1_pd(c[i]);
+        for (int t = 0; t < 4; t++) {
+            lt[t] = _mm512_mask_add_epi64(lt[t], _mm512_cmp_pd_mask(b, v[t], _CMP_LT_OQ), lt[t],
+                                          one);
+            le[t] = _mm512_mask_add_epi64(le[t], _mm512_cmp_pd_mask(b, v[t], _CMP_LE_OQ), le[t],
+                                          one);
+        }
+    }
+    /* m-th smallest: rank m - 1; m-th largest: rank cn - m. */
+    long long r0 = largest ? (long long)(cn - m) : (long long)m - 1;
+    long long r1 = largest ? r0 + 1 : r0 - 1;
+    double out[2] = { 0, 0 }; /* always set: some value has each rank */
+    for (int w = 0; w < 2; w++) {
+        __m512i r = _mm512_set1_epi64(w == 0 ? r0 : r1);
+        for (int t = 0; t < 4; t++) {
+            __mmask8 hit = _mm512_mask_cmple_epi64_mask(ok[t], lt[t], r) &
+                           _mm512_cmpgt_epi64_mask(le[t], r);
+            if (hit) {
+                out[w] = _mm512_cvtsd_f64(_mm512_maskz_compress_pd(hit, v[t]));
+                break;
+            }
+        }
+    }
+    *x_m = out[0];
+    *x_m1 = out[1];
+}
+
 /* quantiles(), the same values found another way: each lane keeps the
  * four smallest and four largest values it sees (a[j] in lane j mod 8).
  * When those 32 cover the heaps (i_lo + 2 and n - i_hi values: up to about
@@ -663,13 +708,13 @@ BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, doub
     _mm512_storeu_pd(kept + 8, l1);
     _mm512_storeu_pd(kept + 16, l2);
     _mm512_storeu_pd(kept + 24, l3);
-    heap_select(kept, 4 * BOOT_LANES, ml, 0, heap, &x1, &x0);
+    v_select(kept, 4 * BOOT_LANES, ml, 0, &x1, &x0);
     __m512d tlo = _mm512_set1_pd(x1);
     _mm512_storeu_pd(kept, h0);
     _mm512_storeu_pd(kept + 8, h1);
     _mm512_storeu_pd(kept + 16, h2);
     _mm512_storeu_pd(kept + 24, h3);
-    heap_select(kept, 4 * BOOT_LANES, mh, 1, heap, &x1, &x0);
+    v_select(kept, 4 * BOOT_LANES, mh, 1, &x1, &x0);
     __m512d thi = _mm512_set1_pd(x1);
     double *cl = h, *ch = h + n + BOOT_LANES;
     size_t nl = 0, nh = 0;
@@ -683,9 +728,15 @@ BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, doub
         nl += (size_t)__builtin_popcount(kl);
         nh += (size_t)__builtin_popcount(kh);
     }
-    heap_select(cl, nl, ml, 0, heap, &x1, &x0); /* (i+1)-th and i-th smallest */
+    if (nl <= 4 * BOOT_LANES) /* (i+1)-th and i-th smallest */
+        v_select(cl, nl, ml, 0, &x1, &x0);
+    else
+        heap_select(cl, nl, ml, 0, heap, &x1, &x0);
     *qlo = q7_value(pl, x0, x1);
-    heap_select(ch, nh, mh, 1, heap, &x1, &x0); /* i-th and (i+1)-th smallest */
+    if (nh <= 4 * BOOT_LANES) /* i-th and (i+1)-th smallest */
+        v_select(ch, nh, mh, 1, &x1, &x0);
+    else
+        heap_select(ch, nh, mh, 1, heap, &x1, &x0);
     *qhi = q7_value(ph, x1, x0);
 }
 
