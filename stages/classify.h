@@ -158,14 +158,14 @@
  *
  * Cost.  On the 1 GB bench index (70,000 documents, 155 million positions,
  * 4.35 million cues, 1.2 GB of evidence.csv) a run takes about 30 CPU
- * seconds (18 s on 2 cores): the bootstrap about 11 (1000 replicates of
- * about as many draws as the row has cue sentences: 3.9 billion draws in
- * all; it draws two indices per generator output and sums exact weights as
- * integers, giving the same bits as one draw at a time), inflating the
- * texts of documents with cues for the quote rule and the contexts about
- * 4, encoding the evidence rows about 3, matching about 4.  --bootstrap 200
- * or 0 and --context 0 trade intervals and contexts for time (README:
- * measurements).
+ * seconds (18 s on 2 cores): the bootstrap about 3 with AVX-512 (1000
+ * replicates of about as many draws as the row has cue sentences: 3.9
+ * billion draws in all, two per generator output, eight lanes a vector
+ * instruction, exact weights summed as integers; about 10 on the plain
+ * path), inflating the texts of documents with cues for the quote rule and
+ * the contexts about 4, encoding the evidence rows about 3, matching about
+ * 4.  --bootstrap 200 or 0 and --context 0 trade intervals and contexts for
+ * time (README: measurements).
  *
  * Languages.  Each cue word is stemmed with the stemmer of each document's
  * language (pattern.h); the shipped lexicons are English, so a text in
