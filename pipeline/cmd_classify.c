@@ -350,6 +350,21 @@ int cmd_classify(int argc, char **argv, ig_err *e)
     const char *fa = getenv("IG_FAIL_ALLOC");
     if (fa != NULL && *fa != '\0')
         o.threads = 1;
+    /* The bootstrap's draw path, to compare them (classify.h boot_path). */
+    const char *bp = getenv("IGMAP_BOOT_PATH");
+    if (bp != NULL && *bp != '\0') {
+        if (strcmp(bp, "auto") == 0)
+            o.boot_path = CLS_BOOT_AUTO;
+        else if (strcmp(bp, "scalar") == 0)
+            o.boot_path = CLS_BOOT_SCALAR;
+        else if (strcmp(bp, "avx512") == 0)
+            o.boot_path = CLS_BOOT_AVX512;
+        else {
+            char q[64];
+            return cmd_usage(e, STAGE, "IGMAP_BOOT_PATH wants auto, scalar or avx512, not \"%s\"",
+                             ig_quote(q, sizeof q, bp, strlen(bp)));
+        }
+    }
     o.interrupted = &ig_interrupted;
     o.version = IGMAP_VERSION;
     o.index_path = index;

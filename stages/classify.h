@@ -111,13 +111,33 @@
  * as it was drawn, and the score is recomputed; score_lo and score_hi are
  * the 2.5% and 97.5% quantiles of the B replicates (R's type 7: linear
  * interpolation between order statistics).  Drawing is exact and cheap: the
- * number T of draws that land on the m sentences holding cues is drawn from
- * Binomial(S, m/S) (inversion of its table), then T sentences uniformly
- * among those m (Lemire's unbiased bounded draw).  The generator is our own
- * xoshiro256** seeded, per row, with splitmix64 of (seed, FNV-1a hash of
- * the document id, section): a row's interval depends only on the seed and
- * that row, never on the thread count or on other documents.  Rows without
- * cues have no interval (empty cells); B = 0 turns intervals off.
+ * number T of the S draws that land on the m sentences holding cues is
+ * drawn from Binomial(S, m/S), then T sentences uniformly among those m.
+ * The scheme, exactly (classify_boot.c implements it, the unit tests hold
+ * a plain copy):
+ *   - Eight generator lanes per row, each our own xoshiro256++, whose 32
+ *     state words are consecutive splitmix64 outputs started from seed XOR
+ *     (FNV-1a hash of the document id, rotated left 17) XOR (section *
+ *     0xd1342543de82ef95): a row's interval depends only on the seed and
+ *     that row, never on the thread count, the CPU or other documents.
+ *   - Replicate b belongs to lane b mod 8.  A lane first draws the count T
+ *     of each of its replicates, in order, one output each: with U its top
+ *     53 bits, T is the first k with U < floor(2^53 F(k)), F the binomial
+ *     distribution function (its terms summed from k = 0, divided by their
+ *     total).  When m = S, T = S and no output is drawn.
+ *   - Then, replicate by replicate, its T sentence draws: ceil(T / 2)
+ *     outputs, each giving two draws, from its high and then its low 32
+ *     bits v (the low half of the last is unused when T is odd): sentence
+ *     floor(v m / 2^32), unless (v m) mod 2^32 < 2^32 mod m (Lemire's
+ *     unbiased bounded draw), when v is replaced by the high half of the
+ *     lane's next output, again while rejected.
+ *   - A replicate's weights are summed in draw order (as integers when
+ *     every sentence sum is a whole multiple of a power of two: the same
+ *     number).
+ * The eight lanes run side by side in AVX-512 registers when the CPU has
+ * AVX-512 F, DQ and VL, else one after another: the same bits either way
+ * (boot_path below and IGMAP_BOOT_PATH force a path, for tests).  Rows
+ * without cues have no interval (empty cells); B = 0 turns intervals off.
  *
  * Sections.  A document whose layout has sections (questionnaire replies:
  * "Question N" headings, tokenise.h) gets, besides its whole-document row
@@ -138,22 +158,22 @@
  *
  * Cost.  On the 1 GB bench index (70,000 documents, 155 million positions,
  * 4.35 million cues, 1.2 GB of evidence.csv) a run takes about 30 CPU
- * seconds (18 s on 2 cores) before the changes below, about 25 after: the
- * bootstrap about 10 (1000 replicates of
- * about as many draws as the row has cue sentences: 3.9 billion draws in
- * all; it draws two indices per generator output and sums exact weights as
- * integers, giving the same bits as one draw at a time).  Without it
- * (--bootstrap 0) about 16 CPU seconds remain, down from 23: matching
- * (pattern scans, postings, layouts) about 6, inflating the texts of
- * documents with cues for the quote rule and the contexts about 3
- * (pipeline/inflate.h's decoder; zlib took about 6.5), encoding the
- * evidence rows about 2 (contexts a word at a time, repeated cells encoded
- * once), the kernel's copy of the 1.2 GB file about 1.5.  The calling
- * thread writes a block's evidence while the other workers start on the
- * next block, so only the start (resolving regex entries over the
- * vocabulary) and the end (positions.csv and the other tables, about
- * 0.5 s) run on one core.  --bootstrap 200 or 0 and --context 0 trade
- * intervals and contexts for time (README: measurements).
+ * seconds (18 s on 2 cores) before the changes below, about 19 after.  The
+ * bootstrap takes about 3 with AVX-512 (1000 replicates of about as many
+ * draws as the row has cue sentences: 3.9 billion draws in all, two per
+ * generator output, eight lanes a vector instruction, exact weights summed
+ * as integers; about 10 on the plain path).  Without it (--bootstrap 0)
+ * about 16 CPU seconds remain, down from 23: matching (pattern scans,
+ * postings, layouts) about 6, inflating the texts of documents with cues
+ * for the quote rule and the contexts about 3 (pipeline/inflate.h's
+ * decoder; zlib took about 6.5), encoding the evidence rows about 2
+ * (contexts a word at a time, repeated cells encoded once), the kernel's
+ * copy of the 1.2 GB file about 1.5.  The calling thread writes a block's
+ * evidence while the other workers start on the next block, so only the
+ * start (resolving regex entries over the vocabulary) and the end
+ * (positions.csv and the other tables, about 0.5 s) run on one core.
+ * --bootstrap 200 or 0 and --context 0 trade intervals and contexts for
+ * time (README: measurements).
  *
  * Languages.  Each cue word is stemmed with the stemmer of each document's
  * language (pattern.h); the shipped lexicons are English, so a text in
@@ -321,6 +341,10 @@ enum cls_negation { CLS_NEG_FLIP = 0, CLS_NEG_DISCOUNT = 1, CLS_NEG_IGNORE = 2 }
 enum cls_cross { CLS_CROSS_NEAREST = 0, CLS_CROSS_BOTH = 1 };
 enum cls_label { CLS_NONE = 0, CLS_MULTILATERAL = 1, CLS_MULTISTAKEHOLDER = 2, CLS_MIXED = 3 };
 enum cls_quotes { CLS_QUOTES_MENTION = 0, CLS_QUOTES_USE = 1 };
+/* The draw paths of the bootstrap ("Interval"): the fastest this CPU runs,
+ * the plain lanes, or the same lanes in AVX-512 registers; all give the
+ * same bits. */
+enum cls_boot_path { CLS_BOOT_AUTO = 0, CLS_BOOT_SCALAR = 1, CLS_BOOT_AVX512 = 2 };
 
 /* The built-in patterns of the negation rule (pattern.h language, matched
  * against the index like lexicon patterns): focus particles ("not ONLY X
@@ -366,6 +390,11 @@ typedef struct cls_opts {
     unsigned block_docs;        /* most documents per block of work, 0 = the
                                    default (classify.c); the output does not
                                    depend on it (tests use 1, 2, 3) [0] */
+    int boot_path;              /* enum cls_boot_path, for tests (igmap
+                                   classify reads IGMAP_BOOT_PATH=auto,
+                                   scalar or avx512); AVX-512 falls back to
+                                   scalar on a CPU without it; the output
+                                   does not depend on it [auto] */
 } cls_opts;
 
 /* Fill o with the defaults in brackets above. */

@@ -1,28 +1,46 @@
 /*
  * classify_boot.c: the interval of the classify stage: a percentile
- * bootstrap over sentences with our own seeded generator (classify.h,
+ * bootstrap over sentences with our own seeded generators (classify.h,
  * "Interval", states the method; this file implements it).
  *
  * Pipeline place: called by classify.c for every positions row, from the
- * worker thread that scores the document; each call seeds its generator
+ * worker thread that scores the document; each call seeds its generators
  * from (seed, document id, section) alone, so the result never depends on
  * the thread or on other rows.
+ *
+ * The replicates are spread over BOOT_LANES independent generator lanes
+ * (replicate b on lane b mod BOOT_LANES, each lane's replicates drawn one
+ * after another from its own stream).  Two paths compute the same lanes:
+ * the plain one, lane after lane, which runs on any CPU, and one that runs
+ * the eight lanes side by side in AVX-512 registers, chosen at run time
+ * when the CPU has it.  Every step is integer arithmetic or one correctly
+ * rounded IEEE operation done in the same order, so both give the same
+ * bits (tests/unit/test_classify.c compares them).
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define BOOT_HAVE_AVX512 1
+#define BOOT_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl")))
+#else
+#define BOOT_HAVE_AVX512 0
+#endif
+
 #include "alloc.h"
 #include "classify.h"
 #include "classify_int.h"
 
-/* ---- the generator (xoshiro256**, seeded with splitmix64) ----------------- */
+/* Generator lanes per row: one AVX-512 register of 64-bit words. */
+#define BOOT_LANES 8
+
+/* ---- the generator (xoshiro256++, seeded with splitmix64) ----------------- */
 
 typedef struct rng {
     uint64_t s[4];
-    uint64_t half;        /* the unused low half of the last 64-bit draw */
-    int have_half;
 } rng;
 
 static uint64_t splitmix64(uint64_t *x)
@@ -41,7 +59,7 @@ static uint64_t rotl64(uint64_t x, int k)
 static uint64_t rng_next(rng *g)
 {
     uint64_t *s = g->s;
-    uint64_t res = rotl64(s[1] * 5, 7) * 9;
+    uint64_t res = rotl64(s[0] + s[3], 23) + s[0];
     uint64_t t = s[1] << 17;
     s[2] ^= s[0];
     s[3] ^= s[1];
@@ -50,40 +68,6 @@ static uint64_t rng_next(rng *g)
     s[2] ^= t;
     s[3] = rotl64(s[3], 45);
     return res;
-}
-
-/* Uniform in [0, 1) with 53 random bits. */
-static double rng_unit(rng *g)
-{
-    return (double)(rng_next(g) >> 11) * 0x1.0p-53;
-}
-
-/* 32 random bits: both halves of each 64-bit output are used, since the
- * bootstrap draws about one per cue sentence per replicate. */
-static uint32_t rng_u32(rng *g)
-{
-    if (g->have_half) {
-        g->have_half = 0;
-        return (uint32_t)g->half;
-    }
-    g->half = rng_next(g);
-    g->have_half = 1;
-    return (uint32_t)(g->half >> 32);
-}
-
-/* Uniform in [0, n), n >= 1, without bias (Lemire's multiply and reject). */
-static uint32_t rng_below(rng *g, uint32_t n)
-{
-    uint64_t m = (uint64_t)rng_u32(g) * n;
-    uint32_t low = (uint32_t)m;
-    if (low < n) {
-        uint32_t floor_ = (uint32_t)(0u - n) % n;
-        while (low < floor_) {
-            m = (uint64_t)rng_u32(g) * n;
-            low = (uint32_t)m;
-        }
-    }
-    return (uint32_t)(m >> 32);
 }
 
 static uint64_t fnv1a64(const char *s)
@@ -96,13 +80,14 @@ static uint64_t fnv1a64(const char *s)
     return h;
 }
 
-static void rng_seed(rng *g, uint64_t seed, const char *id, uint32_t section)
+/* The lanes of one row: 4 x BOOT_LANES consecutive splitmix64 outputs from
+ * a start that mixes the seed, the id's hash and the section. */
+static void lanes_seed(rng *g, uint64_t seed, const char *id, uint32_t section)
 {
     uint64_t x = seed ^ rotl64(fnv1a64(id), 17) ^ ((uint64_t)section * 0xd1342543de82ef95ull);
-    for (int i = 0; i < 4; i++)
-        g->s[i] = splitmix64(&x);
-    g->half = 0;
-    g->have_half = 0;
+    for (int l = 0; l < BOOT_LANES; l++)
+        for (int i = 0; i < 4; i++)
+            g[l].s[i] = splitmix64(&x);
 }
 
 /* Grow *p (*cap elements of size sz) to hold n. */
@@ -129,6 +114,8 @@ void cls_boot_free(cls_boot *b)
     ig_free(b->logk);
     ig_free(b->pk);
     ig_free(b->guide);
+    ig_free(b->cnt);
+    ig_free(b->C);
     memset(b, 0, sizeof *b);
 }
 
@@ -171,6 +158,26 @@ static void heap_top2(const double *h, size_t m, int largest, double *x_m, doubl
     if (m > 2 && (largest ? h[2] < best : h[2] > best))
         best = h[2];
     *x_m1 = best;
+}
+
+/* The m-th and (m-1)-th smallest (largest = 0) or largest (1) of
+ * c[0..cn), cn >= m >= 2, with h as the heap: the top two of a heap of the
+ * m smallest, or of the cn - m + 2 largest when that is the smaller heap
+ * (at most min(m, cn - m + 2) entries). */
+static void heap_select(const double *c, size_t cn, size_t m, int largest, double *h,
+                        double *x_m, double *x_m1)
+{
+    if (cn - m + 2 < m) {
+        heap_select(c, cn, cn - m + 2, !largest, h, x_m1, x_m);
+        return;
+    }
+    heap_make(h, m, c, largest);
+    for (size_t i = m; i < cn; i++)
+        if (largest ? c[i] > h[0] : c[i] < h[0]) {
+            h[0] = c[i];
+            heap_sift(h, m, 0, largest);
+        }
+    heap_top2(h, m, largest, x_m, x_m1);
 }
 
 /* The quantile's order statistics: position h = (n - 1) q lies between the
@@ -254,107 +261,17 @@ static void quantiles(const double *a, size_t n, double *qlo, double *qhi, doubl
 
 /* ---- drawing ------------------------------------------------------------ */
 
-/* The number T of the S draws that land on one of the m cue sentences: the
- * first k with cdf[k] > u (k <= S).  A guide table (Chen and Asau) gives a
- * start: guide[j] is the first k with cdf[k] > j * cdf[S] / G; the walk
- * from it, down then up, ends on that same k from any start, so the hint's
- * rounding never matters. */
-static uint32_t binom_pick(const double *cdf, const uint32_t *guide, uint32_t G, double inv,
-                           uint32_t S, double u)
+/* The number T of the S draws that land on one of the m cue sentences,
+ * from U, the top 53 bits of one output: the first k with U < C[k] (C[S] =
+ * 2^53 > U, so k <= S).  The guide (Chen and Asau) gives a start: guide[j]
+ * is that k for the smallest U of bucket j = U >> shift, so the walk only
+ * goes up, rarely more than one step. */
+static uint32_t binom_pick(const uint64_t *C, const uint32_t *guide, int shift, uint64_t U)
 {
-    double jf = u * inv;
-    uint32_t j = jf < (double)G ? (uint32_t)jf : G - 1;
-    uint32_t k = guide[j];
-    while (k > 0 && cdf[k - 1] > u)
-        k--;
-    while (k < S && !(cdf[k] > u))
+    uint32_t k = guide[U >> shift];
+    while (U >= C[k])
         k++;
     return k;
-}
-
-/* rng_below, for the rejection case: redraw until low >= (2^32 - n) mod n. */
-static uint64_t below_reject(rng *g, uint32_t n, uint64_t mm)
-{
-    uint32_t floor_ = (uint32_t)(0u - n) % n;
-    while ((uint32_t)mm < floor_)
-        mm = (uint64_t)rng_u32(g) * n;
-    return mm;
-}
-
-/* One draw of rng_below(g, m) added to acc, exactly as rng_below. */
-static uint64_t draw_one(rng *g, uint32_t m, const uint64_t *pk, uint64_t acc)
-{
-    uint64_t mm = (uint64_t)rng_u32(g) * m;
-    if ((uint32_t)mm < m)
-        mm = below_reject(g, m, mm);
-    return acc + pk[mm >> 32];
-}
-
-/* Sum of pk[i] over T draws i = rng_below(g, m): the same draws, in the same
- * order and consuming the same generator output, as T calls to rng_below,
- * but two per 64-bit output with the generator in registers.  A pair where
- * rejection is possible (probability about 2m / 2^32) goes through the
- * exact path. */
-static uint64_t draw_sum(rng *g, uint32_t m, uint32_t T, const uint64_t *pk)
-{
-    uint64_t acc = 0;
-    uint32_t t = 0;
-    if (m == 1) {
-        /* Every draw is 0 (no rejection: the threshold (2^32 - 1) mod 1 is
-         * 0); only the generator moves, one 32-bit half per draw. */
-        if (T > 0 && g->have_half) {
-            g->have_half = 0;
-            t++;
-        }
-        for (; t + 2 <= T; t += 2)
-            (void)rng_next(g);
-        if (t < T) {
-            g->half = rng_next(g);
-            g->have_half = 1;
-        }
-        return (uint64_t)T * pk[0];
-    }
-    while (t < T) {
-        if (g->have_half || T - t < 2) {
-            acc = draw_one(g, m, pk, acc);
-            t++;
-            continue;
-        }
-        uint64_t s0 = g->s[0], s1 = g->s[1], s2 = g->s[2], s3 = g->s[3];
-        uint32_t pairs = (T - t) / 2, i;
-        uint64_t x = 0;
-        for (i = 0; i < pairs; i++) {
-            x = rotl64(s1 * 5, 7) * 9;
-            uint64_t u = s1 << 17;
-            s2 ^= s0;
-            s3 ^= s1;
-            s1 ^= s2;
-            s0 ^= s3;
-            s2 ^= u;
-            s3 = rotl64(s3, 45);
-            uint64_t a = (x >> 32) * m, b = (x & 0xffffffffu) * m;
-            if ((uint32_t)a < m || (uint32_t)b < m)
-                break;
-            acc += pk[a >> 32] + pk[b >> 32];
-        }
-        g->s[0] = s0;
-        g->s[1] = s1;
-        g->s[2] = s2;
-        g->s[3] = s3;
-        t += 2 * i;
-        if (i < pairs) {
-            /* x is drawn: its high half is this draw, its low half kept
-             * for the next, as rng_u32 does. */
-            g->half = x;
-            g->have_half = 1;
-            uint64_t mm = (x >> 32) * m;
-            if ((uint32_t)mm < m)
-                mm = below_reject(g, m, mm);
-            acc += pk[mm >> 32];
-            t++;
-        }
-    }
-    return acc;
 }
 
 /* The exact integer form of the sentence sums, when there is one: every
@@ -364,8 +281,8 @@ static uint64_t draw_sum(rng *g, uint32_t m, uint32_t T, const uint64_t *pk)
  * the double sum in draw order and the integer sum are the same number:
  * the draws can be summed as integers, ML in the high 32 bits of pk[i] and
  * MS in the low 32 (no carry: S draws stay below 2^31).  Returns q, or -1
- * (the double path then sums as before).  Shipped lexicon weights (0.5, 1,
- * 1.5, 2) with the default negation factor 1 give q = 1. */
+ * (the draws are then summed as doubles, in draw order).  Shipped lexicon
+ * weights (0.5, 1, 1.5, 2) with the default negation factor 1 give q = 1. */
 static int exact_units(const double *sml, const double *sms, uint32_t m, uint32_t S)
 {
     for (int q = 0; q <= 8; q++) {
@@ -387,6 +304,457 @@ static int exact_units(const double *sml, const double *sms, uint32_t m, uint32_
     return -1;
 }
 
+/* What every path reads of one row. */
+typedef struct boot_row {
+    uint32_t B, S, m;
+    int all;               /* m == S: every draw lands on a cue sentence */
+    const uint64_t *C;     /* Binomial(S, m/S) thresholds (not all) */
+    const uint32_t *guide; /* their guide, 2^(53 - shift) entries */
+    int shift;
+    uint32_t reject;       /* Lemire: a product whose low half is below
+                              (2^32 - m) mod m is drawn again */
+    int q;                 /* exact_units, or -1 */
+    const uint64_t *pk;    /* q >= 0: ML << 32 | MS in units of 2^-q */
+    double unit;           /* 2^-q */
+    const double *sml, *sms; /* q < 0: the sums as doubles */
+    double k;              /* smoothing */
+} boot_row;
+
+/* The sentence index of one 32-bit value v, given mm = v * m: Lemire's
+ * bounded draw, a rejected value replaced by the high half of the lane's
+ * next output (again while rejected). */
+static uint32_t lane_index(rng *g, const boot_row *r, uint64_t mm)
+{
+    while ((uint32_t)mm < r->reject)
+        mm = (rng_next(g) >> 32) * r->m;
+    return (uint32_t)(mm >> 32);
+}
+
+/* The plain path, which defines the draws: each lane in turn, with its
+ * replicates b = l, l + BOOT_LANES, ... < B.  First the count T of every
+ * one of them, in that order, from one output each (its top 53 bits to
+ * binom_pick; T = S when m = S, no output); then, replicate after
+ * replicate, its T sentence draws: ceil(T / 2) outputs, each giving two
+ * from its high and then its low 32 bits (the low half of the last is
+ * unused when T is odd).  cnt is scratch of B. */
+static void boot_scalar(rng *lanes, const boot_row *r, uint32_t *cnt, double *rep)
+{
+    for (uint32_t l = 0; l < BOOT_LANES; l++) {
+        rng g = lanes[l];
+        for (uint32_t b = l; b < r->B; b += BOOT_LANES) {
+            cnt[b] = r->S;
+            if (!r->all)
+                cnt[b] = binom_pick(r->C, r->guide, r->shift, rng_next(&g) >> 11);
+        }
+        for (uint32_t b = l; b < r->B; b += BOOT_LANES) {
+            uint32_t T = cnt[b];
+            double ml = 0, ms = 0;
+            if (r->q >= 0) {
+                uint64_t acc = 0;
+                for (uint32_t t = 0; t < T; t += 2) {
+                    uint64_t x = rng_next(&g);
+                    acc += r->pk[lane_index(&g, r, (x >> 32) * r->m)];
+                    if (t + 1 < T)
+                        acc += r->pk[lane_index(&g, r, (x & 0xffffffffu) * r->m)];
+                }
+                ml = (double)(acc >> 32) * r->unit;
+                ms = (double)(acc & 0xffffffffu) * r->unit;
+            } else {
+                for (uint32_t t = 0; t < T; t += 2) {
+                    uint64_t x = rng_next(&g);
+                    uint32_t i = lane_index(&g, r, (x >> 32) * r->m);
+                    ml += r->sml[i];
+                    ms += r->sms[i];
+                    if (t + 1 < T) {
+                        i = lane_index(&g, r, (x & 0xffffffffu) * r->m);
+                        ml += r->sml[i];
+                        ms += r->sms[i];
+                    }
+                }
+            }
+            rep[b] = cls_score_formula(ml, ms, r->k);
+        }
+        lanes[l] = g;
+    }
+}
+
+/* ---- the eight lanes side by side (AVX-512) ------------------------------ */
+
+#if BOOT_HAVE_AVX512
+
+/* The mask of the first n lanes (all for n >= 8). */
+static inline __mmask8 v_first(size_t n)
+{
+    return (__mmask8)(n >= BOOT_LANES ? 0xffu : (1u << n) - 1);
+}
+
+/* One output of every lane; the lanes in k advance, the others keep their
+ * state (their output is then unused).  The state's six exclusive ors as
+ * three-way ones: the same numbers in fewer instructions (the draw loop is
+ * bound by the vector ALU ports; the ++ scrambler, three instructions
+ * against the ** one's five, was chosen for the same reason). */
+BOOT_AVX512 static inline __m512i v_next(__m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3,
+                                         __mmask8 k)
+{
+    __m512i a = *s0, b = *s1, c = *s2, d = *s3;
+    __m512i r = _mm512_add_epi64(_mm512_rol_epi64(_mm512_add_epi64(a, d), 23), a);
+    __m512i t = _mm512_slli_epi64(b, 17);
+    __m512i d1 = _mm512_xor_si512(d, b);
+    /* rng_next: c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 45). */
+    *s0 = _mm512_mask_ternarylogic_epi64(a, k, d, b, 0x96); /* a ^ d ^ b */
+    *s1 = _mm512_mask_ternarylogic_epi64(b, k, c, a, 0x96); /* b ^ c ^ a */
+    *s2 = _mm512_mask_ternarylogic_epi64(c, k, a, t, 0x96); /* c ^ a ^ t */
+    *s3 = _mm512_mask_rol_epi64(d, k, d1, 45);
+    return r;
+}
+
+/* binom_pick in every lane of k (the others give 0) for U the top 53
+ * bits of x: the same start and the same walk, lane by lane.  The first
+ * step is taken whatever the lanes need, so the branch is rarely taken. */
+BOOT_AVX512 static __m512i v_pick(const boot_row *r, __m512i x, __mmask8 k)
+{
+    const __m512i one = _mm512_set1_epi64(1), zero = _mm512_setzero_si512();
+    __m512i U = _mm512_srli_epi64(x, 11);
+    __m512i j = _mm512_srlv_epi64(U, _mm512_set1_epi64(r->shift));
+    __m512i t = _mm512_cvtepu32_epi64(
+        _mm512_mask_i64gather_epi32(_mm256_setzero_si256(), k, j, r->guide, 4));
+    __m512i c = _mm512_mask_i64gather_epi64(zero, k, t, r->C, 8);
+    __mmask8 up = _mm512_mask_cmpge_epu64_mask(k, U, c);
+    t = _mm512_mask_add_epi64(t, up, t, one);
+    c = _mm512_mask_i64gather_epi64(zero, up, t, r->C, 8);
+    up = _mm512_mask_cmpge_epu64_mask(up, U, c);
+    while (up != 0) {
+        t = _mm512_mask_add_epi64(t, up, t, one);
+        c = _mm512_mask_i64gather_epi64(zero, up, t, r->C, 8);
+        up = _mm512_mask_cmpge_epu64_mask(up, U, c);
+    }
+    return _mm512_maskz_mov_epi64(k, t);
+}
+
+/* A rejected draw in some lane (rare: probability below m / 2^32 each):
+ * redraw it exactly as lane_index does, lane by lane, the high half's draw
+ * before the low half's.  v holds the state s0..s3, then v * m of the high
+ * and of the low draws; kh and kl the lanes whose high and low draws
+ * count.  On return v[4] and v[5] hold index << 32. */
+BOOT_AVX512 __attribute__((noinline)) static void v_redraw(const boot_row *r, __m512i *v,
+                                                          __mmask8 kh, __mmask8 kl)
+{
+    uint64_t st[4][BOOT_LANES], h[BOOT_LANES], w[BOOT_LANES];
+    for (int i = 0; i < 4; i++)
+        _mm512_storeu_si512(st[i], v[i]);
+    _mm512_storeu_si512(h, v[4]);
+    _mm512_storeu_si512(w, v[5]);
+    for (int l = 0; l < BOOT_LANES; l++) {
+        rng g = { { st[0][l], st[1][l], st[2][l], st[3][l] } };
+        if (kh >> l & 1)
+            h[l] = (uint64_t)lane_index(&g, r, h[l]) << 32;
+        if (kl >> l & 1)
+            w[l] = (uint64_t)lane_index(&g, r, w[l]) << 32;
+        for (int i = 0; i < 4; i++)
+            st[i][l] = g.s[i];
+    }
+    for (int i = 0; i < 4; i++)
+        v[i] = _mm512_loadu_si512(st[i]);
+    v[4] = _mm512_loadu_si512(h);
+    v[5] = _mm512_loadu_si512(w);
+}
+
+/* How v_groups looks up a drawn sentence's sums: gathering from pk (or,
+ * q < 0, from sml and sms), or permuting a table of up to 8, 16 or 32
+ * entries held in registers (cheaper than a gather). */
+enum { V_GATHER = 0, V_DOUBLE = 1, V_TAB8 = 8, V_TAB16 = 16, V_TAB32 = 32 };
+
+/* tab[0..4)[i] = pk[8 t + i], 0 past m. */
+BOOT_AVX512 static inline __attribute__((always_inline)) __m512i v_tab(const __m512i *tab,
+                                                                       __m512i i, int how)
+{
+    if (how == V_TAB8)
+        return _mm512_permutexvar_epi64(i, tab[0]);
+    __m512i a = _mm512_permutex2var_epi64(tab[0], i, tab[1]);
+    if (how == V_TAB16)
+        return a;
+    __m512i b = _mm512_permutex2var_epi64(tab[2], i, tab[3]);
+    return _mm512_mask_blend_epi64(_mm512_test_epi64_mask(i, _mm512_set1_epi64(16)), a, b);
+}
+
+/* One step of v_groups: an output of the lanes in kh, their high draws
+ * added to the sums, and the low draws of the lanes in kl (a subset). */
+BOOT_AVX512 static inline __attribute__((always_inline)) void
+v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __mmask8 kh,
+       __mmask8 kl, const __m512i *tab, int how, __m512i *acc, __m512d *ml, __m512d *ms)
+{
+    const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
+    const __m512d zd = _mm512_setzero_pd();
+    __m512i x = v_next(s0, s1, s2, s3, kh);
+    __m512i hi = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), mv);
+    __m512i lo = _mm512_mul_epu32(x, mv);
+    /* Any low half below the threshold, counted or not (v_redraw looks at
+     * the counted ones only; an alarm is rare). */
+    __mmask16 rj = _mm512_cmplt_epu32_mask(_mm512_min_epu32(hi, lo), rejv) & 0x5555;
+    if (rj != 0) {
+        /* A copy, so the state's address never escapes the loop. */
+        __m512i v[6] = { *s0, *s1, *s2, *s3, hi, lo };
+        v_redraw(r, v, kh, kl);
+        *s0 = v[0];
+        *s1 = v[1];
+        *s2 = v[2];
+        *s3 = v[3];
+        hi = v[4];
+        lo = v[5];
+    }
+    hi = _mm512_srli_epi64(hi, 32);
+    lo = _mm512_srli_epi64(lo, 32);
+    if (how == V_GATHER) {
+        /* Unmasked gathers: every index is below m. */
+        *acc = _mm512_mask_add_epi64(*acc, kh, *acc, _mm512_i64gather_epi64(hi, r->pk, 8));
+        *acc = _mm512_mask_add_epi64(*acc, kl, *acc, _mm512_i64gather_epi64(lo, r->pk, 8));
+    } else if (how == V_DOUBLE) {
+        *ml = _mm512_mask_add_pd(*ml, kh, *ml, _mm512_mask_i64gather_pd(zd, kh, hi, r->sml, 8));
+        *ms = _mm512_mask_add_pd(*ms, kh, *ms, _mm512_mask_i64gather_pd(zd, kh, hi, r->sms, 8));
+        *ml = _mm512_mask_add_pd(*ml, kl, *ml, _mm512_mask_i64gather_pd(zd, kl, lo, r->sml, 8));
+        *ms = _mm512_mask_add_pd(*ms, kl, *ms, _mm512_mask_i64gather_pd(zd, kl, lo, r->sms, 8));
+    } else {
+        *acc = _mm512_mask_add_epi64(*acc, kh, *acc, v_tab(tab, hi, how));
+        *acc = _mm512_mask_add_epi64(*acc, kl, *acc, v_tab(tab, lo, how));
+    }
+}
+
+/* The sentence draws of every replicate and its score, eight replicates
+ * (one per lane) at a time, each lane stepping while it has draws left (a
+ * finished lane's generator waits), so every lane consumes its outputs in
+ * boot_scalar's order.  s holds the lanes' state; cnt the counts unless
+ * r->all. */
+BOOT_AVX512 static inline __attribute__((always_inline)) void
+v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int how)
+{
+    __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
+    const __m512i two = _mm512_set1_epi64(2), low = _mm512_set1_epi64(0xffffffff);
+    const __m512d zd = _mm512_setzero_pd(), unit = _mm512_set1_pd(r->unit);
+    __m512i tab[4] = { zero, zero, zero, zero };
+    if (how >= V_TAB8)
+        for (uint32_t t = 0; t < 4 && 8 * t < r->m; t++) {
+            uint32_t n = r->m - 8 * t;
+            __mmask8 k = v_first(n);
+            tab[t] = _mm512_maskz_loadu_epi64(k, r->pk + 8 * t);
+        }
+    for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+        uint32_t left = r->B - b0;
+        __mmask8 kb = v_first(left);
+        __m512i T = _mm512_maskz_mov_epi64(kb, _mm512_set1_epi64(r->S));
+        if (!r->all)
+            T = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(kb, cnt + b0));
+        uint64_t nsteps = (_mm512_reduce_max_epu64(T) + 1) / 2, st = 0;
+        __m512i acc = zero;
+        __m512d ml = zd, ms = zd;
+        /* While every lane has two draws left, no masks to compute. */
+        if (kb == 0xff)
+            for (uint64_t full = _mm512_reduce_min_epu64(T) / 2; st < full; st++)
+                v_step(r, &s0, &s1, &s2, &s3, 0xff, 0xff, tab, how, &acc, &ml, &ms);
+        /* D, the draws left: the step's high draw counts if D > 0, its low
+         * draw if D > 1. */
+        __m512i D = _mm512_sub_epi64(T, _mm512_set1_epi64((long long)(2 * st)));
+        for (; st < nsteps; st++) {
+            __mmask8 kh = _mm512_cmpgt_epi64_mask(D, zero);
+            __mmask8 kl = _mm512_cmpgt_epi64_mask(D, one);
+            D = _mm512_sub_epi64(D, two);
+            v_step(r, &s0, &s1, &s2, &s3, kh, kl, tab, how, &acc, &ml, &ms);
+        }
+        if (how != V_DOUBLE) {
+            ml = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(acc, 32)), unit);
+            ms = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_and_si512(acc, low)), unit);
+        }
+        /* cls_score_formula: (ms - ml) / (ms + ml + k), 0 unless den > 0. */
+        __m512d den = _mm512_add_pd(_mm512_add_pd(ms, ml), _mm512_set1_pd(r->k));
+        __mmask8 pos = _mm512_cmp_pd_mask(den, zd, _CMP_GT_OQ);
+        __m512d sc = _mm512_maskz_div_pd(pos, _mm512_sub_pd(ms, ml), den);
+        _mm512_mask_storeu_pd(rep + b0, kb, sc);
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+}
+
+/* boot_scalar's lanes, eight at once: the counts, then the draws. */
+BOOT_AVX512 static void boot_avx512(rng *lanes, const boot_row *r, uint32_t *cnt, double *rep)
+{
+    uint64_t st[4][BOOT_LANES];
+    for (int l = 0; l < BOOT_LANES; l++)
+        for (int i = 0; i < 4; i++)
+            st[i][l] = lanes[l].s[i];
+    __m512i s[4];
+    for (int i = 0; i < 4; i++)
+        s[i] = _mm512_loadu_si512(st[i]);
+    /* The counts, eight at a time: independent of one another, so the
+     * table look-ups of one group overlap the next. */
+    if (!r->all) {
+        __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+        for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+            uint32_t left = r->B - b0;
+            __mmask8 kb = v_first(left);
+            __m512i T = v_pick(r, v_next(&s0, &s1, &s2, &s3, kb), kb);
+            _mm256_mask_storeu_epi32(cnt + b0, kb, _mm512_cvtepi64_epi32(T));
+        }
+        s[0] = s0;
+        s[1] = s1;
+        s[2] = s2;
+        s[3] = s3;
+    }
+    if (r->q < 0)
+        v_groups(r, s, cnt, rep, V_DOUBLE);
+    else if (r->m <= 8)
+        v_groups(r, s, cnt, rep, V_TAB8);
+    else if (r->m <= 16)
+        v_groups(r, s, cnt, rep, V_TAB16);
+    else if (r->m <= 32)
+        v_groups(r, s, cnt, rep, V_TAB32);
+    else
+        v_groups(r, s, cnt, rep, V_GATHER);
+    for (int i = 0; i < 4; i++)
+        _mm512_storeu_si512(st[i], s[i]);
+    for (int l = 0; l < BOOT_LANES; l++)
+        for (int i = 0; i < 4; i++)
+            lanes[l].s[i] = st[i][l];
+}
+
+/* heap_select for cn <= 32 values, without branches on the data: for
+ * every value x, how many values are below it (lt) and at or below it
+ * (le), counted against each value in turn; the value of 0-based rank r is
+ * an x with lt <= r < le (several when tied, all equal). */
+BOOT_AVX512 static void v_select(const double *c, size_t cn, size_t m, int largest,
+                                 double *x_m, double *x_m1)
+{
+    __m512d v[4];
+    __m512i lt[4], le[4];
+    __mmask8 ok[4];
+    const __m512i one = _mm512_set1_epi64(1);
+    for (int t = 0; t < 4; t++) {
+        ok[t] = v_first(cn > 8u * t ? cn - 8u * t : 0);
+        v[t] = _mm512_maskz_loadu_pd(ok[t], c + 8 * t);
+        lt[t] = le[t] = _mm512_setzero_si512();
+    }
+    for (size_t i = 0; i < cn; i++) {
+        __m512d b = _mm512_set1_pd(c[i]);
+        for (int t = 0; t < 4; t++) {
+            lt[t] = _mm512_mask_add_epi64(lt[t], _mm512_cmp_pd_mask(b, v[t], _CMP_LT_OQ), lt[t],
+                                          one);
+            le[t] = _mm512_mask_add_epi64(le[t], _mm512_cmp_pd_mask(b, v[t], _CMP_LE_OQ), le[t],
+                                          one);
+        }
+    }
+    /* m-th smallest: rank m - 1; m-th largest: rank cn - m. */
+    long long r0 = largest ? (long long)(cn - m) : (long long)m - 1;
+    long long r1 = largest ? r0 + 1 : r0 - 1;
+    double out[2] = { 0, 0 }; /* always set: some value has each rank */
+    for (int w = 0; w < 2; w++) {
+        __m512i r = _mm512_set1_epi64(w == 0 ? r0 : r1);
+        for (int t = 0; t < 4; t++) {
+            __mmask8 hit = _mm512_mask_cmple_epi64_mask(ok[t], lt[t], r) &
+                           _mm512_cmpgt_epi64_mask(le[t], r);
+            if (hit) {
+                out[w] = _mm512_cvtsd_f64(_mm512_maskz_compress_pd(hit, v[t]));
+                break;
+            }
+        }
+    }
+    *x_m = out[0];
+    *x_m1 = out[1];
+}
+
+/* quantiles(), the same values found another way: each lane keeps the
+ * four smallest and four largest values it sees (a[j] in lane j mod 8).
+ * When those 32 cover the heaps (i_lo + 2 and n - i_hi values: up to about
+ * 1300 replicates), tlo, the (i_lo + 2)-th smallest of the 32 smallest
+ * kept, has at least i_lo + 2 values at or below it, and every other value
+ * above it: the order statistics sought are among the values <= tlo, a few
+ * more than i_lo + 2, gathered with compress and selected with the small
+ * heap (the same for thi and the largest).  Falls back to quantiles() for
+ * few replicates, many, or a NaN.  h is scratch of 2 n + 16. */
+BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, double *qhi,
+                                    double *h)
+{
+    qpos pl = qpos_of(n, 0.025), ph = qpos_of(n, 0.975);
+    size_t ml = pl.i + 2, mh = n - ph.i;
+    if (n < 16 * BOOT_LANES || ml > 4 * BOOT_LANES || mh > 4 * BOOT_LANES || mh < 2) {
+        quantiles(a, n, qlo, qhi, h);
+        return;
+    }
+    const __m512d pinf = _mm512_set1_pd(INFINITY), ninf = _mm512_set1_pd(-INFINITY);
+    __m512d l0 = pinf, l1 = pinf, l2 = pinf, l3 = pinf;
+    __m512d h0 = ninf, h1 = ninf, h2 = ninf, h3 = ninf;
+    __mmask8 nan = 0;
+    size_t i;
+    for (i = 0; i < n; i += BOOT_LANES) {
+        __mmask8 k = v_first(n - i);
+        __m512d x = _mm512_mask_loadu_pd(pinf, k, a + i), y;
+        nan |= _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
+        y = _mm512_min_pd(l0, x), x = _mm512_max_pd(l0, x), l0 = y;
+        y = _mm512_min_pd(l1, x), x = _mm512_max_pd(l1, x), l1 = y;
+        y = _mm512_min_pd(l2, x), x = _mm512_max_pd(l2, x), l2 = y;
+        l3 = _mm512_min_pd(l3, x);
+        x = _mm512_mask_loadu_pd(ninf, k, a + i);
+        y = _mm512_max_pd(h0, x), x = _mm512_min_pd(h0, x), h0 = y;
+        y = _mm512_max_pd(h1, x), x = _mm512_min_pd(h1, x), h1 = y;
+        y = _mm512_max_pd(h2, x), x = _mm512_min_pd(h2, x), h2 = y;
+        h3 = _mm512_max_pd(h3, x);
+    }
+    if (nan) {
+        quantiles(a, n, qlo, qhi, h);
+        return;
+    }
+    double kept[4 * BOOT_LANES], heap[4 * BOOT_LANES], x1, x0;
+    _mm512_storeu_pd(kept, l0);
+    _mm512_storeu_pd(kept + 8, l1);
+    _mm512_storeu_pd(kept + 16, l2);
+    _mm512_storeu_pd(kept + 24, l3);
+    v_select(kept, 4 * BOOT_LANES, ml, 0, &x1, &x0);
+    __m512d tlo = _mm512_set1_pd(x1);
+    _mm512_storeu_pd(kept, h0);
+    _mm512_storeu_pd(kept + 8, h1);
+    _mm512_storeu_pd(kept + 16, h2);
+    _mm512_storeu_pd(kept + 24, h3);
+    v_select(kept, 4 * BOOT_LANES, mh, 1, &x1, &x0);
+    __m512d thi = _mm512_set1_pd(x1);
+    double *cl = h, *ch = h + n + BOOT_LANES;
+    size_t nl = 0, nh = 0;
+    for (i = 0; i < n; i += BOOT_LANES) {
+        __mmask8 k = v_first(n - i);
+        __m512d x = _mm512_maskz_loadu_pd(k, a + i);
+        __mmask8 kl = _mm512_mask_cmp_pd_mask(k, x, tlo, _CMP_LE_OQ);
+        __mmask8 kh = _mm512_mask_cmp_pd_mask(k, x, thi, _CMP_GE_OQ);
+        _mm512_storeu_pd(cl + nl, _mm512_maskz_compress_pd(kl, x));
+        _mm512_storeu_pd(ch + nh, _mm512_maskz_compress_pd(kh, x));
+        nl += (size_t)__builtin_popcount(kl);
+        nh += (size_t)__builtin_popcount(kh);
+    }
+    if (nl <= 4 * BOOT_LANES) /* (i+1)-th and i-th smallest */
+        v_select(cl, nl, ml, 0, &x1, &x0);
+    else
+        heap_select(cl, nl, ml, 0, heap, &x1, &x0);
+    *qlo = q7_value(pl, x0, x1);
+    if (nh <= 4 * BOOT_LANES) /* i-th and (i+1)-th smallest */
+        v_select(ch, nh, mh, 1, &x1, &x0);
+    else
+        heap_select(ch, nh, mh, 1, heap, &x1, &x0);
+    *qhi = q7_value(ph, x1, x0);
+}
+
+#endif
+
+int cls_boot_path(int want)
+{
+    if (want == CLS_BOOT_SCALAR)
+        return CLS_BOOT_SCALAR;
+#if BOOT_HAVE_AVX512
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl"))
+        return CLS_BOOT_AVX512;
+#endif
+    return CLS_BOOT_SCALAR;
+}
+
 int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m, uint32_t S,
                   const cls_opts *o, const char *id, uint32_t section, double *lo, double *hi)
 {
@@ -397,11 +765,21 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
     if (S < m)
         S = m; /* a sound layout never has this; keeps the draw defined */
     if (grow((void **)&w->rep, &w->caprep, B, sizeof *w->rep) ||
-        grow((void **)&w->heap, &w->capheap, (size_t)B + 4, sizeof *w->heap))
+        grow((void **)&w->cnt, &w->capcnt, B, sizeof *w->cnt) ||
+        grow((void **)&w->heap, &w->capheap, 2 * (size_t)B + 16, sizeof *w->heap))
         return IG_ENOMEM;
+    boot_row r;
+    memset(&r, 0, sizeof r);
+    r.B = B;
+    r.S = S;
+    r.m = m;
+    r.all = m == S;
+    r.reject = (uint32_t)(0u - m) % m;
+    r.k = o->smoothing;
+    r.sml = sml;
+    r.sms = sms;
     /* Binomial(S, m/S): how many of the S draws land on a cue sentence. */
-    int all = m == S;
-    if (!all) {
+    if (!r.all) {
         if (grow((void **)&w->cdf, &w->capcdf, (size_t)S + 1, sizeof *w->cdf))
             return IG_ENOMEM;
         /* log(k) for k <= S, kept across rows: the same values as calling
@@ -421,51 +799,55 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
             if (k < S)
                 lp += w->logk[S - k] - w->logk[k + 1] + lr;
         }
-    }
-    uint32_t G = S + 1;
-    double inv = 0;
-    if (!all) {
+        /* The thresholds C[k] = floor(2^53 F(k)), F the distribution
+         * function cdf / cdf[S], and a guide of at least S + 1 buckets
+         * (the walk only matters where T is likely, where one step of
+         * T's probability spans several buckets). */
+        if (grow((void **)&w->C, &w->capC, (size_t)S + 1, sizeof *w->C))
+            return IG_ENOMEM;
+        double tot = w->cdf[S];
+        for (uint32_t k = 0; k < S; k++)
+            w->C[k] = (uint64_t)(w->cdf[k] / tot * 0x1.0p53);
+        w->C[S] = (uint64_t)1 << 53;
+        int bits = 1;
+        while (((size_t)1 << bits) < (size_t)S + 1)
+            bits++;
+        size_t G = (size_t)1 << bits;
+        r.shift = 53 - bits;
         if (grow((void **)&w->guide, &w->capguide, G, sizeof *w->guide))
             return IG_ENOMEM;
-        double step = w->cdf[S] / G;
-        inv = G / w->cdf[S];
-        uint32_t k = 0;
-        for (uint32_t j = 0; j < G; j++) {
-            double thr = (double)j * step;
-            while (k < S && !(w->cdf[k] > thr))
-                k++;
-            w->guide[j] = k;
+        /* guide[j] = k for the buckets whose first U lies in
+         * [C[k - 1], C[k]): j from ceil(C[k - 1] / 2^shift) on. */
+        size_t j = 0;
+        uint64_t round = ((uint64_t)1 << r.shift) - 1;
+        for (uint32_t k = 0; k <= S; k++) {
+            size_t end = (size_t)((w->C[k] + round) >> r.shift);
+            while (j < end)
+                w->guide[j++] = k;
         }
+        r.C = w->C;
+        r.guide = w->guide;
     }
-    int q = exact_units(sml, sms, m, S);
-    if (q >= 0) {
+    r.q = exact_units(sml, sms, m, S);
+    if (r.q >= 0) {
         if (grow((void **)&w->pk, &w->cappk, m, sizeof *w->pk))
             return IG_ENOMEM;
-        double sc = ldexp(1.0, q);
+        double sc = ldexp(1.0, r.q);
         for (uint32_t i = 0; i < m; i++)
             w->pk[i] = (uint64_t)(sml[i] * sc) << 32 | (uint64_t)(sms[i] * sc);
+        r.pk = w->pk;
+        r.unit = ldexp(1.0, -r.q);
     }
-    double unit = ldexp(1.0, -q);
-    rng g;
-    rng_seed(&g, o->seed, id, section);
-    for (uint32_t b = 0; b < B; b++) {
-        uint32_t T = S;
-        if (!all)
-            T = binom_pick(w->cdf, w->guide, G, inv, S, rng_unit(&g) * w->cdf[S]);
-        double ml = 0, ms = 0;
-        if (q >= 0) {
-            uint64_t acc = draw_sum(&g, m, T, w->pk);
-            ml = (double)(acc >> 32) * unit;
-            ms = (double)(acc & 0xffffffffu) * unit;
-        } else {
-            for (uint32_t t = 0; t < T; t++) {
-                uint32_t i = rng_below(&g, m);
-                ml += sml[i];
-                ms += sms[i];
-            }
-        }
-        w->rep[b] = cls_score_formula(ml, ms, o->smoothing);
+    rng lanes[BOOT_LANES];
+    lanes_seed(lanes, o->seed, id, section);
+#if BOOT_HAVE_AVX512
+    if (cls_boot_path(o->boot_path) == CLS_BOOT_AVX512) {
+        boot_avx512(lanes, &r, w->cnt, w->rep);
+        v_quantiles(w->rep, B, lo, hi, w->heap);
+        return IG_OK;
     }
+#endif
+    boot_scalar(lanes, &r, w->cnt, w->rep);
     quantiles(w->rep, B, lo, hi, w->heap);
     return IG_OK;
 }

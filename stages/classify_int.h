@@ -103,15 +103,27 @@ typedef struct cls_boot {
     size_t nlogk, caplogk;
     uint64_t *pk;          /* exact sentence sums: ML << 32 | MS, in units */
     size_t cappk;
-    uint32_t *guide;       /* start points in cdf */
+    uint64_t *C;           /* its thresholds, in units of 2^-53 */
+    size_t capC;
+    uint32_t *guide;       /* start points in C */
     size_t capguide;
+    uint32_t *cnt;         /* draws of each replicate that land on a cue
+                              sentence */
+    size_t capcnt;
 } cls_boot;
+
+/* The path cls_bootstrap takes for a request: CLS_BOOT_SCALAR when asked
+ * for, else CLS_BOOT_AVX512 when this build and CPU have AVX-512 F, DQ and VL,
+ * else CLS_BOOT_SCALAR (so tests can see whether a comparison is real). */
+int cls_boot_path(int want);
 
 /* The 95% percentile interval of one row (classify.h "Interval"): S
  * sentences, m of which hold cues with multilateral and multistakeholder
  * weight sums sml[i], sms[i]; replicates, seed and smoothing from o, the
  * generator seeded from (o->seed, id, section).  *lo and *hi are NaN when
- * o->bootstrap or m is 0.  Returns 0 or IG_ENOMEM. */
+ * o->bootstrap or m is 0.  After a call with an interval, b->rep[0..B)
+ * holds the B replicate scores (replicate j drawn by lane j mod 8), for
+ * tests.  Returns 0 or IG_ENOMEM. */
 int cls_bootstrap(cls_boot *b, const double *sml, const double *sms, uint32_t m, uint32_t S,
                   const cls_opts *o, const char *id, uint32_t section, double *lo, double *hi);
 void cls_boot_free(cls_boot *b);

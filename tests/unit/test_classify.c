@@ -5,8 +5,10 @@
  * at the highest weight, the opposite-pole rule, labels), every positions
  * row equal to the sum of its evidence rows (read back from evidence.csv),
  * sections, the bootstrap (exact cases, same bits for the same seed and any
- * thread count, and bit for bit the plainly written method of classify.h
- * "Interval" on random inputs), Wordscores through the index and a bad ref_position, and
+ * thread count, bit for bit the plainly written method of classify.h
+ * "Interval" on random inputs on both draw paths, the paths equal on real
+ * rows and through redraws, and the moments of the replicates those of
+ * plain resampling), Wordscores through the index and a bad ref_position, and
  * an allocation-failure sweep.
  */
 #include <math.h>
@@ -498,12 +500,12 @@ static void test_evidence_sums(void)
 }
 
 /* ---- the interval, written plainly (classify.h "Interval") ------------------
- * The reference for cls_bootstrap, which draws two indices per generator
- * output, sums exact weights as integers, walks the binomial table and
- * takes quantiles with small heaps: it must give the same bits. */
+ * The reference for cls_bootstrap, which batches the counts, sums exact
+ * weights as integers, walks a guide table, runs eight lanes in AVX-512
+ * registers and takes quantiles with small heaps: it must give the same
+ * bits on either path. */
 typedef struct ref_rng {
-    uint64_t s[4], half;
-    int have;
+    uint64_t s[4];
 } ref_rng;
 
 static uint64_t ref_splitmix(uint64_t *x)
@@ -521,7 +523,7 @@ static uint64_t ref_rotl(uint64_t x, int k)
 
 static uint64_t ref_next(ref_rng *g)
 {
-    uint64_t *s = g->s, res = ref_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    uint64_t *s = g->s, res = ref_rotl(s[0] + s[3], 23) + s[0], t = s[1] << 17;
     s[2] ^= s[0];
     s[3] ^= s[1];
     s[1] ^= s[2];
@@ -531,24 +533,17 @@ static uint64_t ref_next(ref_rng *g)
     return res;
 }
 
-static uint32_t ref_u32(ref_rng *g)
-{
-    if (g->have) {
-        g->have = 0;
-        return (uint32_t)g->half;
-    }
-    g->half = ref_next(g);
-    g->have = 1;
-    return (uint32_t)(g->half >> 32);
-}
+static unsigned long ref_rejections; /* redraws, to see that tests reach them */
 
-static uint32_t ref_below(ref_rng *g, uint32_t n)
+/* Lemire's bounded draw of the 32-bit v, a rejected value replaced by the
+ * high half of the lane's next output. */
+static uint32_t ref_below(ref_rng *g, uint32_t v, uint32_t n)
 {
-    uint64_t m = (uint64_t)ref_u32(g) * n;
-    if ((uint32_t)m < n) {
-        uint32_t fl = (uint32_t)(0u - n) % n;
-        while ((uint32_t)m < fl)
-            m = (uint64_t)ref_u32(g) * n;
+    uint64_t m = (uint64_t)v * n;
+    uint32_t fl = (uint32_t)(0u - n) % n;
+    while ((uint32_t)m < fl) {
+        ref_rejections++;
+        m = (ref_next(g) >> 32) * n;
     }
     return (uint32_t)(m >> 32);
 }
@@ -574,6 +569,8 @@ static void ref_bootstrap(const double *sml, const double *sms, uint32_t m, uint
 {
     uint32_t B = o->bootstrap;
     double *rep = malloc(B * sizeof *rep), *cdf = malloc((S + 1) * sizeof *cdf);
+    uint64_t *C = malloc((S + 1) * sizeof *C);
+    uint32_t *T = malloc(B * sizeof *T);
     double p = (double)m / S, lr = log(p) - log1p(-p), lp = (double)S * log1p(-p), acc = 0;
     for (uint32_t k = 0; k <= S && m < S; k++) {
         acc += exp(lp);
@@ -581,50 +578,88 @@ static void ref_bootstrap(const double *sml, const double *sms, uint32_t m, uint
         if (k < S)
             lp += log((double)(S - k)) - log((double)k + 1) + lr;
     }
-    ref_rng g = { { 0 }, 0, 0 };
+    for (uint32_t k = 0; k < S && m < S; k++)
+        C[k] = (uint64_t)(cdf[k] / cdf[S] * 0x1.0p53);
+    C[S] = (uint64_t)1 << 53;
+    /* Eight lanes seeded from consecutive splitmix64 outputs. */
+    ref_rng g[8];
     uint64_t h = 0xcbf29ce484222325ull;
     for (const char *c = id; *c; c++) {
         h ^= (unsigned char)*c;
         h *= 0x100000001b3ull;
     }
     uint64_t x = o->seed ^ ref_rotl(h, 17) ^ ((uint64_t)section * 0xd1342543de82ef95ull);
-    for (int i = 0; i < 4; i++)
-        g.s[i] = ref_splitmix(&x);
-    for (uint32_t b = 0; b < B; b++) {
-        uint32_t T = S;
-        if (m < S) { /* bisection for the first k with cdf[k] > u */
-            double u = (double)(ref_next(&g) >> 11) * 0x1.0p-53 * cdf[S];
-            uint32_t a = 0, z = S;
-            while (a < z) {
-                uint32_t mid = a + (z - a) / 2;
-                if (cdf[mid] > u)
-                    z = mid;
-                else
-                    a = mid + 1;
+    for (int l = 0; l < 8; l++)
+        for (int i = 0; i < 4; i++)
+            g[l].s[i] = ref_splitmix(&x);
+    for (uint32_t l = 0; l < 8; l++) {
+        /* Lane l: the counts of its replicates l, l + 8, ..., then their draws. */
+        for (uint32_t b = l; b < B; b += 8) {
+            T[b] = S;
+            if (m < S) { /* bisection for the first k with U < C[k] */
+                uint64_t U = ref_next(&g[l]) >> 11;
+                uint32_t a = 0, z = S;
+                while (a < z) {
+                    uint32_t mid = a + (z - a) / 2;
+                    if (U < C[mid])
+                        z = mid;
+                    else
+                        a = mid + 1;
+                }
+                T[b] = a;
             }
-            T = a;
         }
-        double ml = 0, ms = 0;
-        for (uint32_t t = 0; t < T; t++) {
-            uint32_t i = ref_below(&g, m);
-            ml += sml[i];
-            ms += sms[i];
+        for (uint32_t b = l; b < B; b += 8) {
+            double ml = 0, ms = 0;
+            for (uint32_t t = 0; t < T[b]; t += 2) {
+                uint64_t v = ref_next(&g[l]);
+                uint32_t i = ref_below(&g[l], (uint32_t)(v >> 32), m);
+                ml += sml[i];
+                ms += sms[i];
+                if (t + 1 < T[b]) {
+                    i = ref_below(&g[l], (uint32_t)v, m);
+                    ml += sml[i];
+                    ms += sms[i];
+                }
+            }
+            rep[b] = cls_score_of(ml, ms, o->smoothing);
         }
-        rep[b] = cls_score_of(ml, ms, o->smoothing);
     }
     qsort(rep, B, sizeof *rep, cmp_double);
     *lo = ref_q7(rep, B, 0.025);
     *hi = ref_q7(rep, B, 0.975);
     free(rep);
     free(cdf);
+    free(C);
+    free(T);
 }
 
+/* cls_bootstrap on path (enum cls_boot_path) against the reference. */
+static int boot_same(cls_boot *w, const double *sml, const double *sms, uint32_t m,
+                     uint32_t S, cls_opts o, int path, uint32_t section)
+{
+    double lo, hi, rlo, rhi;
+    o.boot_path = path;
+    if (cls_bootstrap(w, sml, sms, m, S, &o, "doc-x", section, &lo, &hi) != IG_OK)
+        return 0;
+    ref_bootstrap(sml, sms, m, S, &o, "doc-x", section, &rlo, &rhi);
+    if (memcmp(&lo, &rlo, sizeof lo) == 0 && memcmp(&hi, &rhi, sizeof hi) == 0)
+        return 1;
+    fprintf(stderr, "bootstrap path %d m=%u S=%u B=%u: %.17g %.17g, reference %.17g %.17g\n",
+            path, m, S, o.bootstrap, lo, hi, rlo, rhi);
+    return 0;
+}
+
+/* Both paths against the reference: sizes on either side of the register
+ * tables (8, 16, 32 sentences) and of the quantile shortcut (128 and about
+ * 1300 replicates), replicate counts that are not a multiple of the eight
+ * lanes, exact and inexact weights, S = m and S > m. */
 static void test_bootstrap_reference(void)
 {
     static const double exact_w[] = { 0, 0.5, 1, 1.5, 2, 3.5, 0.25 };
     static const double other_w[] = { 0, 0.3, 1, 0.15, 0.7, 2 };
-    static const uint32_t ms_[] = { 1, 2, 3, 5, 17, 60 };
-    static const unsigned Bs[] = { 1, 2, 7, 40, 1000 };
+    static const uint32_t ms_[] = { 1, 2, 3, 5, 8, 9, 16, 17, 32, 33, 60 };
+    static const unsigned Bs[] = { 1, 2, 7, 40, 127, 128, 1000, 1003, 1400 };
     cls_boot w;
     memset(&w, 0, sizeof w);
     uint64_t x = 12345;
@@ -646,24 +681,111 @@ static void test_bootstrap_reference(void)
                         sms[i] = 1;
                 }
                 cls_opts o = base_opts();
-                o.bootstrap = Bs[(mi + (size_t)sk) % (sizeof Bs / sizeof Bs[0])];
+                o.bootstrap = Bs[(mi * 2 + (size_t)sk + (size_t)exact) % (sizeof Bs / sizeof Bs[0])];
                 o.seed = ref_splitmix(&x) % 1000;
                 o.smoothing = exact ? 3 : 1;
-                double lo, hi, rlo, rhi;
-                CHECK(cls_bootstrap(&w, sml, sms, m, S, &o, "doc-x", (uint32_t)sk, &lo,
-                                    &hi) == IG_OK);
-                ref_bootstrap(sml, sms, m, S, &o, "doc-x", (uint32_t)sk, &rlo, &rhi);
-                cases++;
-                same += memcmp(&lo, &rlo, sizeof lo) == 0 && memcmp(&hi, &rhi, sizeof hi) == 0;
-                if (memcmp(&lo, &rlo, sizeof lo) != 0 || memcmp(&hi, &rhi, sizeof hi) != 0)
-                    fprintf(stderr, "bootstrap m=%u S=%u B=%u exact=%d: %.17g %.17g, "
-                                    "reference %.17g %.17g\n",
-                            m, S, o.bootstrap, exact, lo, hi, rlo, rhi);
+                same += boot_same(&w, sml, sms, m, S, o, CLS_BOOT_SCALAR, (uint32_t)sk);
+                same += boot_same(&w, sml, sms, m, S, o, CLS_BOOT_AVX512, (uint32_t)sk);
+                cases += 2;
             }
         }
     }
     CHECK_EQ(same, cases);
-    CHECK(cases == 48);
+    CHECK(cases == 176);
+    cls_boot_free(&w);
+}
+
+/* The vector path equals the plain one bit for bit where a draw is
+ * rejected and drawn again: m = 171730 sentences, where 2^32 mod m leaves
+ * 4e-5 of the 32-bit values rejected, so eight replicates of about m draws
+ * each redraw dozens of times, in both halves of the outputs.  The
+ * comparison is real only on a CPU with AVX-512 (else both runs are plain;
+ * the reference still checks the redraw rule). */
+static void test_bootstrap_redraw(void)
+{
+    const uint32_t m = 171730;
+    double *sml = malloc(m * sizeof *sml), *sms = malloc(m * sizeof *sms);
+    CHECK(sml && sms);
+    if (sml == NULL || sms == NULL) {
+        free(sml);
+        free(sms);
+        return;
+    }
+    for (uint32_t i = 0; i < m; i++) {
+        sml[i] = (i % 7 == 0) ? 1 : 0;
+        sms[i] = (i % 5 == 0) ? 0.5 : 0;
+    }
+    cls_boot w;
+    memset(&w, 0, sizeof w);
+    unsigned same = 0;
+    for (uint32_t sk = 0; sk < 2; sk++) {
+        cls_opts o = base_opts();
+        o.bootstrap = 8;
+        uint32_t S = sk == 0 ? m : m + m / 3;
+        ref_rejections = 0;
+        same += boot_same(&w, sml, sms, m, S, o, CLS_BOOT_SCALAR, sk);
+        same += boot_same(&w, sml, sms, m, S, o, CLS_BOOT_AVX512, sk);
+        /* Each boot_same ran the reference once. */
+        CHECK(ref_rejections > 20);
+    }
+    CHECK_EQ(same, 4);
+    cls_boot_free(&w);
+    free(sml);
+    free(sms);
+}
+
+/* The draws are the plain resampling: over many replicates, the mean and
+ * variance of a replicate's MS (read back from its score: ML = 0, so score
+ * = MS / (MS + k)) match those of S sentences drawn uniformly with
+ * replacement from the S (the m with cues and S - m weighing 0): mean
+ * S E[w], variance S Var(w).  Tolerances: 6 standard errors of the mean
+ * (sqrt(Var / B)) and of the variance (Var sqrt(2 / (B - 1)), the sum of S
+ * draws being close to normal).  Fixed seeds, so the outcome is fixed; a
+ * wrong count distribution, a biased index or a lost draw moves the mean or
+ * the variance by far more.  Both paths. */
+static void test_bootstrap_moments(void)
+{
+    static const struct {
+        uint32_t m, S;
+        int one;  /* weight on sentence 0 only (else 1 + i mod 4) */
+    } cs[] = { { 20, 50, 0 }, { 20, 20, 0 }, { 7, 300, 0 }, { 40, 41, 1 }, { 100, 400, 0 } };
+    const uint32_t B = 40000;
+    cls_boot w;
+    memset(&w, 0, sizeof w);
+    for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        uint32_t m = cs[c].m, S = cs[c].S;
+        double sml[100], sms[100], sw = 0, sw2 = 0;
+        for (uint32_t i = 0; i < m; i++) {
+            sml[i] = 0;
+            sms[i] = cs[c].one ? (i == 0) : 1 + (double)(i % 4);
+            sw += sms[i];
+            sw2 += sms[i] * sms[i];
+        }
+        double ew = sw / S, vw = sw2 / S - ew * ew;
+        double mean_want = S * ew, var_want = S * vw;
+        for (int path = CLS_BOOT_SCALAR; path <= CLS_BOOT_AVX512; path++) {
+            cls_opts o = base_opts();
+            o.bootstrap = B;
+            o.seed = 77 + c;
+            o.boot_path = path;
+            double lo, hi;
+            CHECK(cls_bootstrap(&w, sml, sms, m, S, &o, "moments", 0, &lo, &hi) == IG_OK);
+            double s1 = 0, s2 = 0;
+            for (uint32_t b = 0; b < B; b++) {
+                double sc = w.rep[b], v = o.smoothing * sc / (1 - sc);
+                s1 += v;
+                s2 += v * v;
+            }
+            double mean = s1 / B, var = (s2 - B * mean * mean) / (B - 1);
+            double se_mean = sqrt(var_want / B), se_var = var_want * sqrt(2.0 / (B - 1));
+            int ok = fabs(mean - mean_want) < 6 * se_mean && fabs(var - var_want) < 6 * se_var;
+            if (!ok)
+                fprintf(stderr, "moments m=%u S=%u path %d: mean %g (want %g, se %g), "
+                                "var %g (want %g, se %g)\n",
+                        m, S, path, mean, mean_want, se_mean, var, var_want, se_var);
+            CHECK(ok);
+        }
+    }
     cls_boot_free(&w);
 }
 
@@ -862,6 +984,32 @@ static void test_bootstrap(void)
     }
 }
 
+/* Real rows: the test corpus classified on each draw path gives the same
+ * rows, bit for bit (tests/scenarios/t0508 does the same for the sample
+ * corpus through the binary). */
+static void test_bootstrap_paths(void)
+{
+    cls_opts o = base_opts();
+    o.bootstrap = 1000;
+    o.boot_path = CLS_BOOT_SCALAR;
+    cls_run *a = classify(&o, lpos, NULL);
+    o.boot_path = CLS_BOOT_AVX512;
+    o.threads = 2;
+    cls_run *b = classify(&o, lpos, NULL);
+    CHECK(a && b);
+    if (a && b) {
+        size_t n = cls_row_count(a), with = 0;
+        CHECK(n == cls_row_count(b));
+        CHECK(n == cls_row_count(b) &&
+              memcmp(cls_row_get(a, 0), cls_row_get(b, 0), n * sizeof(cls_row)) == 0);
+        for (size_t i = 0; i < n; i++)
+            with += !isnan(cls_row_get(a, i)->lo) && cls_row_get(a, i)->lo < cls_row_get(a, i)->hi;
+        CHECK(with >= 3);
+    }
+    cls_free(a);
+    cls_free(b);
+}
+
 static void test_wordscores(void)
 {
     cls_opts o = base_opts();
@@ -977,6 +1125,9 @@ int main(void)
         RUN(test_evidence_sums);
         RUN(test_bootstrap);
         RUN(test_bootstrap_reference);
+        RUN(test_bootstrap_redraw);
+        RUN(test_bootstrap_moments);
+        RUN(test_bootstrap_paths);
         RUN(test_evidence_cells);
         RUN(test_wordscores);
         RUN(test_open_errors);
