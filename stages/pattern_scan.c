@@ -439,7 +439,7 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
         idx_postings *it = &c->it;
         uint32_t pos, span;
         int rc;
-        while ((rc = idx_postings_next_pos(it, &pos, &span, e)) == 1) {
+        while ((rc = idx_postings_pos(it, &pos, &span, e)) == 1) {
             if ((uint64_t)pos + span > UINT32_MAX)
                 return damaged(e, "position %u with span %u in document %u", pos, span, n->doc);
             uint64_t x = SPAN(pos, pos + span);
@@ -899,7 +899,7 @@ int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
             size_t run = t->nv;
             int sorted = 1;
             uint32_t pos, span;
-            while ((rc = idx_postings_next_pos(&t->it, &pos, &span, e)) == 1) {
+            while ((rc = idx_postings_pos(&t->it, &pos, &span, e)) == 1) {
                 if ((uint64_t)pos + span > UINT32_MAX)
                     return damaged(e, "position %u with span %u in document %u", pos, span,
                                    t->it.doc);
