@@ -158,13 +158,13 @@
  *
  * Cost.  On the 1 GB bench index (70,000 documents, 155 million positions,
  * 4.35 million cues, 1.2 GB of evidence.csv) a run takes about 30 CPU
- * seconds (18 s on 2 cores) before the changes below, about 19 after.  The
+ * seconds (18 s on 2 cores) before the changes below, about 18 after.  The
  * bootstrap takes about 3 with AVX-512 (1000 replicates of about as many
  * draws as the row has cue sentences: 3.9 billion draws in all, two per
  * generator output, eight lanes a vector instruction, exact weights summed
  * as integers; about 10 on the plain path).  Without it (--bootstrap 0)
- * about 16 CPU seconds remain, down from 23: matching (pattern scans,
- * postings, layouts) about 6, inflating the texts of documents with cues
+ * about 15 CPU seconds remain, down from 23: matching (pattern scans,
+ * postings, layouts) about 4 to 5, inflating the texts of documents with cues
  * for the quote rule and the contexts about 3 (pipeline/inflate.h's
  * decoder; zlib took about 6.5), encoding the evidence rows about 2
  * (contexts a word at a time, repeated cells encoded once), the kernel's

@@ -57,4 +57,15 @@ static inline int is_atom(const pnode *n)
 int pat_err(const pat_pattern *p, ig_err *e, int code, uint32_t col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* One step of phrase matching (pattern_scan.c): the spans (first of a,
+ * last of b) for every span of a followed at once by a span of b (b's first
+ * is a's last + 1).  a and b are sorted, duplicate-free span keys (first <<
+ * 32 | last); the result, in *out (grown as needed, *cap its room), is too.
+ * how picks the walk, not the result: PAT_CHAIN_BY_A looks each span of a
+ * up in b, PAT_CHAIN_BY_B each span of b up in a, PAT_CHAIN_AUTO walks the
+ * shorter list.  IG_OK or IG_ENOMEM. */
+enum { PAT_CHAIN_AUTO, PAT_CHAIN_BY_A, PAT_CHAIN_BY_B };
+int pat_chain(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, int how,
+              uint64_t **out, size_t *nout, size_t *cap);
+
 #endif

@@ -301,6 +301,27 @@ static int atom_seek(snode *n, uint32_t target, ig_err *e)
     return 1;
 }
 
+/* Merge sorted x and y into o (room for nx + ny); returns nx + ny.
+ * Without a branch on the comparison: the runs of a form's terms interleave
+ * unpredictably, and mispredictions were most of a merge's time. */
+static size_t merge2(const uint64_t *x, size_t nx, const uint64_t *y, size_t ny, uint64_t *o)
+{
+    size_t i = 0, j = 0, k = 0;
+    while (i < nx && j < ny) {
+        uint64_t a = x[i], b = y[j];
+        size_t take = a <= b;
+        o[k++] = take ? a : b;
+        i += take;
+        j += 1 - take;
+    }
+    if (i < nx)
+        memcpy(o + k, x + i, (nx - i) * sizeof *o);
+    k += nx - i;
+    if (j < ny)
+        memcpy(o + k, y + j, (ny - j) * sizeof *o);
+    return k + ny - j;
+}
+
 /* Merge the sorted runs of l (run r is [b[r], b[r+1])) pairwise, through
  * tmp, until one is left: O(n log runs) for a prefix with many terms. */
 static int merge_runs(span_list *l, size_t *b, size_t nruns, span_list *tmp)
@@ -318,12 +339,7 @@ static int merge_runs(span_list *l, size_t *b, size_t nruns, span_list *tmp)
             size_t i = b[r], ie = b[r + 1];
             size_t j = r + 1 < nruns ? b[r + 1] : ie, je = r + 1 < nruns ? b[r + 2] : ie;
             b[nr++] = o;
-            while (i < ie && j < je)
-                tmp->v[o++] = l->v[i] <= l->v[j] ? l->v[i++] : l->v[j++];
-            while (i < ie)
-                tmp->v[o++] = l->v[i++];
-            while (j < je)
-                tmp->v[o++] = l->v[j++];
+            o += merge2(l->v + i, ie - i, l->v + j, je - j, tmp->v + o);
         }
         b[nr] = o;
         nruns = nr;
@@ -357,6 +373,47 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
     }
     span_list *l = &n->buf;
     l->n = 0;
+    if (n->its[n->act[0]].ct) {
+        /* A form of a cached scan: every cursor is on the cache.  Merge
+         * the runs in place of copying them first: the first round reads
+         * the cache, later ones (three runs or more) merge_runs. */
+        size_t total = 0;
+        for (uint32_t k = 0; k < n->nact; k++) {
+            const tcur *c = &n->its[n->act[k]];
+            total += c->ct->off[c->k + 1] - c->ct->off[c->k];
+        }
+        if (l->cap < total) {
+            uint64_t *nv = ig_reallocarray(l->v, total, sizeof *nv);
+            if (nv == NULL)
+                return ig_err_nomem(e, "pattern");
+            l->v = nv;
+            l->cap = total;
+        }
+        size_t nruns = 0;
+        for (uint32_t k = 0; k < n->nact; k += 2) {
+            const tcur *c = &n->its[n->act[k]];
+            const uint64_t *x = c->ct->v + c->ct->off[c->k];
+            size_t nx = c->ct->off[c->k + 1] - c->ct->off[c->k];
+            n->runs[nruns++] = l->n;
+            if (k + 1 == n->nact) {
+                if (nx)
+                    memcpy(l->v + l->n, x, nx * sizeof *x);
+                l->n += nx;
+                continue;
+            }
+            const tcur *d = &n->its[n->act[k + 1]];
+            const uint64_t *y = d->ct->v + d->ct->off[d->k];
+            size_t ny = d->ct->off[d->k + 1] - d->ct->off[d->k];
+            l->n += merge2(x, nx, y, ny, l->v + l->n);
+        }
+        n->runs[nruns] = l->n;
+        if (nruns > 1 && merge_runs(l, n->runs, nruns, &s->tmp))
+            return ig_err_nomem(e, "pattern");
+        span_sort_unique(l);
+        n->list = *l;
+        n->listed = 1;
+        return IG_OK;
+    }
     int sorted = 1;
     for (uint32_t k = 0; k < n->nact; k++) {
         tcur *c = &n->its[n->act[k]];
@@ -382,7 +439,7 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
         idx_postings *it = &c->it;
         uint32_t pos, span;
         int rc;
-        while ((rc = idx_postings_next_pos(it, &pos, &span, e)) == 1) {
+        while ((rc = idx_postings_pos(it, &pos, &span, e)) == 1) {
             if ((uint64_t)pos + span > UINT32_MAX)
                 return damaged(e, "position %u with span %u in document %u", pos, span, n->doc);
             uint64_t x = SPAN(pos, pos + span);
@@ -406,6 +463,71 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
 }
 
 /* ---- phrases and NEAR -------------------------------------------------- */
+
+/* One step of a phrase, walking a and looking up b: for each span of a,
+ * the spans of b starting right after it. */
+static int chain_by_a(const span_list *a, const span_list *b, span_list *out)
+{
+    size_t at = 0;
+    uint64_t prev = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        uint64_t want = (uint64_t)SPAN_L(a->v[i]) + 1;
+        if (want > UINT32_MAX)
+            continue;
+        at = span_next(b, at, want, prev);
+        prev = want;
+        for (size_t j = at; j < b->n && SPAN_F(b->v[j]) == want; j++)
+            if (span_push(out, SPAN(SPAN_F(a->v[i]), SPAN_L(b->v[j]))))
+                return IG_ENOMEM;
+    }
+    return IG_OK;
+}
+
+/* The same pairs walking b and looking up a: for each span of b, the spans
+ * of a ending right before it.  a is sorted by first position, so those
+ * start at most w (a's widest span) before the end sought: one pass over a
+ * for w, then a gallop per span of b.  Cheaper than chain_by_a when a is
+ * much longer ("the" before a rare word). */
+static int chain_by_b(const span_list *a, const span_list *b, span_list *out)
+{
+    uint32_t w = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        uint32_t d = SPAN_L(a->v[i]) - SPAN_F(a->v[i]);
+        w = d > w ? d : w;
+    }
+    size_t at = 0;
+    uint64_t prev = 0;
+    for (size_t j = 0; j < b->n; j++) {
+        uint32_t f = SPAN_F(b->v[j]);
+        if (f == 0)
+            continue; /* nothing ends before position 0 */
+        uint32_t end = f - 1, lo = end >= w ? end - w : 0;
+        at = span_next(a, at, lo, prev);
+        prev = lo;
+        for (size_t i = at; i < a->n && SPAN_F(a->v[i]) <= end; i++)
+            if (SPAN_L(a->v[i]) == end &&
+                span_push(out, SPAN(SPAN_F(a->v[i]), SPAN_L(b->v[j]))))
+                return IG_ENOMEM;
+    }
+    return IG_OK;
+}
+
+int pat_chain(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, int how,
+              uint64_t **out, size_t *nout, size_t *cap)
+{
+    const span_list la = { (uint64_t *)(uintptr_t)a, na, na };
+    const span_list lb = { (uint64_t *)(uintptr_t)b, nb, nb };
+    span_list o = { *out, 0, *cap };
+    if (how == PAT_CHAIN_AUTO)
+        how = nb < na / 2 ? PAT_CHAIN_BY_B : PAT_CHAIN_BY_A;
+    int rc = how == PAT_CHAIN_BY_B ? chain_by_b(&la, &lb, &o) : chain_by_a(&la, &lb, &o);
+    if (rc == IG_OK)
+        span_sort_unique(&o);
+    *out = o.v;
+    *nout = o.n;
+    *cap = o.cap;
+    return rc;
+}
 
 static int node_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e);
 
@@ -436,20 +558,9 @@ static int phrase_list(pat_scan *s, snode *n, ig_err *e)
     const span_list *cur = &kids[0].list;
     for (size_t k = 1; k < pn->b && cur->n; k++) {
         const span_list *el = &kids[k].list;
-        s->tmp.n = 0;
-        size_t at = 0;
-        uint64_t prev = 0;
-        for (size_t i = 0; i < cur->n; i++) {
-            uint64_t want = (uint64_t)SPAN_L(cur->v[i]) + 1;
-            if (want > UINT32_MAX)
-                continue;
-            at = span_next(el, at, want, prev);
-            prev = want;
-            for (size_t j = at; j < el->n && SPAN_F(el->v[j]) == want; j++)
-                if (span_push(&s->tmp, SPAN(SPAN_F(cur->v[i]), SPAN_L(el->v[j]))))
-                    return ig_err_nomem(e, "pattern");
-        }
-        span_sort_unique(&s->tmp);
+        if (pat_chain(cur->v, cur->n, el->v, el->n, PAT_CHAIN_AUTO, &s->tmp.v, &s->tmp.n,
+                      &s->tmp.cap))
+            return ig_err_nomem(e, "pattern");
         span_list t = n->list;
         n->list = s->tmp;
         s->tmp = t;
@@ -788,7 +899,7 @@ int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
             size_t run = t->nv;
             int sorted = 1;
             uint32_t pos, span;
-            while ((rc = idx_postings_next_pos(&t->it, &pos, &span, e)) == 1) {
+            while ((rc = idx_postings_pos(&t->it, &pos, &span, e)) == 1) {
                 if ((uint64_t)pos + span > UINT32_MAX)
                     return damaged(e, "position %u with span %u in document %u", pos, span,
                                    t->it.doc);

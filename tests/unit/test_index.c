@@ -279,6 +279,9 @@ static int occ_cmp(const void *a, const void *b)
     return 0;
 }
 
+static int dump(idx_reader *r, ig_buf *out, ig_err *e);
+static size_t postings_differ;
+
 static void test_round_trip(void)
 {
     char path[512];
@@ -318,6 +321,15 @@ static void test_round_trip(void)
         return;
     }
     CHECK_EQ(idx_check(r, &e), IG_OK);
+    {
+        /* idx_postings_pos reads what idx_postings_next_pos reads
+         * (postings_both): gaps of one, two and more bytes, spans */
+        ig_buf d = IG_BUF_INIT;
+        CHECK_EQ(dump(r, &d, &e), IG_OK);
+        CHECK(d.len > 100000 && strstr(d.data, "+1") != NULL);
+        CHECK_EQ(postings_differ, 0);
+        ig_buf_free(&d);
+    }
     CHECK_EQ(idx_doc_count(r), ndocs);
     CHECK_EQ(idx_col_count(r), 3);
     CHECK_STR(idx_col_name(r, 1), "group");
@@ -773,6 +785,45 @@ static void test_refusals(void)
 
 /* Everything a query can read, as text; returns 0, or the error code of the
  * first lazy check that failed. */
+/* One term's postings as text, read with idx_postings_next_pos or (inl)
+ * with its inline form idx_postings_pos. */
+static int postings_text(idx_reader *r, uint32_t term, int inl, ig_buf *out, ig_err *e)
+{
+    idx_postings it;
+    int rc = idx_postings_open(r, term, &it, e);
+    if (rc)
+        return rc;
+    while ((rc = idx_postings_next_doc(&it, e)) == 1) {
+        uint32_t pos, span;
+        ig_buf_addf(out, " %u", it.doc);
+        while ((rc = inl ? idx_postings_pos(&it, &pos, &span, e)
+                         : idx_postings_next_pos(&it, &pos, &span, e)) == 1)
+            ig_buf_addf(out, ",%u+%u", pos, span);
+        if (rc < 0)
+            break;
+    }
+    return rc > 0 ? IG_OK : rc;
+}
+
+/* Every term's postings read both ways: the same text, or the same error
+ * at the same byte (on the corrupted images of test_corruption too);
+ * postings_differ counts the terms where not. */
+static int postings_both(idx_reader *r, uint32_t term, ig_buf *out, ig_err *e)
+{
+    ig_buf alt = IG_BUF_INIT;
+    ig_err e2;
+    ig_err_clear(&e2);
+    size_t at = out->len;
+    int rc = postings_text(r, term, 0, out, e);
+    int rc2 = postings_text(r, term, 1, &alt, &e2);
+    if (rc2 != rc || alt.len != out->len - at ||
+        (alt.len && memcmp(alt.data, out->data + at, alt.len) != 0) ||
+        (rc && (strcmp(e2.msg, e->msg) != 0 || e2.byte != e->byte)))
+        postings_differ++;
+    ig_buf_free(&alt);
+    return rc;
+}
+
 static int dump(idx_reader *r, ig_buf *out, ig_err *e)
 {
     ig_buf_reset(out);
@@ -784,19 +835,7 @@ static int dump(idx_reader *r, ig_buf *out, ig_err *e)
         size_t sl;
         ig_buf_addf(out, "%s/%s/%s:", idx_term(r, term, NULL), idx_term_lang(r, term),
                     idx_term_stem(r, term, &sl));
-        idx_postings it;
-        if ((rc = idx_postings_open(r, term, &it, e)) != IG_OK)
-            break;
-        while ((rc = idx_postings_next_doc(&it, e)) == 1) {
-            uint32_t pos, span;
-            ig_buf_addf(out, " %u", it.doc);
-            while ((rc = idx_postings_next_pos(&it, &pos, &span, e)) == 1)
-                ig_buf_addf(out, ",%u+%u", pos, span);
-            if (rc < 0)
-                break;
-        }
-        if (rc > 0)
-            rc = IG_OK;
+        rc = postings_both(r, term, out, e);
     }
     for (uint32_t d = 0; d < idx_doc_count(r) && rc == IG_OK; d++) {
         for (size_t c = 0; c < idx_col_count(r); c++)
@@ -870,6 +909,7 @@ static void test_corruption(void)
     CHECK_EQ(build(src, 1, 0, &e), IG_OK);
     ndocs = keep;
     ig_buf f = IG_BUF_INIT, g = IG_BUF_INIT, good = IG_BUF_INIT;
+    postings_differ = 0;
     CHECK_EQ(read_all(src, &f), IG_OK);
     idx_reader *r = NULL;
     CHECK_EQ(idx_open(&r, src, &e), IG_OK);
@@ -914,6 +954,7 @@ static void test_corruption(void)
     if (fd >= 0)
         close(fd);
     CHECK_EQ(bad, 0);
+    CHECK_EQ(postings_differ, 0);
     fprintf(stderr, "corruption sweep: %zu bytes, %zu truncations, %zu bit flips\n", f.len,
             f.len, tries);
     ig_buf_free(&f);

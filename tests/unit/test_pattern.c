@@ -24,6 +24,7 @@
 #include "index.h"
 #include "limits.h"
 #include "pattern.h"
+#include "pattern_int.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -707,9 +708,13 @@ static void matches_of(const pat_pattern *p, ig_buf *out)
  * documents. */
 static void test_cache_many(void)
 {
-    enum { ND = 300, NP = 6 };
+    enum { ND = 300, NP = 10 };
+    /* the q words: forms of 2 to 5 terms, several of them in a document,
+     * their runs merged by the cached scans (pattern_scan.c, atom_list) */
     static const char *const pats[NP] = { "rare", "\"common rare\"", "\"rare thing\"",
-                                          "common NEAR/3 thing", "rare*", "\"word rare\"" };
+                                          "common NEAR/3 thing", "rare*", "\"word rare\"",
+                                          "q*", "/^q[ab]$/", "/^q[abc]$/", "\"q* q*\"" };
+    static const char *const qs[5] = { " qa", " qb", " qc", " qd", " qe" };
     char path[320];
     snprintf(path, sizeof path, "%s/many.igx", tmpdir);
     ig_err e;
@@ -720,8 +725,13 @@ static void test_cache_many(void)
     for (uint32_t i = 0; rc == IG_OK && i < ND; i++) {
         char id[16], text[200];
         snprintf(id, sizeof id, "d%u", i);
-        snprintf(text, sizeof text, "common word%s%s%s.", i % 7 == 0 ? " rare thing" : "",
-                 i % 5 == 0 ? " common rare" : "", i % 64 == 3 ? " word rarely" : "");
+        int at = snprintf(text, sizeof text, "common word%s%s%s", i % 7 == 0 ? " rare thing" : "",
+                          i % 5 == 0 ? " common rare" : "", i % 64 == 3 ? " word rarely" : "");
+        /* q words in an order and number that vary with the document */
+        for (uint32_t k = 0; k < i % 9 && at > 0 && (size_t)at + 8 < sizeof text; k++)
+            at += snprintf(text + at, sizeof text - (size_t)at, "%s", qs[(i * 7 + k * 3) % 5]);
+        if (at > 0 && (size_t)at + 2 < sizeof text)
+            snprintf(text + at, sizeof text - (size_t)at, ".");
         const char *vals[2] = { id, "" };
         rc = idx_writer_add_text(w, vals, "en", text, strlen(text), NULL, &e);
     }
@@ -1010,6 +1020,148 @@ static void test_near_spans_limit(void)
     CHECK_STR(got, "H:2998-3000 H:2999-3000");
 }
 
+/* ---- phrase steps: both walks against the definition --------------------- */
+
+#define T_SPAN(f, l) ((uint64_t)(f) << 32 | (uint64_t)(l))
+
+/* The definition of a phrase step, by brute force over all pairs, sorted
+ * and unique: what pat_chain must return whichever list it walks. */
+static size_t chain_plain(const uint64_t *a, size_t na, const uint64_t *b, size_t nb,
+                          uint64_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++)
+            if ((uint64_t)(uint32_t)a[i] + 1 == b[j] >> 32)
+                out[n++] = T_SPAN(a[i] >> 32, (uint32_t)b[j]);
+    for (size_t i = 1; i < n; i++) /* insertion sort: the lists are small */
+        for (size_t k = i; k > 0 && out[k - 1] > out[k]; k--) {
+            uint64_t t = out[k];
+            out[k] = out[k - 1];
+            out[k - 1] = t;
+        }
+    size_t o = n ? 1 : 0;
+    for (size_t i = 1; i < n; i++)
+        if (out[i] != out[o - 1])
+            out[o++] = out[i];
+    return o;
+}
+
+/* Every walk of pat_chain gives the definition's spans on a, b; returns how
+ * many spans that is. */
+static size_t chain_check(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    uint64_t want[512];
+    if (na * nb > sizeof want / sizeof want[0]) {
+        CHECK(!"chain_check inputs small enough");
+        return 0;
+    }
+    size_t nwant = chain_plain(a, na, b, nb, want);
+    static const int hows[] = { PAT_CHAIN_AUTO, PAT_CHAIN_BY_A, PAT_CHAIN_BY_B };
+    for (size_t h = 0; h < 3; h++) {
+        uint64_t *out = NULL;
+        size_t n = 99, cap = 0;
+        CHECK_EQ(pat_chain(a, na, b, nb, hows[h], &out, &n, &cap), IG_OK);
+        CHECK_EQ(n, nwant);
+        if (n == nwant && nwant)
+            CHECK(memcmp(out, want, n * sizeof *out) == 0);
+        ig_free(out);
+    }
+    return nwant;
+}
+
+/* One term's spans in one document of the test index, as a form's list:
+ * sorted, unique. */
+static size_t term_spans(uint32_t t, uint32_t doc, uint64_t *v, size_t cap)
+{
+    ig_err e;
+    ig_err_clear(&e);
+    idx_postings it;
+    size_t n = 0;
+    if (idx_postings_open(rd, t, &it, &e) != IG_OK)
+        return 0;
+    while (idx_postings_next_doc(&it, &e) == 1 && it.doc <= doc) {
+        if (it.doc < doc)
+            continue;
+        uint32_t pos, span;
+        while (n < cap && idx_postings_next_pos(&it, &pos, &span, &e) == 1)
+            v[n++] = T_SPAN(pos, pos + span);
+    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0 && v[k - 1] > v[k]; k--) {
+            uint64_t x = v[k];
+            v[k] = v[k - 1];
+            v[k - 1] = x;
+        }
+    return n;
+}
+
+static void test_chain(void)
+{
+    /* Real lists: every ordered pair of terms in every short document of
+     * the test index (joined compounds such as multi-stakeholder give
+     * spans wider than one position), then each non-empty result chained
+     * once more, as a phrase of three words is. */
+    size_t found = 0, wide = 0;
+    uint32_t nt = idx_term_count(rd);
+    for (uint32_t d = 0; d < idx_doc_count(rd); d++) {
+        if (strcmp(idx_doc_id(rd, d), "H") == 0)
+            continue; /* 3000 positions of one word: brute force too slow */
+        for (uint32_t t1 = 0; t1 < nt; t1++) {
+            uint64_t a[16];
+            size_t na = term_spans(t1, d, a, 16);
+            if (na == 0)
+                continue;
+            for (size_t i = 0; i < na; i++)
+                wide += (uint32_t)a[i] != a[i] >> 32;
+            for (uint32_t t2 = 0; t2 < nt; t2++) {
+                uint64_t b[16];
+                size_t nb = term_spans(t2, d, b, 16);
+                if (nb == 0)
+                    continue;
+                size_t got = chain_check(a, na, b, nb);
+                found += got;
+                if (got == 0)
+                    continue;
+                uint64_t ab[16], *out = NULL;
+                size_t nab = 0, cap = 0;
+                if (pat_chain(a, na, b, nb, PAT_CHAIN_BY_A, &out, &nab, &cap) == IG_OK &&
+                    nab <= 16)
+                    memcpy(ab, out, nab * sizeof *ab);
+                ig_free(out);
+                for (uint32_t t3 = 0; t3 < nt && nab <= 16; t3++) {
+                    uint64_t c[16];
+                    size_t nc = term_spans(t3, d, c, 16);
+                    if (nc)
+                        found += chain_check(ab, nab, c, nc);
+                }
+            }
+        }
+    }
+    CHECK(found > 20);
+    CHECK(wide > 0);
+    /* The walk over b where a is long: a compound ending where b starts
+     * among many plain spans, spans at the ends of the position range, and
+     * b starting at 0 (nothing ends before it). */
+    uint64_t a[41], b[3];
+    size_t na = 0;
+    for (uint32_t p = 0; p < 36; p++)
+        a[na++] = T_SPAN(p, p);
+    a[na++] = T_SPAN(36, 36);
+    a[na++] = T_SPAN(36, 39);  /* a compound over 36..39 */
+    a[na++] = T_SPAN(UINT32_MAX - 1, UINT32_MAX - 1);
+    a[na++] = T_SPAN(UINT32_MAX - 1, UINT32_MAX);
+    b[0] = T_SPAN(0, 0);
+    b[1] = T_SPAN(40, 41);
+    b[2] = T_SPAN(UINT32_MAX, UINT32_MAX);
+    CHECK_EQ(chain_check(a, na, b, 3), 2);
+    b[1] = T_SPAN(37, 37);
+    CHECK_EQ(chain_check(a, na, b, 3), 2);
+    CHECK_EQ(chain_check(b, 3, a, na), 1);
+    CHECK_EQ(chain_check(a, 0, b, 3), 0);
+    CHECK_EQ(chain_check(a, na, b, 0), 0);
+}
+
 int main(void)
 {
     RUN(test_parse_table);
@@ -1022,6 +1174,7 @@ int main(void)
         RUN(test_scan_api);
         RUN(test_cache);
         RUN(test_cache_many);
+        RUN(test_chain);
         RUN(test_regex_first_bytes);
         RUN(test_regex_limits);
         RUN(test_near_spans_limit);
