@@ -231,10 +231,12 @@ static inline int idx_postings_pos(idx_postings *it, uint32_t *pos, uint32_t *sp
  * level gives a valid zlib stream, so readers do not depend on it):
  *   IG_DEFLATE_HUFFMAN (0)  about 58% of the text's size, ~900 MB/s a core
  *   IG_DEFLATE_FAST (1)     LZ77 too: about 40%, ~190 MB/s a core
- * Measured in `make bench` (generated prose, 2 cores): with HUFFMAN the
- * whole of `igmap index` runs at 92 / 105 MB/s on 100 MB / 1 GB, indexes
- * 129 / 1208 MB; with FAST at 80 / 84 MB/s, indexes 112 / 1037 MB (FTS5's:
- * 156 / 1510 MB).  Speed is the issue's goal, so HUFFMAN. */
+ * Measured in `make bench` (generated prose, 2 cores) in an earlier round,
+ * before the prose codes: with HUFFMAN the whole of `igmap index` ran at
+ * 92 / 105 MB/s on 100 MB / 1 GB, indexes 129 / 1208 MB; with FAST at
+ * 80 / 84 MB/s, indexes 112 / 1037 MB (FTS5's: 156 / 1510 MB).  Now HUFFMAN
+ * gives 107 / 117 MB/s and 130 / 1214 MB.  Speed is the issue's goal, so
+ * HUFFMAN. */
 #define IDX_TEXT_DEFLATE_LEVEL 0
 
 typedef struct idx_build_opts {
