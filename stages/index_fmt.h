@@ -1,8 +1,8 @@
 /*
  * index_fmt.h: constants and small codecs of the index file format, shared
  * by the reader (index.c, which holds the full specification) and the
- * writer (index_write.c, index_build.c).  Private to the index module: no
- * other module includes it.
+ * writer (index_write.c, index_build.c); the functions are in index_fmt.c.
+ * Private to the index module: no other module includes it.
  */
 #ifndef IG_INDEX_FMT_H
 #define IG_INDEX_FMT_H
