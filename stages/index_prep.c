@@ -135,8 +135,10 @@ static uint64_t w_hash(const char *s, size_t n)
 }
 
 /* The first n (at most 16) bytes of a 16-byte load are kept by masks
- * loaded from here at offsets 16 - n and 24 - n: byte order independent. */
-_Static_assert(TOK_NORM_READ >= 16, "prep_lookup loads 16 bytes of every token's norm");
+ * loaded from here at offsets 16 - n and 24 - n: byte order independent.
+ * prep_scan loads a token's norm whole, without a branch on its length:
+ * TOK_NORM_READ bytes of it can be read (tokenise.h). */
+_Static_assert(TOK_NORM_READ >= 16, "prep_scan loads 16 bytes of every token's norm");
 static const unsigned char w_ones[32] = {
     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
 };

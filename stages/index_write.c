@@ -665,23 +665,20 @@ static int w_resolve(idx_writer *w, struct wmap *m, const idx_docbuf *d, uint16_
     for (size_t i = 0; i < d->nt; i++) {
         const struct dterm *dt = &d->t[i];
         uint32_t id;
+        /* A fresh term is the next the preparer numbered; any other, one
+         * it numbered before. */
+        if (dt->fresh ? dt->tid != m->n : dt->tid >= m->n)
+            return ig_err_set(e, IG_EUSAGE, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                              IG_ERR_NOPOS, "thread term %u out of sequence (internal error)",
+                              dt->tid);
         if (dt->fresh) {
             struct wterm *t;
-            if (dt->tid != m->n ||
-                w_grow((void **)&m->corpus, &m->cap, m->n + 1, sizeof *m->corpus) != IG_OK ||
+            if (w_grow((void **)&m->corpus, &m->cap, m->n + 1, sizeof *m->corpus) != IG_OK ||
                 w_term(w, d, dt, w_term_hash(dt, lang), lang, &t) != IG_OK)
-                return dt->tid != m->n
-                           ? ig_err_set(e, IG_EUSAGE, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
-                                        IG_ERR_NOPOS, "thread term %u out of sequence (internal "
-                                        "error)", dt->tid)
-                           : ig_err_nomem(e, STAGE);
+                return ig_err_nomem(e, STAGE);
             id = (uint32_t)(t - w->terms);
             m->corpus[m->n++] = id;
         } else {
-            if (dt->tid >= m->n)
-                return ig_err_set(e, IG_EUSAGE, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
-                                  IG_ERR_NOPOS, "thread term %u never sent (internal error)",
-                                  dt->tid);
             id = m->corpus[dt->tid];
         }
         w->ids[i] = id;
@@ -741,7 +738,7 @@ int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
         (rc = w_emit_raw(w, d->text.data, d->text.len, e)) != IG_OK)
         return w_fail(w, rc);
     w_writeback(w);
-    if (d->nt > 0 && d->lang != NULL && strcmp(d->lang, lang) != 0)
+    if (d->lang != NULL && strcmp(d->lang, lang) != 0)
         return w_fail(w, ig_err_set(e, IG_EUSAGE, STAGE, w->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
                                     IG_ERR_NOPOS, "document prepared as \"%s\", added as \"%s\" "
                                     "(internal error)", d->lang, lang));
