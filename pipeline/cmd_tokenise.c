@@ -35,6 +35,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "cmd.h"
+#include "csv.h"
 #include "err.h"
 #include "input.h"
 #include "limits.h"
@@ -93,14 +94,10 @@ static int tsv_escape(ig_buf *b, const char *s, size_t n)
 /* Append v in decimal and a TAB. */
 static int add_num(ig_buf *b, uint64_t v)
 {
-    char tmp[24];
-    size_t k = sizeof tmp;
-    tmp[--k] = '\t';
-    do {
-        tmp[--k] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return ig_buf_add(b, tmp + k, sizeof tmp - k);
+    char tmp[24], *p;
+    tmp[sizeof tmp - 1] = '\t';
+    p = ig_fmt_u64_end(tmp + sizeof tmp - 1, v);
+    return ig_buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 static int write_tokens(tok_stream *t, ig_out *o, const char *path, const char *text, size_t len,

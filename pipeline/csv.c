@@ -206,9 +206,7 @@ int ig_csv_str(ig_csv_writer *w, const char *s)
     return ig_csv_text(w, s ? s : "", s ? strlen(s) : 0);
 }
 
-/* v's decimal digits, ending at end; returns where they start (printf's
- * "%llu" bytes, without a format to parse on every cell). */
-static char *csv_digits(char *end, uint64_t v)
+char *ig_fmt_u64_end(char *end, uint64_t v)
 {
     do {
         *--end = (char)('0' + v % 10);
@@ -219,7 +217,7 @@ static char *csv_digits(char *end, uint64_t v)
 
 int ig_csv_u64(ig_csv_writer *w, uint64_t v)
 {
-    char tmp[24], *p = csv_digits(tmp + sizeof tmp, v);
+    char tmp[24], *p = ig_fmt_u64_end(tmp + sizeof tmp, v);
     csv_sep(w);
     return ig_out_write(w->out, p, (size_t)(tmp + sizeof tmp - p));
 }
@@ -228,7 +226,7 @@ int ig_csv_i64(ig_csv_writer *w, int64_t v)
 {
     /* the magnitude as unsigned: -INT64_MIN does not fit int64_t */
     uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    char tmp[24], *p = csv_digits(tmp + sizeof tmp, m);
+    char tmp[24], *p = ig_fmt_u64_end(tmp + sizeof tmp, m);
     if (v < 0)
         *--p = '-';
     csv_sep(w);
@@ -278,10 +276,7 @@ char *ig_fmt_double(char *buf, size_t n, double v, int prec)
         }
         if (prec > 0)
             *--p = '.';
-        do {
-            *--p = (char)('0' + iv % 10);
-            iv /= 10;
-        } while (iv);
+        p = ig_fmt_u64_end(p, iv);
         if (neg)
             *--p = '-';
         size_t len = (size_t)(tmp + sizeof tmp - p);

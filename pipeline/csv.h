@@ -80,6 +80,11 @@ int ig_csv_endrow(ig_csv_writer *w);
 /* A header row from a NULL-terminated list. */
 int ig_csv_header(ig_csv_writer *w, const char *const *names);
 
+/* v's decimal digits written backwards so that they end at end (at most
+ * 20 bytes before it); returns where they start.  printf's "%llu" bytes,
+ * without a format to parse: for cells and lines written by the million. */
+char *ig_fmt_u64_end(char *end, uint64_t v);
+
 /* Format a double in the C locale whatever setlocale says (used by the
  * writer; exported for JSON and reports).  Returns buf. */
 char *ig_fmt_double(char *buf, size_t n, double v, int prec);

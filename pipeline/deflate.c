@@ -28,10 +28,10 @@
 
 #include <pthread.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "alloc.h"
 #include "err.h"
+#include "inflate.h"
 
 #define HASH_BITS 15
 #define HASH_SIZE ((size_t)1 << HASH_BITS)
@@ -931,56 +931,6 @@ size_t ig_deflate_raw(ig_deflate *d, int level, const void *src, size_t n, void 
     return compress_raw(d, src, n, dst);
 }
 
-/* The Adler-32 of the zlib trailer (RFC 1950): s1 = 1 + the sum of the
- * bytes, s2 = the sum of the successive s1, both mod 65521.  zlib's own
- * is scalar, a byte at a time, and cost about a third as much as the
- * Huffman encoding itself; with SSE2 a 16-byte block is added at once.  Over a block b[0..16)
- * s2 grows by 16 * s1 + sum (16 - i) * b[i] and s1 by sum b[i]; the vector
- * sums stay below 2^32 over ADLER_BLOCKS blocks (at most 4080 a block for
- * s1, so under 347 * 346 / 2 * 4080 for the sum of the running s1), after
- * which the scalars are reduced. */
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#define ADLER_MOD 65521u
-#define ADLER_BLOCKS 347 /* 5552 bytes, zlib's NMAX */
-
-static uint32_t adler32_sse2(const unsigned char *p, size_t n)
-{
-    uint64_t s1 = 1, s2 = 0;
-    const __m128i zero = _mm_setzero_si128();
-    const __m128i wlo = _mm_setr_epi16(16, 15, 14, 13, 12, 11, 10, 9);
-    const __m128i whi = _mm_setr_epi16(8, 7, 6, 5, 4, 3, 2, 1);
-    while (n >= 16) {
-        size_t m = n / 16 > ADLER_BLOCKS ? ADLER_BLOCKS : n / 16;
-        __m128i vs1 = zero;   /* sum of the bytes so far (two 64-bit lanes) */
-        __m128i vprev = zero; /* sum over blocks of vs1 before each */
-        __m128i vw = zero;    /* sum of the weighted bytes (four lanes) */
-        for (size_t j = 0; j < m; j++) {
-            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * j));
-            vprev = _mm_add_epi32(vprev, vs1);
-            vs1 = _mm_add_epi32(vs1, _mm_sad_epu8(b, zero));
-            vw = _mm_add_epi32(vw, _mm_madd_epi16(_mm_unpacklo_epi8(b, zero), wlo));
-            vw = _mm_add_epi32(vw, _mm_madd_epi16(_mm_unpackhi_epi8(b, zero), whi));
-        }
-        uint32_t a[4], b4[4], w[4];
-        _mm_storeu_si128((__m128i *)(void *)a, vs1);
-        _mm_storeu_si128((__m128i *)(void *)b4, vprev);
-        _mm_storeu_si128((__m128i *)(void *)w, vw);
-        uint64_t sum = (uint64_t)a[0] + a[2];
-        uint64_t prev = (uint64_t)b4[0] + b4[2];
-        s2 = (s2 + 16 * m * s1 + 16 * prev + w[0] + w[1] + w[2] + w[3]) % ADLER_MOD;
-        s1 = (s1 + sum) % ADLER_MOD;
-        p += 16 * m;
-        n -= 16 * m;
-    }
-    while (n--) {
-        s1 += *p++;
-        s2 += s1;
-    }
-    return (uint32_t)((s2 % ADLER_MOD) << 16 | (s1 % ADLER_MOD));
-}
-#endif
-
 size_t ig_deflate_zlib(ig_deflate *d, int level, const void *src, size_t n, void *dst)
 {
     unsigned char *o = dst;
@@ -989,11 +939,7 @@ size_t ig_deflate_zlib(ig_deflate *d, int level, const void *src, size_t n, void
     o[0] = 0x78;
     o[1] = 0x01;
     size_t k = ig_deflate_raw(d, level, src, n, o + 2);
-#if defined(__SSE2__)
-    uint32_t a = adler32_sse2(src, n);
-#else
-    uint32_t a = (uint32_t)adler32_z(1, src, n);
-#endif
+    uint32_t a = ig_adler32(1, src, n); /* the trailer's (RFC 1950), inflate.h */
     o += 2 + k;
     o[0] = (unsigned char)(a >> 24);
     o[1] = (unsigned char)(a >> 16);

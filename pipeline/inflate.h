@@ -35,7 +35,7 @@
 int ig_inflate_zlib(const void *src, size_t n, void *dst, size_t want);
 
 /* The Adler-32 of buf[0..n), continuing from adler (1 to start): zlib's
- * adler32() values. */
+ * adler32() values.  The encoder's trailer (deflate.c) uses it too. */
 uint32_t ig_adler32(uint32_t adler, const void *buf, size_t n);
 
 #endif
