@@ -326,22 +326,11 @@ typedef struct negm {
     uint32_t first, last, entry;
 } negm;
 
-/* A counted cue: one evidence row. */
-typedef struct evid {
-    uint32_t entry, wentry, negator, merged;
-    uint32_t first, last, sentence, section;
-    uint64_t start, end;
-    double cue_weight, weight;
-    int pole;             /* counted pole */
-    uint64_t ctx0, ctx1;  /* bytes [ctx0, ctx1) of the text: left, match and
-                             right context (--context > 0) */
-} evid;
-
 /* What scoring one document produced. */
 typedef struct docres {
     cls_row *rows;
     size_t nrows, caprows;
-    evid *ev;
+    cls_evid *ev;
     size_t nev, capev;
     uint32_t *absorbed;   /* entries of matches merged away or dropped */
     size_t nabs, capabs;
@@ -747,7 +736,7 @@ static int context_ranges(const cls_run *run, worker *w, uint32_t doc, const idx
         return rc;
     uint32_t win = run->o.context;
     for (size_t i = 0; i < res->nev; i++) {
-        evid *v = &res->ev[i];
+        cls_evid *v = &res->ev[i];
         uint32_t p = v->first >= win ? v->first - win : 0;
         uint32_t q = (uint64_t)v->last + win < L->n ? v->last + win : L->n - 1;
         uint64_t lf = L->start[p], rt = L->end[q];
@@ -760,107 +749,6 @@ static int context_ranges(const cls_run *run, worker *w, uint32_t doc, const idx
     return IG_OK;
 }
 
-/* The evidence.csv rows of res (classify.h lists the columns), encoded into
- * res->csv on the worker thread; the calling thread copies them out. */
-static int format_evidence(const cls_run *run, worker *w, uint32_t doc, docres *res)
-{
-    const char *id = idx_doc_id(run->r, doc);
-    size_t idlen = strlen(id);
-    ig_buf *b = &res->csv;
-    /* The id cell is encoded once, in the first row; later rows copy it. */
-    size_t id_off = b->len, id_cell = 0;
-    const char *cells = run->cells.data;
-    for (size_t i = 0; i < res->nev; i++) {
-        const evid *v = &res->ev[i];
-        const cls_entry *en = &run->ent[v->entry];
-        const cls_entry *ng = v->negator != UINT32_MAX ? &run->ent[v->negator] : NULL;
-        size_t need = CLS_CELL_MAX(idlen) + run->pole_len[v->pole] + run->pole_len[en->pole] +
-                      run->dim_len[en->dim] + run->path_len + en->cell_len +
-                      (ng ? ng->cell_len : 0) + 9 * 20 + 2 * 64 + 24;
-        need += CLS_CELL_MAX(v->ctx1 - v->ctx0);
-        if (ig_buf_reserve(b, need))
-            return ig_err_nomem(&w->e, CLS_STAGE);
-        char *o = b->data + b->len;
-        if (i == 0) {
-            id_cell = cls_cell_put(o, id, idlen);
-            o += id_cell;
-        } else {
-            memcpy(o, b->data + id_off, id_cell);
-            o += id_cell;
-        }
-        *o++ = ',';
-        o += cls_u64_put(o, v->section);
-        *o++ = ',';
-        o += cls_u64_put(o, v->sentence);
-        *o++ = ',';
-        o += cls_u64_put(o, v->start);
-        *o++ = ',';
-        o += cls_u64_put(o, v->end);
-        *o++ = ',';
-        memcpy(o, cells + run->pole_off[v->pole], run->pole_len[v->pole]);
-        o += run->pole_len[v->pole];
-        *o++ = ',';
-        memcpy(o, cells + run->dim_off[en->dim], run->dim_len[en->dim]);
-        o += run->dim_len[en->dim];
-        *o++ = ',';
-        const cls_entry *we = &run->ent[v->wentry];
-        if (ng) {
-            memcpy(o, cells + we->wneg_off, we->wneg_len);
-            o += we->wneg_len;
-        } else {
-            memcpy(o, cells + we->w_off, we->w_len);
-            o += we->w_len;
-        }
-        *o++ = ',';
-        *o++ = ng ? '1' : '0';
-        *o++ = ',';
-        memcpy(o, run->cells.data + run->path_off, run->path_len);
-        o += run->path_len;
-        *o++ = ',';
-        o += cls_u64_put(o, en->line);
-        *o++ = ',';
-        memcpy(o, run->cells.data + en->cell_off, en->cell_len);
-        o += en->cell_len;
-        *o++ = ',';
-        memcpy(o, cells + run->pole_off[en->pole], run->pole_len[en->pole]);
-        o += run->pole_len[en->pole];
-        *o++ = ',';
-        memcpy(o, cells + we->w_off, we->w_len);
-        o += we->w_len;
-        *o++ = ',';
-        o += cls_u64_put(o, v->merged);
-        *o++ = ',';
-        o += cls_u64_put(o, run->ent[v->wentry].line);
-        *o++ = ',';
-        if (ng) {
-            o += cls_u64_put(o, ng->line);
-            *o++ = ',';
-            memcpy(o, run->cells.data + ng->cell_off, ng->cell_len);
-            o += ng->cell_len;
-        } else {
-            *o++ = ',';
-        }
-        /* left, match, right: cleaned and encoded in one go */
-        const char *t = w->text.data;
-        *o++ = ',';
-        if (run->o.context > 0) {
-            o += cls_ctx_cell(o, t + v->ctx0, (size_t)(v->start - v->ctx0), 0, 1);
-            *o++ = ',';
-            o += cls_ctx_cell(o, t + v->start, (size_t)(v->end - v->start), 0, 0);
-            *o++ = ',';
-            o += cls_ctx_cell(o, t + v->end, (size_t)(v->ctx1 - v->end), 1, 0);
-        } else {
-            *o++ = ',';
-            *o++ = ',';
-        }
-        *o++ = '\n';
-        b->len = (size_t)(o - b->data);
-    }
-    if (b->data)
-        b->data[b->len] = '\0';
-    return IG_OK;
-}
-
 /* Score, label and bootstrap every row of res from its evidence. */
 static int finish_rows(const cls_run *run, worker *w, uint32_t doc, docres *res)
 {
@@ -870,7 +758,7 @@ static int finish_rows(const cls_run *run, worker *w, uint32_t doc, docres *res)
         cls_row *row = &res->rows[ri];
         uint32_t m = 0, last_sent = UINT32_MAX;
         for (size_t i = 0; i < res->nev; i++) {
-            const evid *v = &res->ev[i];
+            const cls_evid *v = &res->ev[i];
             if (row->section != 0 && v->section != row->section)
                 continue;
             row->cues++;
@@ -1050,7 +938,7 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
     for (size_t k = 0; k < nk; k++) {
         const cand *c = &w->c[w->ek[k].idx];
         const cls_entry *en = &run->ent[c->entry];
-        evid *v = &res->ev[res->nev++];
+        cls_evid *v = &res->ev[res->nev++];
         memset(v, 0, sizeof *v);
         v->entry = c->entry;
         v->wentry = c->wentry;
@@ -1061,7 +949,6 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
         v->section = L->section[c->first];
         v->start = L->start[c->first];
         v->end = L->end[c->last];
-        v->cue_weight = c->gw;
         v->pole = en->pole;
         v->weight = c->gw;
         v->negator = o->negation == CLS_NEG_IGNORE
@@ -1081,7 +968,9 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
         if (rc)
             return rc;
     }
-    return format_evidence(run, w, doc, res);
+    if (cls_ev_rows(run, w->text.data, doc, res->ev, res->nev, &res->csv) != IG_OK)
+        return ig_err_nomem(&w->e, CLS_STAGE);
+    return IG_OK;
 }
 
 /* ---- blocks, threads and evidence ------------------------------------------ */
@@ -1118,6 +1007,10 @@ static double seconds_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The phases of a block, as the file's header names them: 0, A and B (C
+ * is the calling thread's, outside run_phase). */
+enum cls_phase { PH_PREP, PH_MATCH, PH_SCORE };
+
 typedef struct block {
     cls_run *run;
     pstate *ps;
@@ -1129,11 +1022,10 @@ typedef struct block {
     size_t capres;
     worker *wk;             /* per thread */
     unsigned nthreads;
-    int want_evidence;      /* evidence.csv is written: contexts and rows made */
     /* work distribution */
     size_t next;            /* shared counter (atomic) */
     size_t ntasks;
-    int phase;              /* 0 matching, 1 scoring, 2 postings and layouts */
+    int phase;              /* enum cls_phase */
     pat_cache *cache;       /* every entry's terms, decoded per block */
     size_t nterms;          /* terms in the cache */
     size_t *order;          /* matching: patterns, the costliest first */
@@ -1145,7 +1037,7 @@ typedef struct block {
     ig_err err;
     pthread_mutex_t lock;
     /* Phase C of the previous block, done by the calling thread while the
-     * other workers start on the next block's phases 2 and 0, which do not
+     * other workers start on the next block's phases 0 and A, which do not
      * touch res (collect_pending). */
     ig_out *evidence;       /* evidence.csv, or NULL */
     uint32_t pend_b0;       /* first document of the pending block */
@@ -1191,7 +1083,7 @@ static int score_task(block *bk, size_t t, worker *w)
 {
     uint32_t doc = bk->b0 + (uint32_t)t;
     size_t a = bk->off[t], z = bk->off[t + 1];
-    return score_doc(bk->run, w, doc, &bk->lays[t], bk->dm + a, z - a, bk->want_evidence,
+    return score_doc(bk->run, w, doc, &bk->lays[t], bk->dm + a, z - a, bk->evidence != NULL,
                      &bk->res[t]);
 }
 
@@ -1250,7 +1142,7 @@ static void *work(void *arg)
             break;
         ig_err_clear(&w->e);
         int rc;
-        if (bk->phase == 0) {
+        if (bk->phase == PH_MATCH) {
             /* The costliest patterns of the last block go first, so the
              * threads finish together (results do not depend on it). */
             t = bk->order[t];
@@ -1258,7 +1150,7 @@ static void *work(void *arg)
             rc = match_pattern(bk, t, &w->e);
             bk->ps[t].cost = seconds_now() - t0;
         } else {
-            rc = bk->phase == 1 ? score_task(bk, t, w) : prep_task(bk, t, &w->e);
+            rc = bk->phase == PH_SCORE ? score_task(bk, t, w) : prep_task(bk, t, &w->e);
         }
         if (rc) {
             if (w->e.code == IG_OK)
@@ -1295,7 +1187,7 @@ static int run_phase(block *bk, size_t ntasks, ig_err *e)
             break;
         started = i;
     }
-    if (bk->phase != 1)
+    if (bk->phase != PH_SCORE)
         collect_pending(bk, ntasks);
     work(&ta[0]);
     for (unsigned i = 1; i <= started; i++)
@@ -1343,12 +1235,6 @@ static int regroup(block *bk)
     return IG_OK;
 }
 
-static const char *const evidence_header[] = {
-    "id", "section", "sentence", "start", "end", "pole", "dimension", "weight", "negated",
-    "lexicon", "line", "pattern", "cue_pole", "cue_weight", "merged", "weight_line",
-    "negator_line", "negator", "left", "match", "right", NULL
-};
-
 /* Phase C: coverage, evidence rows and positions rows of one document. */
 static int collect(cls_run *run, ig_out *evidence, uint32_t doc, const docres *res)
 {
@@ -1357,7 +1243,7 @@ static int collect(cls_run *run, ig_out *evidence, uint32_t doc, const docres *r
     for (size_t i = 0; i < res->nquo; i++)
         run->ent[res->quoted[i]].quoted++;
     for (size_t i = 0; i < res->nev; i++) {
-        const evid *v = &res->ev[i];
+        const cls_evid *v = &res->ev[i];
         cls_entry *en = &run->ent[v->entry];
         en->counted++;
         en->weight_total += v->weight;
@@ -1429,7 +1315,6 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
     memset(&bk, 0, sizeof bk);
     bk.run = run;
     bk.nthreads = run->o.threads > 1 ? run->o.threads : 1;
-    bk.want_evidence = evidence != NULL;
     bk.evidence = evidence;
     pthread_mutex_init(&bk.lock, NULL);
     ig_csv_writer cw;
@@ -1446,54 +1331,9 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         bk.wk[i].text_doc = UINT32_MAX;
     for (size_t p = 0; p < run->nent; p++)
         bk.order[p] = p;
-    /* The cells every evidence row repeats, encoded once: entry texts, the
-     * lexicon's path, then pole and dimension names. */
-    ig_buf_reset(&run->cells);
-    size_t ncells = run->nent + 1 + LEX_NPOLES + LEX_NDIMENSIONS;
-    for (size_t p = 0; p < ncells; p++) {
-        size_t q = p - run->nent - 1; /* pole, then dimension (p > nent) */
-        const char *t = p < run->nent    ? run->ent[p].text
-                        : p == run->nent ? lex_file_path(run->lpos)
-                        : q < LEX_NPOLES ? lex_pole_name((int)q)
-                                         : lex_dimension_name((int)(q - LEX_NPOLES));
-        size_t n = strlen(t);
-        if (ig_buf_reserve(&run->cells, CLS_CELL_MAX(n))) {
-            rc = ig_err_nomem(e, CLS_STAGE);
-            goto out;
-        }
-        size_t off = run->cells.len;
-        run->cells.len += cls_cell_put(run->cells.data + off, t, n);
-        uint32_t len = (uint32_t)(run->cells.len - off);
-        if (p < run->nent) {
-            run->ent[p].cell_off = off;
-            run->ent[p].cell_len = len;
-        } else if (p == run->nent) {
-            run->path_off = off;
-            run->path_len = len;
-        } else if (q < LEX_NPOLES) {
-            run->pole_off[q] = off;
-            run->pole_len[q] = len;
-        } else {
-            run->dim_off[q - LEX_NPOLES] = off;
-            run->dim_len[q - LEX_NPOLES] = len;
-        }
-    }
-    /* Each entry's weight cells: a counted cue's weight is its weight
-     * entry's, times the negation factor when negated (score_doc). */
-    for (size_t p = 0; p < run->nent; p++) {
-        cls_entry *en = &run->ent[p];
-        for (int neg = 0; neg <= 1; neg++) {
-            char tmp[64];
-            ig_fmt_double(tmp, sizeof tmp, neg ? en->weight * run->o.negation_factor : en->weight,
-                          6);
-            size_t n = strlen(tmp);
-            if (ig_buf_add(&run->cells, tmp, n)) {
-                rc = ig_err_nomem(e, CLS_STAGE);
-                goto out;
-            }
-            *(neg ? &en->wneg_off : &en->w_off) = run->cells.len - n;
-            *(neg ? &en->wneg_len : &en->w_len) = (uint32_t)n;
-        }
+    if ((rc = cls_ev_cells(run)) != IG_OK) {
+        rc = ig_err_nomem(e, CLS_STAGE);
+        goto out;
     }
     rc = pat_cache_open(&bk.cache, r, e);
     for (size_t p = 0; p < run->nent && rc == IG_OK; p++)
@@ -1510,7 +1350,7 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
     bk.nterms = pat_cache_term_count(bk.cache);
     if (evidence) {
         rc = ig_csv_writer_init(&cw, evidence, run->o.excel);
-        rc = rc ? rc : ig_csv_header(&cw, evidence_header);
+        rc = rc ? rc : ig_csv_header(&cw, cls_ev_header);
         if (rc)
             goto out_write;
     }
@@ -1557,11 +1397,11 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         rc = pat_cache_range(bk.cache, b0, b1, e);
         if (rc)
             goto out;
-        bk.phase = 2;
+        bk.phase = PH_PREP;
         rc = run_phase(&bk, bk.nterms + nd, e);
         if (rc)
             goto out;
-        bk.phase = 0;
+        bk.phase = PH_MATCH;
         rc = run_phase(&bk, run->nent, e);
         if (rc)
             goto out;
@@ -1581,7 +1421,7 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
             rc = ig_err_nomem(e, CLS_STAGE);
             goto out;
         }
-        bk.phase = 1;
+        bk.phase = PH_SCORE;
         rc = run_phase(&bk, nd, e);
         if (rc)
             goto out;

@@ -18,6 +18,7 @@
  * bits (tests/unit/test_classify.c compares them).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,7 +338,7 @@ static uint32_t lane_index(rng *g, const boot_row *r, uint64_t mm)
  * replicate, its T sentence draws: ceil(T / 2) outputs, each giving two
  * from its high and then its low 32 bits (the low half of the last is
  * unused when T is odd).  cnt is scratch of B. */
-static void boot_scalar(rng *lanes, const boot_row *r, uint32_t *cnt, double *rep)
+static void boot_scalar(const rng *lanes, const boot_row *r, uint32_t *cnt, double *rep)
 {
     for (uint32_t l = 0; l < BOOT_LANES; l++) {
         rng g = lanes[l];
@@ -374,7 +375,6 @@ static void boot_scalar(rng *lanes, const boot_row *r, uint32_t *cnt, double *re
             }
             rep[b] = cls_score_formula(ml, ms, r->k);
         }
-        lanes[l] = g;
     }
 }
 
@@ -577,7 +577,7 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
 }
 
 /* boot_scalar's lanes, eight at once: the counts, then the draws. */
-BOOT_AVX512 static void boot_avx512(rng *lanes, const boot_row *r, uint32_t *cnt, double *rep)
+BOOT_AVX512 static void boot_avx512(const rng *lanes, const boot_row *r, uint32_t *cnt, double *rep)
 {
     uint64_t st[4][BOOT_LANES];
     for (int l = 0; l < BOOT_LANES; l++)
@@ -611,11 +611,6 @@ BOOT_AVX512 static void boot_avx512(rng *lanes, const boot_row *r, uint32_t *cnt
         v_groups(r, s, cnt, rep, V_TAB32);
     else
         v_groups(r, s, cnt, rep, V_GATHER);
-    for (int i = 0; i < 4; i++)
-        _mm512_storeu_si512(st[i], s[i]);
-    for (int l = 0; l < BOOT_LANES; l++)
-        for (int i = 0; i < 4; i++)
-            lanes[l].s[i] = st[i][l];
 }
 
 /* heap_select for cn <= 32 values, without branches on the data: for
@@ -742,14 +737,26 @@ BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, doub
 
 #endif
 
+#if BOOT_HAVE_AVX512
+/* Whether the CPU has what boot_avx512 uses: asked once, not per row. */
+static int boot_has_avx512;
+static pthread_once_t boot_cpu_once = PTHREAD_ONCE_INIT;
+
+static void boot_cpu_check(void)
+{
+    __builtin_cpu_init();
+    boot_has_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                      __builtin_cpu_supports("avx512vl");
+}
+#endif
+
 int cls_boot_path(int want)
 {
     if (want == CLS_BOOT_SCALAR)
         return CLS_BOOT_SCALAR;
 #if BOOT_HAVE_AVX512
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl"))
+    pthread_once(&boot_cpu_once, boot_cpu_check);
+    if (boot_has_avx512)
         return CLS_BOOT_AVX512;
 #endif
     return CLS_BOOT_SCALAR;

@@ -1,8 +1,11 @@
 /*
- * classify_ev.c: the bytes of evidence.csv, made on the worker threads:
- * context cells cut from a document's text and cleaned, and cells encoded by the
- * writing rules of csv.h (quoting, formula neutralisation, numbers in the C
- * locale), so that the calling thread only copies finished rows to the file.
+ * classify_ev.c: every byte of evidence.csv: its header, the cells every row
+ * repeats encoded once per run (entry texts, the lexicon path, pole and
+ * dimension names, each entry's weights), and each document's rows with
+ * their context cells, cut from the text and cleaned, made on the worker
+ * threads by the writing rules of csv.h (quoting, formula neutralisation,
+ * numbers in the C locale).  classify.c only decides which rows exist and
+ * copies the finished bytes out in order.
  *
  * Pipeline place: classify.c's scoring phase calls these per document
  * (classify_int.h declares them).  The rules are csv.h's, byte for byte:
@@ -13,6 +16,8 @@
 
 #include "classify_int.h"
 #include "csv.h"
+#include "index.h"
+#include "lexicon.h"
 
 size_t cls_cell_put(char *o, const char *s, size_t n)
 {
@@ -44,14 +49,9 @@ size_t cls_cell_put(char *o, const char *s, size_t n)
 
 size_t cls_u64_put(char *o, uint64_t v)
 {
-    char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        o[i] = tmp[n - 1 - i];
+    char tmp[20], *p = ig_fmt_u64_end(tmp + sizeof tmp, v);
+    size_t n = (size_t)(tmp + sizeof tmp - p);
+    memcpy(o, p, n);
     return n;
 }
 
@@ -188,4 +188,161 @@ size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_e
     p += len;
     *p++ = '"';
     return (size_t)(p - o);
+}
+
+const char *const cls_ev_header[] = {
+    "id", "section", "sentence", "start", "end", "pole", "dimension", "weight", "negated",
+    "lexicon", "line", "pattern", "cue_pole", "cue_weight", "merged", "weight_line",
+    "negator_line", "negator", "left", "match", "right", NULL
+};
+
+int cls_ev_cells(cls_run *run)
+{
+    /* The cells every evidence row repeats, encoded once: entry texts, the
+     * lexicon's path, then pole and dimension names. */
+    ig_buf_reset(&run->cells);
+    size_t ncells = run->nent + 1 + LEX_NPOLES + LEX_NDIMENSIONS;
+    for (size_t p = 0; p < ncells; p++) {
+        size_t q = p - run->nent - 1; /* pole, then dimension (p > nent) */
+        const char *t = p < run->nent    ? run->ent[p].text
+                        : p == run->nent ? lex_file_path(run->lpos)
+                        : q < LEX_NPOLES ? lex_pole_name((int)q)
+                                         : lex_dimension_name((int)(q - LEX_NPOLES));
+        size_t n = strlen(t);
+        if (ig_buf_reserve(&run->cells, CLS_CELL_MAX(n))) {
+            return IG_ENOMEM;
+        }
+        size_t off = run->cells.len;
+        run->cells.len += cls_cell_put(run->cells.data + off, t, n);
+        uint32_t len = (uint32_t)(run->cells.len - off);
+        if (p < run->nent) {
+            run->ent[p].cell_off = off;
+            run->ent[p].cell_len = len;
+        } else if (p == run->nent) {
+            run->path_off = off;
+            run->path_len = len;
+        } else if (q < LEX_NPOLES) {
+            run->pole_off[q] = off;
+            run->pole_len[q] = len;
+        } else {
+            run->dim_off[q - LEX_NPOLES] = off;
+            run->dim_len[q - LEX_NPOLES] = len;
+        }
+    }
+    /* Each entry's weight cells: a counted cue's weight is its weight
+     * entry's, times the negation factor when negated (score_doc). */
+    for (size_t p = 0; p < run->nent; p++) {
+        cls_entry *en = &run->ent[p];
+        for (int neg = 0; neg <= 1; neg++) {
+            char tmp[64];
+            ig_fmt_double(tmp, sizeof tmp, neg ? en->weight * run->o.negation_factor : en->weight,
+                          6);
+            size_t n = strlen(tmp);
+            if (ig_buf_add(&run->cells, tmp, n)) {
+                return IG_ENOMEM;
+            }
+            *(neg ? &en->wneg_off : &en->w_off) = run->cells.len - n;
+            *(neg ? &en->wneg_len : &en->w_len) = (uint32_t)n;
+        }
+    }
+    return IG_OK;
+}
+
+int cls_ev_rows(const cls_run *run, const char *text, uint32_t doc, const cls_evid *ev,
+                size_t nev, ig_buf *b)
+{
+    const char *id = idx_doc_id(run->r, doc);
+    size_t idlen = strlen(id);
+    /* The id cell is encoded once, in the first row; later rows copy it. */
+    size_t id_off = b->len, id_cell = 0;
+    const char *cells = run->cells.data;
+    for (size_t i = 0; i < nev; i++) {
+        const cls_evid *v = &ev[i];
+        const cls_entry *en = &run->ent[v->entry];
+        const cls_entry *ng = v->negator != UINT32_MAX ? &run->ent[v->negator] : NULL;
+        size_t need = CLS_CELL_MAX(idlen) + run->pole_len[v->pole] + run->pole_len[en->pole] +
+                      run->dim_len[en->dim] + run->path_len + en->cell_len +
+                      (ng ? ng->cell_len : 0) + 9 * 20 + 2 * 64 + 24;
+        need += CLS_CELL_MAX(v->ctx1 - v->ctx0);
+        if (ig_buf_reserve(b, need))
+            return IG_ENOMEM;
+        char *o = b->data + b->len;
+        if (i == 0) {
+            id_cell = cls_cell_put(o, id, idlen);
+            o += id_cell;
+        } else {
+            memcpy(o, b->data + id_off, id_cell);
+            o += id_cell;
+        }
+        *o++ = ',';
+        o += cls_u64_put(o, v->section);
+        *o++ = ',';
+        o += cls_u64_put(o, v->sentence);
+        *o++ = ',';
+        o += cls_u64_put(o, v->start);
+        *o++ = ',';
+        o += cls_u64_put(o, v->end);
+        *o++ = ',';
+        memcpy(o, cells + run->pole_off[v->pole], run->pole_len[v->pole]);
+        o += run->pole_len[v->pole];
+        *o++ = ',';
+        memcpy(o, cells + run->dim_off[en->dim], run->dim_len[en->dim]);
+        o += run->dim_len[en->dim];
+        *o++ = ',';
+        const cls_entry *we = &run->ent[v->wentry];
+        if (ng) {
+            memcpy(o, cells + we->wneg_off, we->wneg_len);
+            o += we->wneg_len;
+        } else {
+            memcpy(o, cells + we->w_off, we->w_len);
+            o += we->w_len;
+        }
+        *o++ = ',';
+        *o++ = ng ? '1' : '0';
+        *o++ = ',';
+        memcpy(o, run->cells.data + run->path_off, run->path_len);
+        o += run->path_len;
+        *o++ = ',';
+        o += cls_u64_put(o, en->line);
+        *o++ = ',';
+        memcpy(o, run->cells.data + en->cell_off, en->cell_len);
+        o += en->cell_len;
+        *o++ = ',';
+        memcpy(o, cells + run->pole_off[en->pole], run->pole_len[en->pole]);
+        o += run->pole_len[en->pole];
+        *o++ = ',';
+        memcpy(o, cells + we->w_off, we->w_len);
+        o += we->w_len;
+        *o++ = ',';
+        o += cls_u64_put(o, v->merged);
+        *o++ = ',';
+        o += cls_u64_put(o, run->ent[v->wentry].line);
+        *o++ = ',';
+        if (ng) {
+            o += cls_u64_put(o, ng->line);
+            *o++ = ',';
+            memcpy(o, run->cells.data + ng->cell_off, ng->cell_len);
+            o += ng->cell_len;
+        } else {
+            *o++ = ',';
+        }
+        /* left, match, right: cleaned and encoded in one go */
+        const char *t = text;
+        *o++ = ',';
+        if (run->o.context > 0) {
+            o += cls_ctx_cell(o, t + v->ctx0, (size_t)(v->start - v->ctx0), 0, 1);
+            *o++ = ',';
+            o += cls_ctx_cell(o, t + v->start, (size_t)(v->end - v->start), 0, 0);
+            *o++ = ',';
+            o += cls_ctx_cell(o, t + v->end, (size_t)(v->ctx1 - v->end), 1, 0);
+        } else {
+            *o++ = ',';
+            *o++ = ',';
+        }
+        *o++ = '\n';
+        b->len = (size_t)(o - b->data);
+    }
+    if (b->data)
+        b->data[b->len] = '\0';
+    return IG_OK;
 }

@@ -57,7 +57,9 @@ struct cls_run {
     cls_entry *ent;
     size_t nent, nlex, npos; /* all entries; lexicon entries; cue entries */
     size_t focus, privative; /* their entry numbers, or SIZE_MAX */
-    ig_buf cells;          /* pre-encoded evidence.csv cells: entry texts, lexicon path */
+    ig_buf cells;          /* pre-encoded evidence.csv cells: entry texts, the
+                              lexicon path, pole and dimension names, each
+                              entry's weight cells (plain and negated) */
     size_t path_off;       /* the positions lexicon's path in cells */
     uint32_t path_len;
     size_t pole_off[LEX_NPOLES]; /* pole and dimension names in cells */
@@ -145,6 +147,27 @@ size_t cls_u64_put(char *o, uint64_t v);
  * trim_start, trim_end drop white space at the ends), then encoded as
  * cls_cell_put does.  Returns the bytes written. */
 size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_end);
+
+/* A counted cue: one evidence row. */
+typedef struct cls_evid {
+    uint32_t entry, wentry, negator, merged;
+    uint32_t first, last, sentence, section;
+    uint64_t start, end;
+    double weight;
+    int pole;             /* counted pole */
+    uint64_t ctx0, ctx1;  /* bytes [ctx0, ctx1) of the text: left, match and
+                             right context (--context > 0) */
+} cls_evid;
+
+/* evidence.csv's column names (classify.h lists them), NULL-terminated. */
+extern const char *const cls_ev_header[];
+/* Encode the cells every row repeats into run->cells (the offsets and
+ * lengths in run and its entries); IG_ENOMEM. */
+int cls_ev_cells(cls_run *run);
+/* Append the evidence rows ev[0..nev) of document doc, whose text is text,
+ * to out (run->cells encoded); IG_ENOMEM. */
+int cls_ev_rows(const cls_run *run, const char *text, uint32_t doc, const cls_evid *ev,
+                size_t nev, ig_buf *out);
 
 /* Append a row (classify.c); IG_ENOMEM. */
 int cls_rows_push(cls_run *run, const cls_row *row);

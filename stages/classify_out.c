@@ -540,16 +540,23 @@ int cls_write_positions(const cls_run *run, ig_out *o, ig_err *e)
     for (size_t i = 0; scale[i] && rc == IG_OK; i++)
         rc = ig_csv_str(&w, scale[i]);
     rc = rc ? rc : ig_csv_endrow(&w);
-    /* A document's rows are consecutive: its metadata is looked up once. */
+    /* A document's rows are consecutive: its metadata is looked up once;
+     * which columns are shown, once for all rows. */
     size_t ncols = idx_col_count(r);
     const char **vals = ig_reallocarray(NULL, ncols ? ncols : 1, sizeof *vals);
-    if (vals == NULL)
+    unsigned char *shown = ig_malloc(ncols ? ncols : 1);
+    if (vals == NULL || shown == NULL) {
+        ig_free(vals);
+        ig_free(shown);
         return ig_err_nomem(e, CLS_STAGE);
+    }
+    for (size_t c = 0; c < ncols; c++)
+        shown[c] = (unsigned char)shown_col(r, c);
     const char *id = "";
     uint32_t vals_doc = UINT32_MAX;
     for (size_t i = 0; i < run->nrows && rc == IG_OK; i++) {
         const cls_row *row = &run->rows[i];
-        if (row->doc != vals_doc || i == 0) {
+        if (row->doc != vals_doc) {
             idx_doc_meta_all(r, row->doc, vals, ncols);
             id = idx_doc_id(r, row->doc);
             vals_doc = row->doc;
@@ -557,7 +564,7 @@ int cls_write_positions(const cls_run *run, ig_out *o, ig_err *e)
         rc = ig_csv_str(&w, id);
         rc = rc ? rc : ig_csv_u64(&w, row->section);
         for (size_t c = 0; c < ncols && rc == IG_OK; c++)
-            if (shown_col(r, c))
+            if (shown[c])
                 rc = ig_csv_str(&w, vals[c]);
         rc = rc ? rc : ig_csv_str(&w, cls_label_name(row->label));
         rc = rc ? rc : ig_csv_double(&w, row->score, 6);
@@ -581,6 +588,7 @@ int cls_write_positions(const cls_run *run, ig_out *o, ig_err *e)
         rc = rc ? rc : ig_csv_endrow(&w);
     }
     ig_free(vals);
+    ig_free(shown);
     return rc;
 }
 
