@@ -32,6 +32,7 @@
 #include "index_fmt.h"
 #include "limits.h"
 #include "out.h"
+#include "pool.h"
 #include "stem.h"
 #include "tokenise.h"
 
@@ -114,7 +115,7 @@ struct idx_writer {
     ig_buf stems;               /* each term's stem, stemmed when first met */
     struct wslot *slots;        /* open addressing, linear probing */
     size_t nslots;              /* power of two, at least twice nterms */
-    size_t mem;                 /* bytes of postings buffers */
+    ig_pool post;               /* every term's postings buffer (p, cap) */
     int spill_fd;
     char spill_path[1100];
     uint64_t spill_len;
@@ -296,8 +297,7 @@ void idx_writer_abort(idx_writer *w)
     ig_free(w->stemmers);
     ig_free(w->docs);
     ig_buf_free(&w->meta);
-    for (size_t i = 0; i < w->nterms; i++)
-        ig_free(w->terms[i].p);
+    ig_pool_free(&w->post);
     ig_free(w->terms);
     ig_buf_free(&w->surfaces);
     ig_buf_free(&w->stems);
@@ -483,16 +483,15 @@ static int w_spill(idx_writer *w, ig_err *e)
         if ((rc = spill_write(w, h, sizeof h, e)) != IG_OK ||
             (rc = spill_write(w, t->p, t->len, e)) != IG_OK)
             goto out;
-        ig_free(t->p);
         t->p = NULL;
         t->len = t->cap = 0;
     }
+    ig_pool_reset(&w->post);
     if ((rc = spill_flush(w, e)) != IG_OK)
         goto out;
     w->segs[w->nsegs].off = start;
     w->segs[w->nsegs].len = w->spill_len - start;
     w->nsegs++;
-    w->mem = 0;
 out:
     ig_free(ids);
     return rc;
@@ -763,17 +762,8 @@ int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
         const struct dterm *dt = &d->t[i];
         struct wterm *t = &w->terms[w->ids[i]];
         size_t need = t->len + 20 + dt->enc_len;
-        if (need > t->cap) {
-            size_t c = t->cap ? t->cap : 16;
-            while (c < need)
-                c *= 2;
-            unsigned char *np = ig_realloc(t->p, c);
-            if (np == NULL)
-                return w_fail(w, ig_err_nomem(e, STAGE));
-            w->mem += c - t->cap;
-            t->p = np;
-            t->cap = c;
-        }
+        if (need > t->cap && ig_pool_grow(&w->post, &t->p, &t->cap, t->len, need) != IG_OK)
+            return w_fail(w, ig_err_nomem(e, STAGE));
         unsigned char *q = t->p + t->len;
         q = idx_put_varint(q, (uint64_t)doc + 1 - t->last1);
         q = idx_put_varint(q, dt->freq);
@@ -795,7 +785,7 @@ int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
         t->cf += dt->freq;
     }
     w->ndocs++;
-    if (w->mem > w->opts.mem_budget && (rc = w_spill(w, e)) != IG_OK)
+    if (ig_pool_in_use(&w->post) > w->opts.mem_budget && (rc = w_spill(w, e)) != IG_OK)
         return w_fail(w, rc);
     return IG_OK;
 }
@@ -1196,9 +1186,6 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
             if (rc != IG_OK)
                 goto out;
         }
-        /* Written: its memory goes back at once, which keeps the peak of
-         * this step (postings, stems, sort arrays together) lower. */
-        ig_free(t->p);
         t->p = NULL;
         t->len = t->cap = 0;
         vi[i].post_len = ig_out_tell(w->out) - w->sec[IDX_SEC_POSTINGS].off - vi[i].post_off;
@@ -1227,6 +1214,9 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
             goto out;
         }
     w_sec_end(w, IDX_SEC_POSTINGS);
+    /* Every list is written: their memory goes back in one piece, before
+     * the sections to come allocate. */
+    ig_pool_free(&w->post);
     /* STRINGS: after the surfaces, the distinct stems (from the job). */
     if (stem_started) {
         pthread_join(stem_th, NULL);
