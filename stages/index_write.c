@@ -173,8 +173,10 @@ static int w_emit_raw(idx_writer *w, const void *p, size_t n, ig_err *e)
 
 /* Every WRITEBACK_BYTES of output, ask for it to go to disk now: the
  * commit's fsync then has little left to write (on a 1 GB corpus it
- * otherwise waits most of a second for the disk). */
-#define WRITEBACK_BYTES ((uint64_t)32 << 20)
+ * otherwise waits most of a second for the disk).  The finish step asks
+ * once more for everything it wrote, so the disk works while documents.csv
+ * is written. */
+#define WRITEBACK_BYTES ((uint64_t)8 << 20)
 static void w_writeback(idx_writer *w)
 {
     if (w->out && ig_out_tell(w->out) - w->wb_at >= WRITEBACK_BYTES) {
@@ -1364,6 +1366,7 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     memcpy(foot + 32, IDX_END_MAGIC, 8);
     if ((rc = w_emit(w, dir, sizeof dir, e)) != IG_OK || (rc = w_emit(w, foot, sizeof foot, e)) != IG_OK)
         goto out;
+    ig_out_writeback(w->out);
     w->finished = 1;
 out:
     if (stem_started)
