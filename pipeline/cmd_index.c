@@ -15,6 +15,7 @@
 #include "cmd.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,14 +102,13 @@ static void show_progress(void *ctx, uint32_t done, uint32_t total, uint64_t byt
     fflush(stderr);
 }
 
-/* documents.csv: one row per document, metadata then what indexing found. */
-static int write_documents(const char *path, const ig_corpus *c, const idx_writer *w,
-                           ig_out **op, ig_err *e)
+/* documents.csv's rows into o: one per document, metadata then what
+ * indexing found.  It reads the corpus and the writer's document table
+ * only (idx_writer_doc_stats), so it may run while idx_writer_finish does.
+ * A failure is recorded in o, which reports it when committed. */
+static int documents_rows(ig_out *o, const ig_corpus *c, const idx_writer *w)
 {
-    ig_out *o = NULL;
-    int rc = ig_out_open(&o, path, "index", e);
-    if (rc != IG_OK)
-        return rc;
+    int rc;
     ig_csv_writer cw;
     ig_csv_writer_init(&cw, o, 0);
     static const char *const extra[] = { "bytes", "file_bytes", "gzip", "tokens", "sentences",
@@ -139,13 +139,21 @@ static int write_documents(const char *path, const ig_corpus *c, const idx_write
         ig_csv_str(&cw, st.replaced || st.truncated ? "repaired" : "ok");
         rc = ig_csv_endrow(&cw);
     }
-    if (rc != IG_OK) {
-        /* The handle knows what failed: committing reports it and cleans up. */
-        ig_out_commit(o, e);
-        return rc;
-    }
-    *op = o;
-    return IG_OK;
+    return rc;
+}
+
+struct docjob {
+    ig_out *o;
+    const ig_corpus *c;
+    const idx_writer *w;
+    int rc;
+};
+
+static void *docjob_main(void *arg)
+{
+    struct docjob *j = arg;
+    j->rc = documents_rows(j->o, j->c, j->w);
+    return NULL;
 }
 
 /* Directory part of path ("." when there is none), into buf. */
@@ -302,11 +310,32 @@ int cmd_index(int argc, char **argv, ig_err *e)
     if ((rc = idx_build(w, &src, e)) != IG_OK)
         goto out;
     double t_finish = now_s();
-    if ((rc = idx_writer_finish(w, e)) != IG_OK)
+    if ((rc = ig_out_open(&docs_out, docs_path, "index", e)) != IG_OK)
         goto out;
+    /* documents.csv is written on another thread while the index is
+     * finished (sorting, postings, stems: the serial tail of a run), except
+     * on one thread or under a write-fault sweep, which counts calls in
+     * order. */
+    struct docjob dj = { docs_out, corpus, w, IG_OK };
+    pthread_t dth;
+    int dstarted = bo.threads > 1 && !ig_out_fail_armed() &&
+                   pthread_create(&dth, NULL, docjob_main, &dj) == 0;
+    rc = idx_writer_finish(w, e);
     double t_docs = now_s();
-    if ((rc = write_documents(docs_path, corpus, w, &docs_out, e)) != IG_OK)
+    if (dstarted)
+        pthread_join(dth, NULL);
+    else if (rc == IG_OK)
+        docjob_main(&dj);
+    if (rc != IG_OK)
         goto out;
+    if (dj.rc != IG_OK) {
+        /* The handle knows what failed: committing reports it and cleans up. */
+        ig_out *o = docs_out;
+        docs_out = NULL;
+        ig_out_commit(o, e);
+        rc = dj.rc;
+        goto out;
+    }
     double t_commit = now_s();
     /* Both files are complete: they replace the old pair together, so an
      * index never sits beside a documents.csv of another run (P1). */

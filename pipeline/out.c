@@ -116,11 +116,17 @@ void ig_out_fail_at(uint64_t n)
     out_fail_at = n == 0 ? 0 : out_calls + n;
 }
 
-/* One low-level call is about to happen: should it fail? */
+int ig_out_fail_armed(void)
+{
+    return out_fail_at != 0;
+}
+
+/* One low-level call is about to happen: should it fail?  (Counted
+ * atomically: two handles may be written from two threads.) */
 static int out_inject(void)
 {
-    out_calls++;
-    return out_fail_at != 0 && out_calls == out_fail_at;
+    uint64_t n = __atomic_add_fetch(&out_calls, 1, __ATOMIC_RELAXED);
+    return out_fail_at != 0 && n == out_fail_at;
 }
 
 static void out_fail(ig_out *o, const char *what, int err)

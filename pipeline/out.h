@@ -17,7 +17,9 @@
  * processes are removed by ig_out_sweep_stale().
  *
  * Ownership: the ig_out handle is owned by the caller; commit and abort both
- * free it.  Not thread-safe: one writer per handle.
+ * free it.  Not thread-safe: one writer per handle; handles opened on one
+ * thread may be written on different threads at once (the index writes
+ * documents.csv while it finishes the index file).
  *
  * Fault injection: ig_out_fail_at(n) makes the n-th low-level output call
  * (write, fsync, close or rename) from now fail with ENOSPC (write) or EIO.
@@ -87,6 +89,9 @@ void ig_out_cleanup_all(void);
 void ig_out_sweep_stale(const char *dir);
 /* Fault injection for tests; 0 disarms. */
 void ig_out_fail_at(uint64_t n);
+/* Nonzero while a failure is armed: a sweep counts the calls in order, so
+ * a caller that would write from two threads at once should not then. */
+int ig_out_fail_armed(void);
 /* Crash simulation for tests (IG_FAIL_KILL_RENAME): raise SIGKILL right
  * after the k-th rename from now made by ig_out_commit_all() (its
  * renames, or a rollback's) or ig_out_recover(); 0 disarms. */
