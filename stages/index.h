@@ -296,7 +296,8 @@ const idx_build_opts *idx_writer_opts(const idx_writer *w);
 int idx_writer_finish(idx_writer *w, ig_err *e);
 /* Per-document results (as idx_doc_stats_get would read them back); lang
  * and the stats stay valid until the writer is freed.  Valid after
- * idx_writer_add of that document. */
+ * idx_writer_add of that document; may be called from another thread
+ * while idx_writer_finish runs, which only reads the document table. */
 int idx_writer_doc_stats(const idx_writer *w, uint32_t doc, idx_doc_stats *st);
 /* Rename the finished file into place (fsync, rename, fsync dir) and free w.
  * On failure the target is unchanged and no temp file remains. */
