@@ -424,10 +424,43 @@ static void w_radix(struct keyed *a, struct keyed *b, size_t n)
         memcpy(a, src, n * sizeof *a);
 }
 
+/* Part of w_sort_terms: a[0..n) by key (b the scratch), the run of each
+ * key by the strings, the result in ids[0..n). */
+struct sortpart {
+    const idx_writer *w;
+    struct keyed *a, *b;
+    uint32_t *ids;
+    size_t n;
+};
+
+static void *w_sort_part(void *arg)
+{
+    const struct sortpart *s = arg;
+    size_t n = s->n;
+    w_radix(s->a, s->b, n);
+    for (size_t i = 0; i < n; i++)
+        s->ids[i] = s->a[i].id;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && s->a[j].key == s->a[i].key)
+            j++;
+        if (j - i > 1)
+            qsort_r(s->ids + i, j - i, sizeof *s->ids, w_term_cmp, (void *)s->w);
+        i = j;
+    }
+    return NULL;
+}
+
+/* Terms from which w_sort_terms splits its work over two threads. */
+#define SORT_SPLIT_MIN 32768
+
 /* Sort ids[0..n) (term ids) into vocabulary order (w_term_cmp): a radix
  * sort of their prefix keys (stable), then a comparison sort of each run
  * of equal keys, which is much faster than comparing every pair through
- * the strings. */
+ * the strings.  A large sort (the finish step's is serial time) is first
+ * split by the keys' top byte into two parts of about half each, every key
+ * of the first below every key of the second, and the parts are sorted at
+ * once on two threads. */
 static int w_sort_terms(idx_writer *w, uint32_t *ids, size_t n, ig_err *e)
 {
     struct keyed *a = ig_reallocarray(NULL, n ? n : 1, sizeof *a);
@@ -437,22 +470,35 @@ static int w_sort_terms(idx_writer *w, uint32_t *ids, size_t n, ig_err *e)
         ig_free(b);
         return ig_err_nomem(e, STAGE);
     }
+    size_t at[257];
+    memset(at, 0, sizeof at);
     for (size_t i = 0; i < n; i++) {
         const struct wterm *t = &w->terms[ids[i]];
         a[i].key = w_prefix_key(w->surfaces.data + t->surf_off, t->surf_len);
         a[i].id = ids[i];
+        at[(a[i].key >> 56) + 1]++;
     }
-    w_radix(a, b, n);
-    for (size_t i = 0; i < n; i++)
-        ids[i] = a[i].id;
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && a[j].key == a[i].key)
-            j++;
-        if (j - i > 1)
-            qsort_r(ids + i, j - i, sizeof *ids, w_term_cmp, w);
-        i = j;
+    size_t cut = 0; /* the parts: a[0..cut) and a[cut..n) */
+    if (n >= SORT_SPLIT_MIN) {
+        for (unsigned k = 1; k <= 256; k++)
+            at[k] += at[k - 1];
+        unsigned top = 0;
+        while (at[top + 1] < n / 2)
+            top++;
+        cut = at[top + 1];
+        /* Keys with top byte <= top first (placed by top byte, stably). */
+        for (size_t i = 0; i < n; i++)
+            b[at[a[i].key >> 56]++] = a[i];
+        memcpy(a, b, n * sizeof *a);
     }
+    struct sortpart lo = { w, a, b, ids, cut }, hi = { w, a + cut, b + cut, ids + cut, n - cut };
+    pthread_t th;
+    int started = cut > 0 && pthread_create(&th, NULL, w_sort_part, &lo) == 0;
+    if (!started)
+        w_sort_part(&lo);
+    w_sort_part(&hi);
+    if (started)
+        pthread_join(th, NULL);
     ig_free(a);
     ig_free(b);
     return IG_OK;
