@@ -307,18 +307,24 @@ static void out_release(ig_out *o)
     ig_free(o);
 }
 
-/* fsync the directory holding path so the rename itself is durable. */
-static int out_sync_dir(const char *path)
+/* Directory part of path ("." when there is none), into dir (PATH_MAX). */
+static void out_dirname(const char *path, char *dir)
 {
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
+    snprintf(dir, PATH_MAX, "%s", path);
     char *slash = strrchr(dir, '/');
     if (slash == NULL)
-        snprintf(dir, sizeof dir, ".");
+        snprintf(dir, PATH_MAX, ".");
     else if (slash == dir)
         dir[1] = '\0';
     else
         *slash = '\0';
+}
+
+/* fsync the directory holding path so the rename itself is durable. */
+static int out_sync_dir(const char *path)
+{
+    char dir[PATH_MAX];
+    out_dirname(path, dir);
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
     if (fd < 0)
         return -1;
@@ -428,19 +434,6 @@ static void out_renamed(void)
     out_renames++;
     if (out_kill_after != 0 && out_renames == out_kill_after)
         raise(SIGKILL);
-}
-
-/* Directory part of path ("." when there is none), into dir (PATH_MAX). */
-static void out_dirname(const char *path, char *dir)
-{
-    snprintf(dir, PATH_MAX, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL)
-        snprintf(dir, PATH_MAX, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
 }
 
 /* The name the journal in jdir records for path: its base name when it
@@ -728,15 +721,22 @@ int ig_out_commit_all(ig_out **os, size_t n, ig_err *e)
             }
         }
     /* 5. Clean up: temporary files, the journal, backups, handles; sync
-     * directories. */
+     * directories, each once (nothing changes in one between the syncs
+     * of two targets it holds: a second would only wait for the disk). */
+    char synced[PATH_MAX] = "";
     for (size_t i = 0; i < n; i++) {
         ig_out *o = os[i];
+        char dir[PATH_MAX];
         if (o == NULL || o->is_stdout)
             continue;
         if (rc != IG_OK)
             unlink(o->tmp);
-        if (rc == IG_OK && out_sync_dir(o->path) != 0)
+        out_dirname(o->path, dir);
+        if (rc != IG_OK || strcmp(dir, synced) == 0)
+            continue;
+        if (out_sync_dir(o->path) != 0)
             rc = ig_err_sys(e, o->stage, o->path, "fsync of directory failed");
+        memcpy(synced, dir, sizeof synced);
     }
     if (journal) {
         unlink(jpath);
