@@ -393,6 +393,12 @@ static int input_plain(input_ctx *c, uint64_t size)
         if (out->len > c->max)
             return input_too_big(c);
         utf8_scan_run(&c->sc, (const unsigned char *)out->data, out->len, 0);
+        /* A short read that brings exactly the size fstat gave is the end:
+         * no second read to see 0 (a syscall per document).  Had the file
+         * grown, the read would have filled the byte past the size; had
+         * it changed, the fstat after reading tells (F26). */
+        if ((size_t)r < room && c->consumed == size)
+            break;
     }
     return IG_OK;
 }
