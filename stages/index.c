@@ -198,6 +198,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "alloc.h"
 #include "index_fmt.h"
@@ -818,6 +821,22 @@ static int rd_grow(idx_layout *l, uint32_t n)
     return IG_OK;
 }
 
+/* a[from..to) = v, for a run list of an array of n: four entries a
+ * store, the last store running past to when the array has room (the
+ * next run, which starts at to, writes over it; a loop of single stores
+ * took a third of the layout's decoding). */
+static inline void fill_run(uint32_t *a, uint64_t from, uint64_t to, uint64_t n, uint32_t v)
+{
+    uint64_t i = from;
+#if defined(__SSE2__)
+    __m128i x = _mm_set1_epi32((int)v);
+    for (; i < to && i + 4 <= n; i += 4)
+        _mm_storeu_si128((__m128i *)(void *)(a + i), x);
+#endif
+    for (; i < to; i++)
+        a[i] = v;
+}
+
 int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
 {
     if (doc >= r->ndocs)
@@ -875,16 +894,14 @@ int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
             if ((j == 0) != (gap == 0) || gap >= (uint64_t)n - at)
                 goto bad;
             /* The previous run ends where this one starts. */
-            for (uint64_t i = at; i < at + gap; i++)
-                arr[k][i] = (uint32_t)val;
+            fill_run(arr[k], at, at + gap, n, (uint32_t)val);
             at += gap;
             int64_t dv = idx_unzz(dz);
             if ((dv < 0 && -dv > val) || (dv > 0 && dv > (int64_t)UINT32_MAX - val))
                 goto bad;
             val += dv;
         }
-        for (uint64_t i = at; i < n; i++)
-            arr[k][i] = (uint32_t)val;
+        fill_run(arr[k], at, n, n, (uint32_t)val);
     }
     if (p != end)
         goto bad;
