@@ -431,6 +431,43 @@ BOOT_AVX512 static __m512i v_pick(const boot_row *r, __m512i x, __mmask8 k)
     return _mm512_maskz_mov_epi64(k, t);
 }
 
+/* How v_groups looks up a drawn sentence's sums: gathering from pk (or,
+ * q < 0, from sml and sms), or permuting a table of up to 8, 16 or 32
+ * entries held in registers (cheaper than a gather). */
+enum { V_GATHER = 0, V_DOUBLE = 1, V_TAB8 = 8, V_TAB16 = 16, V_TAB32 = 32 };
+
+/* tab[0..4)[i] = pk[8 t + i], 0 past m. */
+BOOT_AVX512 static inline __attribute__((always_inline)) __m512i v_tab(const __m512i *tab,
+                                                                       __m512i i, int how)
+{
+    if (how == V_TAB8)
+        return _mm512_permutexvar_epi64(i, tab[0]);
+    __m512i a = _mm512_permutex2var_epi64(tab[0], i, tab[1]);
+    if (how == V_TAB16)
+        return a;
+    __m512i b = _mm512_permutex2var_epi64(tab[2], i, tab[3]);
+    return _mm512_mask_blend_epi64(_mm512_test_epi64_mask(i, _mm512_set1_epi64(16)), a, b);
+}
+
+/* v_pick for S < 32, from registers: tc holds C[0..S] and tg the guide
+ * (at most 32 entries each, as in v_tab), so no gathers.  The same start
+ * and the same walk, hence the same counts. */
+BOOT_AVX512 static __m512i v_pick_tab(const boot_row *r, const __m512i *tc, const __m512i *tg,
+                                      __m512i x, __mmask8 k)
+{
+    const __m512i one = _mm512_set1_epi64(1);
+    __m512i U = _mm512_srli_epi64(x, 11);
+    __m512i t = v_tab(tg, _mm512_srlv_epi64(U, _mm512_set1_epi64(r->shift)), V_TAB32);
+    __mmask8 up = _mm512_mask_cmpge_epu64_mask(k, U, v_tab(tc, t, V_TAB32));
+    t = _mm512_mask_add_epi64(t, up, t, one);
+    up = _mm512_mask_cmpge_epu64_mask(up, U, v_tab(tc, t, V_TAB32));
+    while (up != 0) {
+        t = _mm512_mask_add_epi64(t, up, t, one);
+        up = _mm512_mask_cmpge_epu64_mask(up, U, v_tab(tc, t, V_TAB32));
+    }
+    return _mm512_maskz_mov_epi64(k, t);
+}
+
 /* A rejected draw in some lane (rare: probability below m / 2^32 each):
  * redraw it exactly as lane_index does, lane by lane, the high half's draw
  * before the low half's.  v holds the state s0..s3, then v * m of the high
@@ -457,24 +494,6 @@ BOOT_AVX512 __attribute__((noinline)) static void v_redraw(const boot_row *r, __
         v[i] = _mm512_loadu_si512(st[i]);
     v[4] = _mm512_loadu_si512(h);
     v[5] = _mm512_loadu_si512(w);
-}
-
-/* How v_groups looks up a drawn sentence's sums: gathering from pk (or,
- * q < 0, from sml and sms), or permuting a table of up to 8, 16 or 32
- * entries held in registers (cheaper than a gather). */
-enum { V_GATHER = 0, V_DOUBLE = 1, V_TAB8 = 8, V_TAB16 = 16, V_TAB32 = 32 };
-
-/* tab[0..4)[i] = pk[8 t + i], 0 past m. */
-BOOT_AVX512 static inline __attribute__((always_inline)) __m512i v_tab(const __m512i *tab,
-                                                                       __m512i i, int how)
-{
-    if (how == V_TAB8)
-        return _mm512_permutexvar_epi64(i, tab[0]);
-    __m512i a = _mm512_permutex2var_epi64(tab[0], i, tab[1]);
-    if (how == V_TAB16)
-        return a;
-    __m512i b = _mm512_permutex2var_epi64(tab[2], i, tab[3]);
-    return _mm512_mask_blend_epi64(_mm512_test_epi64_mask(i, _mm512_set1_epi64(16)), a, b);
 }
 
 /* One step of v_groups: an output of the lanes in kh, their high draws
@@ -590,11 +609,28 @@ BOOT_AVX512 static void boot_avx512(const rng *lanes, const boot_row *r, uint32_
      * table look-ups of one group overlap the next. */
     if (!r->all) {
         __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-        for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
-            uint32_t left = r->B - b0;
-            __mmask8 kb = v_first(left);
-            __m512i T = v_pick(r, v_next(&s0, &s1, &s2, &s3, kb), kb);
-            _mm256_mask_storeu_epi32(cnt + b0, kb, _mm512_cvtepi64_epi32(T));
+        if (r->S < 32) {
+            /* C[0..S] and the guide (2^(53 - shift) <= 32 entries) fit in
+             * registers: table look-ups instead of gathers. */
+            __m512i tc[4], tg[4];
+            uint32_t G = 1u << (53 - r->shift);
+            for (uint32_t t = 0; t < 4; t++) {
+                tc[t] = _mm512_maskz_loadu_epi64(v_first(8 * t <= r->S ? r->S + 1 - 8 * t : 0),
+                                                 r->C + 8 * t);
+                tg[t] = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(
+                    v_first(8 * t < G ? G - 8 * t : 0), r->guide + 8 * t));
+            }
+            for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+                __mmask8 kb = v_first(r->B - b0);
+                __m512i T = v_pick_tab(r, tc, tg, v_next(&s0, &s1, &s2, &s3, kb), kb);
+                _mm256_mask_storeu_epi32(cnt + b0, kb, _mm512_cvtepi64_epi32(T));
+            }
+        } else {
+            for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+                __mmask8 kb = v_first(r->B - b0);
+                __m512i T = v_pick(r, v_next(&s0, &s1, &s2, &s3, kb), kb);
+                _mm256_mask_storeu_epi32(cnt + b0, kb, _mm512_cvtepi64_epi32(T));
+            }
         }
         s[0] = s0;
         s[1] = s1;
@@ -657,6 +693,29 @@ BOOT_AVX512 static void v_select(const double *c, size_t cn, size_t m, int large
     *x_m1 = out[1];
 }
 
+/* The m-th and (m-1)-th smallest (largest = 0) or largest (1) of the
+ * values, 2 <= m <= 32, given t, a value with at least m values at or
+ * beyond it, and c[0..cn), those strictly beyond it (the first cn in
+ * order): a rank below cn lies in c, any other is t.  Returns the m-th,
+ * the (m-1)-th in *x_m1; h is heap scratch of 32. */
+BOOT_AVX512 static double v_rank_pair(const double *c, size_t cn, size_t m, int largest,
+                                      double t, double *h, double *x_m1)
+{
+    double x_m = t;
+    *x_m1 = t;
+    if (cn >= m) {
+        if (cn <= 4 * BOOT_LANES)
+            v_select(c, cn, m, largest, &x_m, x_m1);
+        else
+            heap_select(c, cn, m, largest, h, &x_m, x_m1);
+    } else if (cn == m - 1) {
+        /* The (m-1)-th is the last of c; c has at most 31 values. */
+        double unused;
+        v_select(c, cn, cn, largest, x_m1, &unused);
+    }
+    return x_m;
+}
+
 /* quantiles(), the same values found another way: each lane keeps the
  * four smallest and four largest values it sees (a[j] in lane j mod 8).
  * When those 32 cover the heaps (i_lo + 2 and n - i_hi values: up to about
@@ -704,34 +763,33 @@ BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, doub
     _mm512_storeu_pd(kept + 16, l2);
     _mm512_storeu_pd(kept + 24, l3);
     v_select(kept, 4 * BOOT_LANES, ml, 0, &x1, &x0);
-    __m512d tlo = _mm512_set1_pd(x1);
+    double vlo = x1;
+    __m512d tlo = _mm512_set1_pd(vlo);
     _mm512_storeu_pd(kept, h0);
     _mm512_storeu_pd(kept + 8, h1);
     _mm512_storeu_pd(kept + 16, h2);
     _mm512_storeu_pd(kept + 24, h3);
     v_select(kept, 4 * BOOT_LANES, mh, 1, &x1, &x0);
-    __m512d thi = _mm512_set1_pd(x1);
+    double vhi = x1;
+    __m512d thi = _mm512_set1_pd(vhi);
+    /* Only the values strictly beyond tlo (thi) are gathered: ties with
+     * it, many when the row has few cue sentences and the replicates few
+     * distinct scores, need no selection. */
     double *cl = h, *ch = h + n + BOOT_LANES;
     size_t nl = 0, nh = 0;
     for (i = 0; i < n; i += BOOT_LANES) {
         __mmask8 k = v_first(n - i);
         __m512d x = _mm512_maskz_loadu_pd(k, a + i);
-        __mmask8 kl = _mm512_mask_cmp_pd_mask(k, x, tlo, _CMP_LE_OQ);
-        __mmask8 kh = _mm512_mask_cmp_pd_mask(k, x, thi, _CMP_GE_OQ);
+        __mmask8 kl = _mm512_mask_cmp_pd_mask(k, x, tlo, _CMP_LT_OQ);
+        __mmask8 kh = _mm512_mask_cmp_pd_mask(k, x, thi, _CMP_GT_OQ);
         _mm512_storeu_pd(cl + nl, _mm512_maskz_compress_pd(kl, x));
         _mm512_storeu_pd(ch + nh, _mm512_maskz_compress_pd(kh, x));
         nl += (size_t)__builtin_popcount(kl);
         nh += (size_t)__builtin_popcount(kh);
     }
-    if (nl <= 4 * BOOT_LANES) /* (i+1)-th and i-th smallest */
-        v_select(cl, nl, ml, 0, &x1, &x0);
-    else
-        heap_select(cl, nl, ml, 0, heap, &x1, &x0);
+    x1 = v_rank_pair(cl, nl, ml, 0, vlo, heap, &x0);   /* (i+1)-th and i-th smallest */
     *qlo = q7_value(pl, x0, x1);
-    if (nh <= 4 * BOOT_LANES) /* i-th and (i+1)-th smallest */
-        v_select(ch, nh, mh, 1, &x1, &x0);
-    else
-        heap_select(ch, nh, mh, 1, heap, &x1, &x0);
+    x1 = v_rank_pair(ch, nh, mh, 1, vhi, heap, &x0);   /* i-th and (i+1)-th smallest */
     *qhi = q7_value(ph, x1, x0);
 }
 
