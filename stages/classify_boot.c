@@ -114,6 +114,7 @@ void cls_boot_free(cls_boot *b)
     ig_free(b->heap);
     ig_free(b->logk);
     ig_free(b->pk);
+    ig_free(b->pk32);
     ig_free(b->guide);
     ig_free(b->cnt);
     ig_free(b->C);
@@ -316,6 +317,9 @@ typedef struct boot_row {
                               (2^32 - m) mod m is drawn again */
     int q;                 /* exact_units, or -1 */
     const uint64_t *pk;    /* q >= 0: ML << 32 | MS in units of 2^-q */
+    const uint32_t *pk32;  /* ML << 16 | MS, when every weight in units
+                              times ceil(S / 2) stays below 2^16: the sums
+                              of ceil(S / 2) draws fit 16 bits; else NULL */
     double unit;           /* 2^-q */
     const double *sml, *sms; /* q < 0: the sums as doubles */
     double k;              /* smoothing */
@@ -432,8 +436,8 @@ BOOT_AVX512 static __m512i v_pick(const boot_row *r, __m512i x, __mmask8 k)
 }
 
 /* How v_groups looks up a drawn sentence's sums: gathering from pk (or,
- * q < 0, from sml and sms), or permuting a table of up to 8, 16 or 32
- * entries held in registers (cheaper than a gather). */
+ * q < 0, from sml and sms), or packed (below).  V_TAB8 to V_TAB32 name
+ * v_tab's tables of 64-bit entries (the counts' thresholds). */
 enum { V_GATHER = 0, V_DOUBLE = 1, V_TAB8 = 8, V_TAB16 = 16, V_TAB32 = 32 };
 
 /* tab[0..4)[i] = pk[8 t + i], 0 past m. */
@@ -496,11 +500,29 @@ BOOT_AVX512 __attribute__((noinline)) static void v_redraw(const boot_row *r, __
     v[5] = _mm512_loadu_si512(w);
 }
 
+/* How v_groups sums a drawn sentence's weights when they are packed
+ * (boot_row.pk32): both draws of a step in one vector of sixteen 32-bit
+ * lanes, looked up from a table of up to 16 or 32 entries held in
+ * registers, or gathered (as fast as larger tables, measured). */
+enum { V_P16 = 2, V_P32 = 3, V_PGATHER = 4 };
+
+/* tab[t][i] = pk32[16 t + i], i below m <= 32. */
+BOOT_AVX512 static inline __attribute__((always_inline)) __m512i v_tab32(const __m512i *tab,
+                                                                         __m512i i, int how)
+{
+    if (how == V_P16)
+        return _mm512_permutexvar_epi32(i, tab[0]);
+    return _mm512_permutex2var_epi32(tab[0], i, tab[1]);
+}
+
 /* One step of v_groups: an output of the lanes in kh, their high draws
- * added to the sums, and the low draws of the lanes in kl (a subset). */
+ * added to the sums, and the low draws of the lanes in kl (a subset).
+ * Packed, k16 says which of the sixteen draws count (lane l's high draw
+ * is bit 2 l, its low draw bit 2 l + 1) and kl is not read. */
 BOOT_AVX512 static inline __attribute__((always_inline)) void
 v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __mmask8 kh,
-       __mmask8 kl, const __m512i *tab, int how, __m512i *acc, __m512d *ml, __m512d *ms)
+       __mmask8 kl, __mmask16 k16, const __m512i *tab, int how, __m512i *acc, __m512d *ml,
+       __m512d *ms)
 {
     const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
     const __m512d zd = _mm512_setzero_pd();
@@ -511,6 +533,11 @@ v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __
      * the counted ones only; an alarm is rare). */
     __mmask16 rj = _mm512_cmplt_epu32_mask(_mm512_min_epu32(hi, lo), rejv) & 0x5555;
     if (rj != 0) {
+        if (how >= V_P16) {
+            kl = 0;
+            for (int l = 0; l < BOOT_LANES; l++)
+                kl |= (__mmask8)(((k16 >> (2 * l + 1)) & 1u) << l);
+        }
         /* A copy, so the state's address never escapes the loop. */
         __m512i v[6] = { *s0, *s1, *s2, *s3, hi, lo };
         v_redraw(r, v, kh, kl);
@@ -521,20 +548,26 @@ v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __
         hi = v[4];
         lo = v[5];
     }
+    if (how >= V_P16) {
+        /* The sixteen indices, the high halves of the products: the high
+         * draw's to even 32-bit lanes, the low draw's staying odd. */
+        __m512i i = _mm512_mask_shuffle_epi32(lo, 0x5555, hi, _MM_PERM_CDAB);
+        __m512i w = how == V_PGATHER ? _mm512_i32gather_epi32(i, r->pk32, 4)
+                                     : v_tab32(tab, i, how);
+        *acc = _mm512_mask_add_epi32(*acc, k16, *acc, w);
+        return;
+    }
     hi = _mm512_srli_epi64(hi, 32);
     lo = _mm512_srli_epi64(lo, 32);
     if (how == V_GATHER) {
         /* Unmasked gathers: every index is below m. */
         *acc = _mm512_mask_add_epi64(*acc, kh, *acc, _mm512_i64gather_epi64(hi, r->pk, 8));
         *acc = _mm512_mask_add_epi64(*acc, kl, *acc, _mm512_i64gather_epi64(lo, r->pk, 8));
-    } else if (how == V_DOUBLE) {
+    } else {
         *ml = _mm512_mask_add_pd(*ml, kh, *ml, _mm512_mask_i64gather_pd(zd, kh, hi, r->sml, 8));
         *ms = _mm512_mask_add_pd(*ms, kh, *ms, _mm512_mask_i64gather_pd(zd, kh, hi, r->sms, 8));
         *ml = _mm512_mask_add_pd(*ml, kl, *ml, _mm512_mask_i64gather_pd(zd, kl, lo, r->sml, 8));
         *ms = _mm512_mask_add_pd(*ms, kl, *ms, _mm512_mask_i64gather_pd(zd, kl, lo, r->sms, 8));
-    } else {
-        *acc = _mm512_mask_add_epi64(*acc, kh, *acc, v_tab(tab, hi, how));
-        *acc = _mm512_mask_add_epi64(*acc, kl, *acc, v_tab(tab, lo, how));
     }
 }
 
@@ -549,14 +582,15 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
     __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
     const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
     const __m512i two = _mm512_set1_epi64(2), low = _mm512_set1_epi64(0xffffffff);
+    const __m512i low16 = _mm512_set1_epi64(0xffff);
     const __m512d zd = _mm512_setzero_pd(), unit = _mm512_set1_pd(r->unit);
-    __m512i tab[4] = { zero, zero, zero, zero };
-    if (how >= V_TAB8)
-        for (uint32_t t = 0; t < 4 && 8 * t < r->m; t++) {
-            uint32_t n = r->m - 8 * t;
-            __mmask8 k = v_first(n);
-            tab[t] = _mm512_maskz_loadu_epi64(k, r->pk + 8 * t);
-        }
+    __m512i tab[2] = { zero, zero };
+    if (how >= V_P16 && how < V_PGATHER)
+        for (uint32_t t = 0; t < 2 && 16 * t < r->m; t++)
+            tab[t] = _mm512_maskz_loadu_epi32((__mmask16)(r->m - 16 * t >= 16
+                                                              ? 0xffffu
+                                                              : (1u << (r->m - 16 * t)) - 1),
+                                              r->pk32 + 16 * t);
     for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
         uint32_t left = r->B - b0;
         __mmask8 kb = v_first(left);
@@ -569,15 +603,37 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
         /* While every lane has two draws left, no masks to compute. */
         if (kb == 0xff)
             for (uint64_t full = _mm512_reduce_min_epu64(T) / 2; st < full; st++)
-                v_step(r, &s0, &s1, &s2, &s3, 0xff, 0xff, tab, how, &acc, &ml, &ms);
+                v_step(r, &s0, &s1, &s2, &s3, 0xff, 0xff, 0xffff, tab, how, &acc, &ml, &ms);
         /* D, the draws left: the step's high draw counts if D > 0, its low
-         * draw if D > 1. */
+         * draw if D > 1.  Packed, the 32-bit lanes hold D (even) and D - 1
+         * (odd): a draw counts if its lane is above 0, and as 64-bit
+         * numbers (D - 1) 2^32 + D the lane's high draw does likewise. */
         __m512i D = _mm512_sub_epi64(T, _mm512_set1_epi64((long long)(2 * st)));
-        for (; st < nsteps; st++) {
-            __mmask8 kh = _mm512_cmpgt_epi64_mask(D, zero);
-            __mmask8 kl = _mm512_cmpgt_epi64_mask(D, one);
-            D = _mm512_sub_epi64(D, two);
-            v_step(r, &s0, &s1, &s2, &s3, kh, kl, tab, how, &acc, &ml, &ms);
+        if (how >= V_P16) {
+            D = _mm512_mask_sub_epi32(_mm512_shuffle_epi32(D, _MM_PERM_CCAA), 0xaaaa,
+                                      _mm512_shuffle_epi32(D, _MM_PERM_CCAA),
+                                      _mm512_set1_epi32(1));
+            for (; st < nsteps; st++) {
+                __mmask16 k16 = _mm512_cmpgt_epi32_mask(D, zero);
+                __mmask8 kh = _mm512_cmpgt_epi64_mask(D, zero);
+                D = _mm512_sub_epi32(D, _mm512_set1_epi32(2));
+                v_step(r, &s0, &s1, &s2, &s3, kh, 0, k16, tab, how, &acc, &ml, &ms);
+            }
+            /* The sums of the even and odd lanes, each below 2^16 per
+             * weight (boot_row.pk32): ML in the high and MS in the low
+             * 16 bits of each. */
+            __m512i L = _mm512_add_epi64(_mm512_srli_epi64(acc, 48),
+                                         _mm512_and_si512(_mm512_srli_epi64(acc, 16), low16));
+            __m512i M = _mm512_add_epi64(_mm512_and_si512(acc, low16),
+                                         _mm512_and_si512(_mm512_srli_epi64(acc, 32), low16));
+            acc = _mm512_or_si512(_mm512_slli_epi64(L, 32), M);
+        } else {
+            for (; st < nsteps; st++) {
+                __mmask8 kh = _mm512_cmpgt_epi64_mask(D, zero);
+                __mmask8 kl = _mm512_cmpgt_epi64_mask(D, one);
+                D = _mm512_sub_epi64(D, two);
+                v_step(r, &s0, &s1, &s2, &s3, kh, kl, 0, tab, how, &acc, &ml, &ms);
+            }
         }
         if (how != V_DOUBLE) {
             ml = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(acc, 32)), unit);
@@ -639,14 +695,14 @@ BOOT_AVX512 static void boot_avx512(const rng *lanes, const boot_row *r, uint32_
     }
     if (r->q < 0)
         v_groups(r, s, cnt, rep, V_DOUBLE);
-    else if (r->m <= 8)
-        v_groups(r, s, cnt, rep, V_TAB8);
-    else if (r->m <= 16)
-        v_groups(r, s, cnt, rep, V_TAB16);
-    else if (r->m <= 32)
-        v_groups(r, s, cnt, rep, V_TAB32);
-    else
+    else if (r->pk32 == NULL)
         v_groups(r, s, cnt, rep, V_GATHER);
+    else if (r->m <= 16)
+        v_groups(r, s, cnt, rep, V_P16);
+    else if (r->m <= 32)
+        v_groups(r, s, cnt, rep, V_P32);
+    else
+        v_groups(r, s, cnt, rep, V_PGATHER);
 }
 
 /* heap_select for cn <= 32 values, without branches on the data: for
@@ -902,6 +958,18 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
             w->pk[i] = (uint64_t)(sml[i] * sc) << 32 | (uint64_t)(sms[i] * sc);
         r.pk = w->pk;
         r.unit = ldexp(1.0, -r.q);
+        uint64_t mx = 0;
+        for (uint32_t i = 0; i < m; i++)
+            mx |= w->pk[i];
+        /* mx bounds both halves' weights from above (their OR). */
+        uint64_t lim = ((mx >> 32) > (mx & 0xffffffffu) ? mx >> 32 : mx & 0xffffffffu);
+        if (lim * (((uint64_t)S + 1) / 2) < 65536) {
+            if (grow((void **)&w->pk32, &w->cappk32, m, sizeof *w->pk32))
+                return IG_ENOMEM;
+            for (uint32_t i = 0; i < m; i++)
+                w->pk32[i] = (uint32_t)((w->pk[i] >> 32) << 16 | (w->pk[i] & 0xffffu));
+            r.pk32 = w->pk32;
+        }
     }
     rng lanes[BOOT_LANES];
     lanes_seed(lanes, o->seed, id, section);
