@@ -115,6 +115,7 @@ void cls_boot_free(cls_boot *b)
     ig_free(b->logk);
     ig_free(b->pk);
     ig_free(b->pk32);
+    ig_free(b->sbuf);
     ig_free(b->guide);
     ig_free(b->cnt);
     ig_free(b->C);
@@ -515,6 +516,26 @@ BOOT_AVX512 static inline __attribute__((always_inline)) __m512i v_tab32(const _
     return _mm512_permutex2var_epi32(tab[0], i, tab[1]);
 }
 
+/* The lanes whose low draw of output o (0-based, the lane's outputs
+ * after its counts) counts, for v_stream's redraws: o lies within the
+ * lane's draws and is not the last output of a replicate with odd T. */
+static __mmask8 stream_kl(const uint32_t *cnt, uint32_t B, uint64_t o)
+{
+    __mmask8 kl = 0;
+    for (uint32_t l = 0; l < BOOT_LANES; l++) {
+        uint64_t end = 0;
+        for (uint32_t b = l; b < B; b += BOOT_LANES) {
+            end += (cnt[b] + 1u) / 2;
+            if (o < end) {
+                if (!(cnt[b] & 1u) || o + 1 != end)
+                    kl |= (__mmask8)(1u << l);
+                break;
+            }
+        }
+    }
+    return kl;
+}
+
 /* One step of v_groups: an output of the lanes in kh, their high draws
  * added to the sums, and the low draws of the lanes in kl (a subset).
  * Packed, k16 says which of the sixteen draws count (lane l's high draw
@@ -522,7 +543,7 @@ BOOT_AVX512 static inline __attribute__((always_inline)) __m512i v_tab32(const _
 BOOT_AVX512 static inline __attribute__((always_inline)) void
 v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __mmask8 kh,
        __mmask8 kl, __mmask16 k16, const __m512i *tab, int how, __m512i *acc, __m512d *ml,
-       __m512d *ms)
+       __m512d *ms, const uint32_t *scnt, uint64_t so)
 {
     const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
     const __m512d zd = _mm512_setzero_pd();
@@ -533,7 +554,9 @@ v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __
      * the counted ones only; an alarm is rare). */
     __mmask16 rj = _mm512_cmplt_epu32_mask(_mm512_min_epu32(hi, lo), rejv) & 0x5555;
     if (rj != 0) {
-        if (how >= V_P16) {
+        if (scnt != NULL) {
+            kl = stream_kl(scnt, r->B, so);
+        } else if (how >= V_P16) {
             kl = 0;
             for (int l = 0; l < BOOT_LANES; l++)
                 kl |= (__mmask8)(((k16 >> (2 * l + 1)) & 1u) << l);
@@ -571,6 +594,16 @@ v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __
     }
 }
 
+/* cls_score_formula, (ms - ml) / (ms + ml + k) or 0 unless the
+ * denominator is above 0, stored to the lanes of kb. */
+BOOT_AVX512 static inline void v_score(const boot_row *r, __m512d ml, __m512d ms, double *out,
+                                       __mmask8 kb)
+{
+    __m512d den = _mm512_add_pd(_mm512_add_pd(ms, ml), _mm512_set1_pd(r->k));
+    __mmask8 pos = _mm512_cmp_pd_mask(den, _mm512_setzero_pd(), _CMP_GT_OQ);
+    _mm512_mask_storeu_pd(out, kb, _mm512_maskz_div_pd(pos, _mm512_sub_pd(ms, ml), den));
+}
+
 /* The sentence draws of every replicate and its score, eight replicates
  * (one per lane) at a time, each lane stepping while it has draws left (a
  * finished lane's generator waits), so every lane consumes its outputs in
@@ -603,7 +636,7 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
         /* While every lane has two draws left, no masks to compute. */
         if (kb == 0xff)
             for (uint64_t full = _mm512_reduce_min_epu64(T) / 2; st < full; st++)
-                v_step(r, &s0, &s1, &s2, &s3, 0xff, 0xff, 0xffff, tab, how, &acc, &ml, &ms);
+                v_step(r, &s0, &s1, &s2, &s3, 0xff, 0xff, 0xffff, tab, how, &acc, &ml, &ms, NULL, 0);
         /* D, the draws left: the step's high draw counts if D > 0, its low
          * draw if D > 1.  Packed, the 32-bit lanes hold D (even) and D - 1
          * (odd): a draw counts if its lane is above 0, and as 64-bit
@@ -617,7 +650,7 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
                 __mmask16 k16 = _mm512_cmpgt_epi32_mask(D, zero);
                 __mmask8 kh = _mm512_cmpgt_epi64_mask(D, zero);
                 D = _mm512_sub_epi32(D, _mm512_set1_epi32(2));
-                v_step(r, &s0, &s1, &s2, &s3, kh, 0, k16, tab, how, &acc, &ml, &ms);
+                v_step(r, &s0, &s1, &s2, &s3, kh, 0, k16, tab, how, &acc, &ml, &ms, NULL, 0);
             }
             /* The sums of the even and odd lanes, each below 2^16 per
              * weight (boot_row.pk32): ML in the high and MS in the low
@@ -632,18 +665,14 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
                 __mmask8 kh = _mm512_cmpgt_epi64_mask(D, zero);
                 __mmask8 kl = _mm512_cmpgt_epi64_mask(D, one);
                 D = _mm512_sub_epi64(D, two);
-                v_step(r, &s0, &s1, &s2, &s3, kh, kl, 0, tab, how, &acc, &ml, &ms);
+                v_step(r, &s0, &s1, &s2, &s3, kh, kl, 0, tab, how, &acc, &ml, &ms, NULL, 0);
             }
         }
         if (how != V_DOUBLE) {
             ml = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(acc, 32)), unit);
             ms = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_and_si512(acc, low)), unit);
         }
-        /* cls_score_formula: (ms - ml) / (ms + ml + k), 0 unless den > 0. */
-        __m512d den = _mm512_add_pd(_mm512_add_pd(ms, ml), _mm512_set1_pd(r->k));
-        __mmask8 pos = _mm512_cmp_pd_mask(den, zd, _CMP_GT_OQ);
-        __m512d sc = _mm512_maskz_div_pd(pos, _mm512_sub_pd(ms, ml), den);
-        _mm512_mask_storeu_pd(rep + b0, kb, sc);
+        v_score(r, ml, ms, rep + b0, kb);
     }
     s[0] = s0;
     s[1] = s1;
@@ -651,9 +680,73 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
     s[3] = s3;
 }
 
-/* boot_scalar's lanes, eight at once: the counts, then the draws. */
-BOOT_AVX512 static void boot_avx512(const rng *lanes, const boot_row *r, uint32_t *cnt, double *rep)
+/* Most prefix rows v_stream keeps (64 bytes each); a row needing more
+ * takes v_groups. */
+#define STREAM_ROWS ((uint64_t)1 << 15)
+
+/* The packed draws without waiting: each lane takes its outputs one after
+ * another across all its replicates (exactly its order in boot_scalar:
+ * the replicates' draws follow each other in the lane's stream), every
+ * lane stepping n times (a lane past its last draw makes outputs nobody
+ * reads), with no per-replicate masks and no lane idle while another
+ * finishes a long replicate.  buf row o + 1 holds the running sums, mod
+ * 2^32, of the packed weights of each lane's first o + 1 outputs (high
+ * draw in 32-bit lane 2 l, low draw in 2 l + 1); row 0 is zero.  A
+ * replicate's sum is the difference of two rows, exact since it stays
+ * below 2^16 in each half (boot_row.pk32), less the low draw of its last
+ * output when T is odd (taken from the row before).  cnt holds every
+ * replicate's T. */
+BOOT_AVX512 static inline __attribute__((always_inline)) void
+v_stream(const boot_row *r, __m512i *s, const uint32_t *cnt, uint64_t n, uint32_t *buf, int how,
+         double *rep)
 {
+    __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
+    __m512i tab[2] = { zero, zero };
+    if (how < V_PGATHER)
+        for (uint32_t t = 0; t < 2 && 16 * t < r->m; t++)
+            tab[t] = _mm512_maskz_loadu_epi32((__mmask16)(r->m - 16 * t >= 16
+                                                              ? 0xffffu
+                                                              : (1u << (r->m - 16 * t)) - 1),
+                                              r->pk32 + 16 * t);
+    __m512i R = zero;
+    __m512d unused = _mm512_setzero_pd();
+    _mm512_storeu_si512(buf, zero);
+    for (uint64_t o = 0; o < n; o++) {
+        v_step(r, &s0, &s1, &s2, &s3, 0xff, 0, 0xffff, tab, how, &R, &unused, &unused, cnt, o);
+        _mm512_storeu_si512(buf + 16 * (o + 1), R);
+    }
+    /* The replicates, eight at a time: E, each lane's outputs so far. */
+    const __m512i lane = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
+    const __m256i low16 = _mm256_set1_epi32(0xffff);
+    const __m512d unit = _mm512_set1_pd(r->unit);
+    __m512i E = zero;
+    __m256i Hp = _mm256_setzero_si256(), Lp = _mm256_setzero_si256();
+    for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+        __mmask8 kb = v_first(r->B - b0);
+        __m512i T = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(kb, cnt + b0));
+        E = _mm512_add_epi64(E, _mm512_srli_epi64(_mm512_add_epi64(T, one), 1));
+        __m512i ix = _mm512_add_epi64(_mm512_slli_epi64(E, 4), lane);
+        __m256i H = _mm512_i64gather_epi32(ix, buf, 4);
+        __m256i L = _mm512_i64gather_epi32(_mm512_add_epi64(ix, one), buf, 4);
+        __m256i Lu = _mm512_mask_i64gather_epi32(L, _mm512_test_epi64_mask(T, one),
+                                                 _mm512_sub_epi64(ix, _mm512_set1_epi64(15)),
+                                                 buf, 4);
+        __m256i hs = _mm256_sub_epi32(H, Hp), ls = _mm256_sub_epi32(Lu, Lp);
+        Hp = H;
+        Lp = L;
+        __m256i ML = _mm256_add_epi32(_mm256_srli_epi32(hs, 16), _mm256_srli_epi32(ls, 16));
+        __m256i MS = _mm256_add_epi32(_mm256_and_si256(hs, low16), _mm256_and_si256(ls, low16));
+        v_score(r, _mm512_mul_pd(_mm512_cvtepu32_pd(ML), unit),
+                _mm512_mul_pd(_mm512_cvtepu32_pd(MS), unit), rep + b0, kb);
+    }
+}
+
+/* boot_scalar's lanes, eight at once: the counts, then the draws. */
+BOOT_AVX512 static int boot_avx512(const rng *lanes, const boot_row *r, cls_boot *w)
+{
+    uint32_t *cnt = w->cnt;
+    double *rep = w->rep;
     uint64_t st[4][BOOT_LANES];
     for (int l = 0; l < BOOT_LANES; l++)
         for (int i = 0; i < 4; i++)
@@ -693,6 +786,30 @@ BOOT_AVX512 static void boot_avx512(const rng *lanes, const boot_row *r, uint32_
         s[2] = s2;
         s[3] = s3;
     }
+    if (r->pk32 != NULL) {
+        /* n, the most outputs a lane takes. */
+        if (r->all)
+            for (uint32_t b = 0; b < r->B; b++)
+                cnt[b] = r->S;
+        __m512i N = _mm512_setzero_si512();
+        const __m512i one = _mm512_set1_epi64(1);
+        for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+            __m512i T = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(v_first(r->B - b0), cnt + b0));
+            N = _mm512_add_epi64(N, _mm512_srli_epi64(_mm512_add_epi64(T, one), 1));
+        }
+        uint64_t n = _mm512_reduce_max_epu64(N);
+        if (n < STREAM_ROWS) {
+            if (grow((void **)&w->sbuf, &w->capsbuf, 16 * (size_t)(n + 1), sizeof *w->sbuf))
+                return IG_ENOMEM;
+            if (r->m <= 16)
+                v_stream(r, s, cnt, n, w->sbuf, V_P16, rep);
+            else if (r->m <= 32)
+                v_stream(r, s, cnt, n, w->sbuf, V_P32, rep);
+            else
+                v_stream(r, s, cnt, n, w->sbuf, V_PGATHER, rep);
+            return IG_OK;
+        }
+    }
     if (r->q < 0)
         v_groups(r, s, cnt, rep, V_DOUBLE);
     else if (r->pk32 == NULL)
@@ -703,6 +820,7 @@ BOOT_AVX512 static void boot_avx512(const rng *lanes, const boot_row *r, uint32_
         v_groups(r, s, cnt, rep, V_P32);
     else
         v_groups(r, s, cnt, rep, V_PGATHER);
+    return IG_OK;
 }
 
 /* heap_select for cn <= 32 values, without branches on the data: for
@@ -975,7 +1093,8 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
     lanes_seed(lanes, o->seed, id, section);
 #if BOOT_HAVE_AVX512
     if (cls_boot_path(o->boot_path) == CLS_BOOT_AVX512) {
-        boot_avx512(lanes, &r, w->cnt, w->rep);
+        if (boot_avx512(lanes, &r, w) != IG_OK)
+            return IG_ENOMEM;
         v_quantiles(w->rep, B, lo, hi, w->heap);
         return IG_OK;
     }
