@@ -437,19 +437,14 @@ BOOT_AVX512 static __m512i v_pick(const boot_row *r, __m512i x, __mmask8 k)
 }
 
 /* How v_groups looks up a drawn sentence's sums: gathering from pk (or,
- * q < 0, from sml and sms), or packed (below).  V_TAB8 to V_TAB32 name
- * v_tab's tables of 64-bit entries (the counts' thresholds). */
-enum { V_GATHER = 0, V_DOUBLE = 1, V_TAB8 = 8, V_TAB16 = 16, V_TAB32 = 32 };
+ * q < 0, from sml and sms); v_stream's packed ways are below. */
+enum { V_GATHER = 0, V_DOUBLE = 1 };
 
-/* tab[0..4)[i] = pk[8 t + i], 0 past m. */
+/* The 64-bit entries tab[i / 8][i % 8] for i < 32 in every lane. */
 BOOT_AVX512 static inline __attribute__((always_inline)) __m512i v_tab(const __m512i *tab,
-                                                                       __m512i i, int how)
+                                                                       __m512i i)
 {
-    if (how == V_TAB8)
-        return _mm512_permutexvar_epi64(i, tab[0]);
     __m512i a = _mm512_permutex2var_epi64(tab[0], i, tab[1]);
-    if (how == V_TAB16)
-        return a;
     __m512i b = _mm512_permutex2var_epi64(tab[2], i, tab[3]);
     return _mm512_mask_blend_epi64(_mm512_test_epi64_mask(i, _mm512_set1_epi64(16)), a, b);
 }
@@ -462,13 +457,13 @@ BOOT_AVX512 static __m512i v_pick_tab(const boot_row *r, const __m512i *tc, cons
 {
     const __m512i one = _mm512_set1_epi64(1);
     __m512i U = _mm512_srli_epi64(x, 11);
-    __m512i t = v_tab(tg, _mm512_srlv_epi64(U, _mm512_set1_epi64(r->shift)), V_TAB32);
-    __mmask8 up = _mm512_mask_cmpge_epu64_mask(k, U, v_tab(tc, t, V_TAB32));
+    __m512i t = v_tab(tg, _mm512_srlv_epi64(U, _mm512_set1_epi64(r->shift)));
+    __mmask8 up = _mm512_mask_cmpge_epu64_mask(k, U, v_tab(tc, t));
     t = _mm512_mask_add_epi64(t, up, t, one);
-    up = _mm512_mask_cmpge_epu64_mask(up, U, v_tab(tc, t, V_TAB32));
+    up = _mm512_mask_cmpge_epu64_mask(up, U, v_tab(tc, t));
     while (up != 0) {
         t = _mm512_mask_add_epi64(t, up, t, one);
-        up = _mm512_mask_cmpge_epu64_mask(up, U, v_tab(tc, t, V_TAB32));
+        up = _mm512_mask_cmpge_epu64_mask(up, U, v_tab(tc, t));
     }
     return _mm512_maskz_mov_epi64(k, t);
 }
@@ -501,10 +496,10 @@ BOOT_AVX512 __attribute__((noinline)) static void v_redraw(const boot_row *r, __
     v[5] = _mm512_loadu_si512(w);
 }
 
-/* How v_groups sums a drawn sentence's weights when they are packed
- * (boot_row.pk32): both draws of a step in one vector of sixteen 32-bit
- * lanes, looked up from a table of up to 16 or 32 entries held in
- * registers, or gathered (as fast as larger tables, measured). */
+/* How v_stream sums a drawn sentence's weights, packed (boot_row.pk32):
+ * both draws of a step in one vector of sixteen 32-bit lanes, looked up
+ * from a table of up to 16 or 32 entries held in registers, or gathered
+ * (tables of 64 and 128 entries measured no faster than the gather). */
 enum { V_P16 = 2, V_P32 = 3, V_PGATHER = 4 };
 
 /* tab[t][i] = pk32[16 t + i], i below m <= 32. */
@@ -536,14 +531,15 @@ static __mmask8 stream_kl(const uint32_t *cnt, uint32_t B, uint64_t o)
     return kl;
 }
 
-/* One step of v_groups: an output of the lanes in kh, their high draws
- * added to the sums, and the low draws of the lanes in kl (a subset).
- * Packed, k16 says which of the sixteen draws count (lane l's high draw
- * is bit 2 l, its low draw bit 2 l + 1) and kl is not read. */
+/* One step of v_groups (how V_GATHER or V_DOUBLE): an output of the lanes
+ * in kh, their high draws added to the sums, and the low draws of the
+ * lanes in kl (a subset).  Packed (v_stream), every lane steps, both its
+ * draws go to acc unmasked, and scnt and o tell a redraw which low draws
+ * count (stream_kl). */
 BOOT_AVX512 static inline __attribute__((always_inline)) void
 v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __mmask8 kh,
-       __mmask8 kl, __mmask16 k16, const __m512i *tab, int how, __m512i *acc, __m512d *ml,
-       __m512d *ms, const uint32_t *scnt, uint64_t so)
+       __mmask8 kl, const __m512i *tab, int how, __m512i *acc, __m512d *ml, __m512d *ms,
+       const uint32_t *scnt, uint64_t o)
 {
     const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
     const __m512d zd = _mm512_setzero_pd();
@@ -554,13 +550,8 @@ v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __
      * the counted ones only; an alarm is rare). */
     __mmask16 rj = _mm512_cmplt_epu32_mask(_mm512_min_epu32(hi, lo), rejv) & 0x5555;
     if (rj != 0) {
-        if (scnt != NULL) {
-            kl = stream_kl(scnt, r->B, so);
-        } else if (how >= V_P16) {
-            kl = 0;
-            for (int l = 0; l < BOOT_LANES; l++)
-                kl |= (__mmask8)(((k16 >> (2 * l + 1)) & 1u) << l);
-        }
+        if (how >= V_P16)
+            kl = stream_kl(scnt, r->B, o);
         /* A copy, so the state's address never escapes the loop. */
         __m512i v[6] = { *s0, *s1, *s2, *s3, hi, lo };
         v_redraw(r, v, kh, kl);
@@ -577,7 +568,7 @@ v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __
         __m512i i = _mm512_mask_shuffle_epi32(lo, 0x5555, hi, _MM_PERM_CDAB);
         __m512i w = how == V_PGATHER ? _mm512_i32gather_epi32(i, r->pk32, 4)
                                      : v_tab32(tab, i, how);
-        *acc = _mm512_mask_add_epi32(*acc, k16, *acc, w);
+        *acc = _mm512_add_epi32(*acc, w);
         return;
     }
     hi = _mm512_srli_epi64(hi, 32);
@@ -615,15 +606,7 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
     __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
     const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
     const __m512i two = _mm512_set1_epi64(2), low = _mm512_set1_epi64(0xffffffff);
-    const __m512i low16 = _mm512_set1_epi64(0xffff);
     const __m512d zd = _mm512_setzero_pd(), unit = _mm512_set1_pd(r->unit);
-    __m512i tab[2] = { zero, zero };
-    if (how >= V_P16 && how < V_PGATHER)
-        for (uint32_t t = 0; t < 2 && 16 * t < r->m; t++)
-            tab[t] = _mm512_maskz_loadu_epi32((__mmask16)(r->m - 16 * t >= 16
-                                                              ? 0xffffu
-                                                              : (1u << (r->m - 16 * t)) - 1),
-                                              r->pk32 + 16 * t);
     for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
         uint32_t left = r->B - b0;
         __mmask8 kb = v_first(left);
@@ -636,37 +619,15 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
         /* While every lane has two draws left, no masks to compute. */
         if (kb == 0xff)
             for (uint64_t full = _mm512_reduce_min_epu64(T) / 2; st < full; st++)
-                v_step(r, &s0, &s1, &s2, &s3, 0xff, 0xff, 0xffff, tab, how, &acc, &ml, &ms, NULL, 0);
+                v_step(r, &s0, &s1, &s2, &s3, 0xff, 0xff, NULL, how, &acc, &ml, &ms, NULL, 0);
         /* D, the draws left: the step's high draw counts if D > 0, its low
-         * draw if D > 1.  Packed, the 32-bit lanes hold D (even) and D - 1
-         * (odd): a draw counts if its lane is above 0, and as 64-bit
-         * numbers (D - 1) 2^32 + D the lane's high draw does likewise. */
+         * draw if D > 1. */
         __m512i D = _mm512_sub_epi64(T, _mm512_set1_epi64((long long)(2 * st)));
-        if (how >= V_P16) {
-            D = _mm512_mask_sub_epi32(_mm512_shuffle_epi32(D, _MM_PERM_CCAA), 0xaaaa,
-                                      _mm512_shuffle_epi32(D, _MM_PERM_CCAA),
-                                      _mm512_set1_epi32(1));
-            for (; st < nsteps; st++) {
-                __mmask16 k16 = _mm512_cmpgt_epi32_mask(D, zero);
-                __mmask8 kh = _mm512_cmpgt_epi64_mask(D, zero);
-                D = _mm512_sub_epi32(D, _mm512_set1_epi32(2));
-                v_step(r, &s0, &s1, &s2, &s3, kh, 0, k16, tab, how, &acc, &ml, &ms, NULL, 0);
-            }
-            /* The sums of the even and odd lanes, each below 2^16 per
-             * weight (boot_row.pk32): ML in the high and MS in the low
-             * 16 bits of each. */
-            __m512i L = _mm512_add_epi64(_mm512_srli_epi64(acc, 48),
-                                         _mm512_and_si512(_mm512_srli_epi64(acc, 16), low16));
-            __m512i M = _mm512_add_epi64(_mm512_and_si512(acc, low16),
-                                         _mm512_and_si512(_mm512_srli_epi64(acc, 32), low16));
-            acc = _mm512_or_si512(_mm512_slli_epi64(L, 32), M);
-        } else {
-            for (; st < nsteps; st++) {
-                __mmask8 kh = _mm512_cmpgt_epi64_mask(D, zero);
-                __mmask8 kl = _mm512_cmpgt_epi64_mask(D, one);
-                D = _mm512_sub_epi64(D, two);
-                v_step(r, &s0, &s1, &s2, &s3, kh, kl, 0, tab, how, &acc, &ml, &ms, NULL, 0);
-            }
+        for (; st < nsteps; st++) {
+            __mmask8 kh = _mm512_cmpgt_epi64_mask(D, zero);
+            __mmask8 kl = _mm512_cmpgt_epi64_mask(D, one);
+            D = _mm512_sub_epi64(D, two);
+            v_step(r, &s0, &s1, &s2, &s3, kh, kl, NULL, how, &acc, &ml, &ms, NULL, 0);
         }
         if (how != V_DOUBLE) {
             ml = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(acc, 32)), unit);
@@ -713,7 +674,7 @@ v_stream(const boot_row *r, __m512i *s, const uint32_t *cnt, uint64_t n, uint32_
     __m512d unused = _mm512_setzero_pd();
     _mm512_storeu_si512(buf, zero);
     for (uint64_t o = 0; o < n; o++) {
-        v_step(r, &s0, &s1, &s2, &s3, 0xff, 0, 0xffff, tab, how, &R, &unused, &unused, cnt, o);
+        v_step(r, &s0, &s1, &s2, &s3, 0xff, 0, tab, how, &R, &unused, &unused, cnt, o);
         _mm512_storeu_si512(buf + 16 * (o + 1), R);
     }
     /* The replicates, eight at a time: E, each lane's outputs so far. */
@@ -812,14 +773,8 @@ BOOT_AVX512 static int boot_avx512(const rng *lanes, const boot_row *r, cls_boot
     }
     if (r->q < 0)
         v_groups(r, s, cnt, rep, V_DOUBLE);
-    else if (r->pk32 == NULL)
-        v_groups(r, s, cnt, rep, V_GATHER);
-    else if (r->m <= 16)
-        v_groups(r, s, cnt, rep, V_P16);
-    else if (r->m <= 32)
-        v_groups(r, s, cnt, rep, V_P32);
     else
-        v_groups(r, s, cnt, rep, V_PGATHER);
+        v_groups(r, s, cnt, rep, V_GATHER);
     return IG_OK;
 }
 
