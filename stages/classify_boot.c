@@ -537,18 +537,22 @@ static __mmask8 stream_kl(const uint32_t *cnt, uint32_t B, uint64_t o)
  * draws go to acc unmasked, and scnt and o tell a redraw which low draws
  * count (stream_kl). */
 BOOT_AVX512 static inline __attribute__((always_inline)) void
-v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __mmask8 kh,
-       __mmask8 kl, const __m512i *tab, int how, __m512i *acc, __m512d *ml, __m512d *ms,
-       const uint32_t *scnt, uint64_t o)
+v_step(const boot_row *r, __m512i mv, __m512i rejv, __m512i *s0, __m512i *s1, __m512i *s2,
+       __m512i *s3, __mmask8 kh, __mmask8 kl, const __m512i *tab, int how, __m512i *acc,
+       __m512d *ml, __m512d *ms, const uint32_t *scnt, uint64_t o, __m512i *lows)
 {
-    const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
     const __m512d zd = _mm512_setzero_pd();
     __m512i x = v_next(s0, s1, s2, s3, kh);
     __m512i hi = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), mv);
     __m512i lo = _mm512_mul_epu32(x, mv);
     /* Any low half below the threshold, counted or not (v_redraw looks at
-     * the counted ones only; an alarm is rare). */
-    __mmask16 rj = _mm512_cmplt_epu32_mask(_mm512_min_epu32(hi, lo), rejv) & 0x5555;
+     * the counted ones only; an alarm is rare).  With lows, the check
+     * waits: the smallest halves are kept for the caller. */
+    __mmask16 rj = 0;
+    if (lows != NULL)
+        *lows = _mm512_min_epu32(*lows, _mm512_min_epu32(hi, lo));
+    else
+        rj = _mm512_cmplt_epu32_mask(_mm512_min_epu32(hi, lo), rejv) & 0x5555;
     if (rj != 0) {
         if (how >= V_P16)
             kl = stream_kl(scnt, r->B, o);
@@ -607,6 +611,7 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
     const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
     const __m512i two = _mm512_set1_epi64(2), low = _mm512_set1_epi64(0xffffffff);
     const __m512d zd = _mm512_setzero_pd(), unit = _mm512_set1_pd(r->unit);
+    const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
     for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
         uint32_t left = r->B - b0;
         __mmask8 kb = v_first(left);
@@ -619,7 +624,8 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
         /* While every lane has two draws left, no masks to compute. */
         if (kb == 0xff)
             for (uint64_t full = _mm512_reduce_min_epu64(T) / 2; st < full; st++)
-                v_step(r, &s0, &s1, &s2, &s3, 0xff, 0xff, NULL, how, &acc, &ml, &ms, NULL, 0);
+                v_step(r, mv, rejv, &s0, &s1, &s2, &s3, 0xff, 0xff, NULL, how, &acc, &ml, &ms,
+                       NULL, 0, NULL);
         /* D, the draws left: the step's high draw counts if D > 0, its low
          * draw if D > 1. */
         __m512i D = _mm512_sub_epi64(T, _mm512_set1_epi64((long long)(2 * st)));
@@ -627,7 +633,8 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
             __mmask8 kh = _mm512_cmpgt_epi64_mask(D, zero);
             __mmask8 kl = _mm512_cmpgt_epi64_mask(D, one);
             D = _mm512_sub_epi64(D, two);
-            v_step(r, &s0, &s1, &s2, &s3, kh, kl, NULL, how, &acc, &ml, &ms, NULL, 0);
+            v_step(r, mv, rejv, &s0, &s1, &s2, &s3, kh, kl, NULL, how, &acc, &ml, &ms, NULL, 0,
+                   NULL);
         }
         if (how != V_DOUBLE) {
             ml = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(acc, 32)), unit);
@@ -645,6 +652,25 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
  * takes v_groups. */
 #define STREAM_ROWS ((uint64_t)1 << 15)
 
+/* v_stream's outputs and running sums, from the lanes' state s: checked,
+ * with the rejection check (and redraws) at every step; else with it
+ * deferred, returning whether a low half anywhere fell below the
+ * threshold (then the pass must be made checked). */
+BOOT_AVX512 static inline __attribute__((always_inline)) int
+v_stream_pass(const boot_row *r, __m512i mv, __m512i rejv, const __m512i *s, const uint32_t *cnt,
+              uint64_t n, uint32_t *buf, const __m512i *tab, int how, int checked)
+{
+    __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], R = _mm512_setzero_si512();
+    __m512i lows = _mm512_set1_epi32(-1);
+    __m512d unused = _mm512_setzero_pd();
+    for (uint64_t o = 0; o < n; o++) {
+        v_step(r, mv, rejv, &s0, &s1, &s2, &s3, 0xff, 0, tab, how, &R, &unused, &unused, cnt, o,
+               checked ? NULL : &lows);
+        _mm512_storeu_si512(buf + 16 * (o + 1), R);
+    }
+    return (_mm512_cmplt_epu32_mask(lows, rejv) & 0x5555) != 0;
+}
+
 /* The packed draws without waiting: each lane takes its outputs one after
  * another across all its replicates (exactly its order in boot_scalar:
  * the replicates' draws follow each other in the lane's stream), every
@@ -661,7 +687,6 @@ BOOT_AVX512 static inline __attribute__((always_inline)) void
 v_stream(const boot_row *r, __m512i *s, const uint32_t *cnt, uint64_t n, uint32_t *buf, int how,
          double *rep)
 {
-    __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
     const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
     __m512i tab[2] = { zero, zero };
     if (how < V_PGATHER)
@@ -670,13 +695,13 @@ v_stream(const boot_row *r, __m512i *s, const uint32_t *cnt, uint64_t n, uint32_
                                                               ? 0xffffu
                                                               : (1u << (r->m - 16 * t)) - 1),
                                               r->pk32 + 16 * t);
-    __m512i R = zero;
-    __m512d unused = _mm512_setzero_pd();
+    const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
     _mm512_storeu_si512(buf, zero);
-    for (uint64_t o = 0; o < n; o++) {
-        v_step(r, &s0, &s1, &s2, &s3, 0xff, 0, tab, how, &R, &unused, &unused, cnt, o);
-        _mm512_storeu_si512(buf + 16 * (o + 1), R);
-    }
+    /* First with the rejection check deferred to the end; in the rare row
+     * where a low half fell below the threshold (counted or not), again
+     * from the start with the check at every step. */
+    if (v_stream_pass(r, mv, rejv, s, cnt, n, buf, tab, how, 0))
+        v_stream_pass(r, mv, rejv, s, cnt, n, buf, tab, how, 1);
     /* The replicates, eight at a time: E, each lane's outputs so far. */
     const __m512i lane = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
     const __m256i low16 = _mm256_set1_epi32(0xffff);
