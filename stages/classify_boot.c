@@ -16,6 +16,15 @@
  * when the CPU has it.  Every step is integer arithmetic or one correctly
  * rounded IEEE operation done in the same order, so both give the same
  * bits (tests/unit/test_classify.c compares them).
+ *
+ * The AVX-512 path draws in one of two ways.  When the exact weights of a
+ * replicate fit 16 bits each (the shipped lexicons always), v_stream lets
+ * each lane run through the outputs of all its replicates without waiting
+ * for the others, summing both draws of an output in one 16-lane vector,
+ * and reads each replicate's sum back as the difference of two running
+ * sums; otherwise v_groups takes eight replicates at a time, each lane
+ * stepping while its replicate has draws left.  Integer sums are the same
+ * in any grouping, so both ways give the plain path's numbers.
  */
 #include <math.h>
 #include <pthread.h>
