@@ -883,11 +883,11 @@ BOOT_AVX512 static double v_rank_pair(const double *c, size_t cn, size_t m, int 
  * four smallest and four largest values it sees (a[j] in lane j mod 8).
  * When those 32 cover the heaps (i_lo + 2 and n - i_hi values: up to about
  * 1300 replicates), tlo, the (i_lo + 2)-th smallest of the 32 smallest
- * kept, has at least i_lo + 2 values at or below it, and every other value
- * above it: the order statistics sought are among the values <= tlo, a few
- * more than i_lo + 2, gathered with compress and selected with the small
- * heap (the same for thi and the largest).  Falls back to quantiles() for
- * few replicates, many, or a NaN.  h is scratch of 2 n + 16. */
+ * kept, has at least i_lo + 2 values at or below it: the order statistics
+ * sought are tlo or among the values below it, gathered with compress and
+ * selected (v_rank_pair; the same for thi and the largest).  Falls back to
+ * quantiles() for few replicates, many, or a NaN.  h is scratch of
+ * 2 n + 16. */
 BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, double *qhi,
                                     double *h)
 {
