@@ -449,30 +449,16 @@ BOOT_AVX512 static __m512i v_pick(const boot_row *r, __m512i x, __mmask8 k)
  * q < 0, from sml and sms); v_stream's packed ways are below. */
 enum { V_GATHER = 0, V_DOUBLE = 1 };
 
-/* The 64-bit entries tab[i / 8][i % 8] for i < 32 in every lane. */
-BOOT_AVX512 static inline __attribute__((always_inline)) __m512i v_tab(const __m512i *tab,
-                                                                       __m512i i)
-{
-    __m512i a = _mm512_permutex2var_epi64(tab[0], i, tab[1]);
-    __m512i b = _mm512_permutex2var_epi64(tab[2], i, tab[3]);
-    return _mm512_mask_blend_epi64(_mm512_test_epi64_mask(i, _mm512_set1_epi64(16)), a, b);
-}
-
-/* v_pick for S < 32, from registers: tc holds C[0..S] and tg the guide
- * (at most 32 entries each, as in v_tab), so no gathers.  The same start
- * and the same walk, hence the same counts. */
-BOOT_AVX512 static __m512i v_pick_tab(const boot_row *r, const __m512i *tc, const __m512i *tg,
-                                      __m512i x, __mmask8 k)
+/* binom_pick for S < 32 in every lane of k (the others give 0): T, the
+ * first k with U < C[k], is the number of k < S with C[k] <= U (C rises
+ * and C[S] exceeds every U), counted without table look-ups. */
+BOOT_AVX512 static __m512i v_pick_small(const boot_row *r, __m512i x, __mmask8 k)
 {
     const __m512i one = _mm512_set1_epi64(1);
-    __m512i U = _mm512_srli_epi64(x, 11);
-    __m512i t = v_tab(tg, _mm512_srlv_epi64(U, _mm512_set1_epi64(r->shift)));
-    __mmask8 up = _mm512_mask_cmpge_epu64_mask(k, U, v_tab(tc, t));
-    t = _mm512_mask_add_epi64(t, up, t, one);
-    up = _mm512_mask_cmpge_epu64_mask(up, U, v_tab(tc, t));
-    while (up != 0) {
-        t = _mm512_mask_add_epi64(t, up, t, one);
-        up = _mm512_mask_cmpge_epu64_mask(up, U, v_tab(tc, t));
+    __m512i U = _mm512_srli_epi64(x, 11), t = _mm512_setzero_si512();
+    for (uint32_t i = 0; i < r->S; i++) {
+        __mmask8 le = _mm512_cmpge_epu64_mask(U, _mm512_set1_epi64((long long)r->C[i]));
+        t = _mm512_mask_add_epi64(t, le, t, one);
     }
     return _mm512_maskz_mov_epi64(k, t);
 }
@@ -750,31 +736,14 @@ BOOT_AVX512 static int boot_avx512(const rng *lanes, const boot_row *r, cls_boot
     for (int i = 0; i < 4; i++)
         s[i] = _mm512_loadu_si512(st[i]);
     /* The counts, eight at a time: independent of one another, so the
-     * table look-ups of one group overlap the next. */
+     * look-ups of one group overlap the next. */
     if (!r->all) {
         __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-        if (r->S < 32) {
-            /* C[0..S] and the guide (2^(53 - shift) <= 32 entries) fit in
-             * registers: table look-ups instead of gathers. */
-            __m512i tc[4], tg[4];
-            uint32_t G = 1u << (53 - r->shift);
-            for (uint32_t t = 0; t < 4; t++) {
-                tc[t] = _mm512_maskz_loadu_epi64(v_first(8 * t <= r->S ? r->S + 1 - 8 * t : 0),
-                                                 r->C + 8 * t);
-                tg[t] = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(
-                    v_first(8 * t < G ? G - 8 * t : 0), r->guide + 8 * t));
-            }
-            for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
-                __mmask8 kb = v_first(r->B - b0);
-                __m512i T = v_pick_tab(r, tc, tg, v_next(&s0, &s1, &s2, &s3, kb), kb);
-                _mm256_mask_storeu_epi32(cnt + b0, kb, _mm512_cvtepi64_epi32(T));
-            }
-        } else {
-            for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
-                __mmask8 kb = v_first(r->B - b0);
-                __m512i T = v_pick(r, v_next(&s0, &s1, &s2, &s3, kb), kb);
-                _mm256_mask_storeu_epi32(cnt + b0, kb, _mm512_cvtepi64_epi32(T));
-            }
+        for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+            __mmask8 kb = v_first(r->B - b0);
+            __m512i x = v_next(&s0, &s1, &s2, &s3, kb);
+            __m512i T = r->S < 32 ? v_pick_small(r, x, kb) : v_pick(r, x, kb);
+            _mm256_mask_storeu_epi32(cnt + b0, kb, _mm512_cvtepi64_epi32(T));
         }
         s[0] = s0;
         s[1] = s1;
@@ -789,7 +758,8 @@ BOOT_AVX512 static int boot_avx512(const rng *lanes, const boot_row *r, cls_boot
         __m512i N = _mm512_setzero_si512();
         const __m512i one = _mm512_set1_epi64(1);
         for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
-            __m512i T = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(v_first(r->B - b0), cnt + b0));
+            __mmask8 kb = v_first(r->B - b0);
+            __m512i T = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(kb, cnt + b0));
             N = _mm512_add_epi64(N, _mm512_srli_epi64(_mm512_add_epi64(T, one), 1));
         }
         uint64_t n = _mm512_reduce_max_epu64(N);
