@@ -157,12 +157,14 @@
  * --threads (default: both cores) and any block size.
  *
  * Cost.  On the 1 GB bench index (70,000 documents, 155 million positions,
- * 4.35 million cues, 1.2 GB of evidence.csv) a run takes about 18 CPU
+ * 4.35 million cues, 1.2 GB of evidence.csv) a run takes about 17 CPU
  * seconds, 10 s of wall time on 2 cores (make bench).  The bootstrap takes
- * about 3 with AVX-512 (1000 replicates of about as many draws as the row
+ * about 2 with AVX-512 (1000 replicates of about as many draws as the row
  * has cue sentences: 3.9 billion draws in all, two per generator output,
- * eight lanes a vector instruction, exact weights summed as integers;
- * about 10 on the plain path).  Of the other 15: matching (pattern scans,
+ * eight lanes a vector instruction, exact weights summed as integers,
+ * packed in 16 bits each when they fit, each lane drawing through all its
+ * replicates without waiting for the others; about 9 on the plain path).
+ * Of the other 15: matching (pattern scans,
  * postings, layouts) about 4 to 5, inflating the texts of documents with
  * cues for the quote rule and the contexts about 3 (pipeline/inflate.h's
  * decoder), encoding the evidence rows about 2 (contexts a word at a time,

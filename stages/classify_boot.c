@@ -16,6 +16,15 @@
  * when the CPU has it.  Every step is integer arithmetic or one correctly
  * rounded IEEE operation done in the same order, so both give the same
  * bits (tests/unit/test_classify.c compares them).
+ *
+ * The AVX-512 path draws in one of two ways.  When the exact weights of a
+ * replicate fit 16 bits each (the shipped lexicons always), v_stream lets
+ * each lane run through the outputs of all its replicates without waiting
+ * for the others, summing both draws of an output in one 16-lane vector,
+ * and reads each replicate's sum back as the difference of two running
+ * sums; otherwise v_groups takes eight replicates at a time, each lane
+ * stepping while its replicate has draws left.  Integer sums are the same
+ * in any grouping, so both ways give the plain path's numbers.
  */
 #include <math.h>
 #include <pthread.h>
@@ -114,6 +123,8 @@ void cls_boot_free(cls_boot *b)
     ig_free(b->heap);
     ig_free(b->logk);
     ig_free(b->pk);
+    ig_free(b->pk32);
+    ig_free(b->sbuf);
     ig_free(b->guide);
     ig_free(b->cnt);
     ig_free(b->C);
@@ -316,6 +327,9 @@ typedef struct boot_row {
                               (2^32 - m) mod m is drawn again */
     int q;                 /* exact_units, or -1 */
     const uint64_t *pk;    /* q >= 0: ML << 32 | MS in units of 2^-q */
+    const uint32_t *pk32;  /* ML << 16 | MS, when every weight in units
+                              times ceil(S / 2) stays below 2^16: the sums
+                              of ceil(S / 2) draws fit 16 bits; else NULL */
     double unit;           /* 2^-q */
     const double *sml, *sms; /* q < 0: the sums as doubles */
     double k;              /* smoothing */
@@ -431,6 +445,24 @@ BOOT_AVX512 static __m512i v_pick(const boot_row *r, __m512i x, __mmask8 k)
     return _mm512_maskz_mov_epi64(k, t);
 }
 
+/* How v_groups looks up a drawn sentence's sums: gathering from pk (or,
+ * q < 0, from sml and sms); v_stream's packed ways are below. */
+enum { V_GATHER = 0, V_DOUBLE = 1 };
+
+/* binom_pick for S < 32 in every lane of k (the others give 0): T, the
+ * first k with U < C[k], is the number of k < S with C[k] <= U (C rises
+ * and C[S] exceeds every U), counted without table look-ups. */
+BOOT_AVX512 static __m512i v_pick_small(const boot_row *r, __m512i x, __mmask8 k)
+{
+    const __m512i one = _mm512_set1_epi64(1);
+    __m512i U = _mm512_srli_epi64(x, 11), t = _mm512_setzero_si512();
+    for (uint32_t i = 0; i < r->S; i++) {
+        __mmask8 le = _mm512_cmpge_epu64_mask(U, _mm512_set1_epi64((long long)r->C[i]));
+        t = _mm512_mask_add_epi64(t, le, t, one);
+    }
+    return _mm512_maskz_mov_epi64(k, t);
+}
+
 /* A rejected draw in some lane (rare: probability below m / 2^32 each):
  * redraw it exactly as lane_index does, lane by lane, the high half's draw
  * before the low half's.  v holds the state s0..s3, then v * m of the high
@@ -459,39 +491,66 @@ BOOT_AVX512 __attribute__((noinline)) static void v_redraw(const boot_row *r, __
     v[5] = _mm512_loadu_si512(w);
 }
 
-/* How v_groups looks up a drawn sentence's sums: gathering from pk (or,
- * q < 0, from sml and sms), or permuting a table of up to 8, 16 or 32
- * entries held in registers (cheaper than a gather). */
-enum { V_GATHER = 0, V_DOUBLE = 1, V_TAB8 = 8, V_TAB16 = 16, V_TAB32 = 32 };
+/* How v_stream sums a drawn sentence's weights, packed (boot_row.pk32):
+ * both draws of a step in one vector of sixteen 32-bit lanes, looked up
+ * from a table of up to 16 or 32 entries held in registers, or gathered
+ * (tables of 64 and 128 entries measured no faster than the gather). */
+enum { V_P16 = 2, V_P32 = 3, V_PGATHER = 4 };
 
-/* tab[0..4)[i] = pk[8 t + i], 0 past m. */
-BOOT_AVX512 static inline __attribute__((always_inline)) __m512i v_tab(const __m512i *tab,
-                                                                       __m512i i, int how)
+/* tab[t][i] = pk32[16 t + i], i below m <= 32. */
+BOOT_AVX512 static inline __attribute__((always_inline)) __m512i v_tab32(const __m512i *tab,
+                                                                         __m512i i, int how)
 {
-    if (how == V_TAB8)
-        return _mm512_permutexvar_epi64(i, tab[0]);
-    __m512i a = _mm512_permutex2var_epi64(tab[0], i, tab[1]);
-    if (how == V_TAB16)
-        return a;
-    __m512i b = _mm512_permutex2var_epi64(tab[2], i, tab[3]);
-    return _mm512_mask_blend_epi64(_mm512_test_epi64_mask(i, _mm512_set1_epi64(16)), a, b);
+    if (how == V_P16)
+        return _mm512_permutexvar_epi32(i, tab[0]);
+    return _mm512_permutex2var_epi32(tab[0], i, tab[1]);
 }
 
-/* One step of v_groups: an output of the lanes in kh, their high draws
- * added to the sums, and the low draws of the lanes in kl (a subset). */
-BOOT_AVX512 static inline __attribute__((always_inline)) void
-v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __mmask8 kh,
-       __mmask8 kl, const __m512i *tab, int how, __m512i *acc, __m512d *ml, __m512d *ms)
+/* The lanes whose low draw of output o (0-based, the lane's outputs
+ * after its counts) counts, for v_stream's redraws: o lies within the
+ * lane's draws and is not the last output of a replicate with odd T. */
+static __mmask8 stream_kl(const uint32_t *cnt, uint32_t B, uint64_t o)
 {
-    const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
+    __mmask8 kl = 0;
+    for (uint32_t l = 0; l < BOOT_LANES; l++) {
+        uint64_t end = 0;
+        for (uint32_t b = l; b < B; b += BOOT_LANES) {
+            end += (cnt[b] + 1u) / 2;
+            if (o < end) {
+                if (!(cnt[b] & 1u) || o + 1 != end)
+                    kl |= (__mmask8)(1u << l);
+                break;
+            }
+        }
+    }
+    return kl;
+}
+
+/* One step of v_groups (how V_GATHER or V_DOUBLE): an output of the lanes
+ * in kh, their high draws added to the sums, and the low draws of the
+ * lanes in kl (a subset).  Packed (v_stream), every lane steps, both its
+ * draws go to acc unmasked, and scnt and o tell a redraw which low draws
+ * count (stream_kl). */
+BOOT_AVX512 static inline __attribute__((always_inline)) void
+v_step(const boot_row *r, __m512i mv, __m512i rejv, __m512i *s0, __m512i *s1, __m512i *s2,
+       __m512i *s3, __mmask8 kh, __mmask8 kl, const __m512i *tab, int how, __m512i *acc,
+       __m512d *ml, __m512d *ms, const uint32_t *scnt, uint64_t o, __m512i *lows)
+{
     const __m512d zd = _mm512_setzero_pd();
     __m512i x = v_next(s0, s1, s2, s3, kh);
     __m512i hi = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), mv);
     __m512i lo = _mm512_mul_epu32(x, mv);
     /* Any low half below the threshold, counted or not (v_redraw looks at
-     * the counted ones only; an alarm is rare). */
-    __mmask16 rj = _mm512_cmplt_epu32_mask(_mm512_min_epu32(hi, lo), rejv) & 0x5555;
+     * the counted ones only; an alarm is rare).  With lows, the check
+     * waits: the smallest halves are kept for the caller. */
+    __mmask16 rj = 0;
+    if (lows != NULL)
+        *lows = _mm512_min_epu32(*lows, _mm512_min_epu32(hi, lo));
+    else
+        rj = _mm512_cmplt_epu32_mask(_mm512_min_epu32(hi, lo), rejv) & 0x5555;
     if (rj != 0) {
+        if (how >= V_P16)
+            kl = stream_kl(scnt, r->B, o);
         /* A copy, so the state's address never escapes the loop. */
         __m512i v[6] = { *s0, *s1, *s2, *s3, hi, lo };
         v_redraw(r, v, kh, kl);
@@ -502,21 +561,37 @@ v_step(const boot_row *r, __m512i *s0, __m512i *s1, __m512i *s2, __m512i *s3, __
         hi = v[4];
         lo = v[5];
     }
+    if (how >= V_P16) {
+        /* The sixteen indices, the high halves of the products: the high
+         * draw's to even 32-bit lanes, the low draw's staying odd. */
+        __m512i i = _mm512_mask_shuffle_epi32(lo, 0x5555, hi, _MM_PERM_CDAB);
+        __m512i w = how == V_PGATHER ? _mm512_i32gather_epi32(i, r->pk32, 4)
+                                     : v_tab32(tab, i, how);
+        *acc = _mm512_add_epi32(*acc, w);
+        return;
+    }
     hi = _mm512_srli_epi64(hi, 32);
     lo = _mm512_srli_epi64(lo, 32);
     if (how == V_GATHER) {
         /* Unmasked gathers: every index is below m. */
         *acc = _mm512_mask_add_epi64(*acc, kh, *acc, _mm512_i64gather_epi64(hi, r->pk, 8));
         *acc = _mm512_mask_add_epi64(*acc, kl, *acc, _mm512_i64gather_epi64(lo, r->pk, 8));
-    } else if (how == V_DOUBLE) {
+    } else {
         *ml = _mm512_mask_add_pd(*ml, kh, *ml, _mm512_mask_i64gather_pd(zd, kh, hi, r->sml, 8));
         *ms = _mm512_mask_add_pd(*ms, kh, *ms, _mm512_mask_i64gather_pd(zd, kh, hi, r->sms, 8));
         *ml = _mm512_mask_add_pd(*ml, kl, *ml, _mm512_mask_i64gather_pd(zd, kl, lo, r->sml, 8));
         *ms = _mm512_mask_add_pd(*ms, kl, *ms, _mm512_mask_i64gather_pd(zd, kl, lo, r->sms, 8));
-    } else {
-        *acc = _mm512_mask_add_epi64(*acc, kh, *acc, v_tab(tab, hi, how));
-        *acc = _mm512_mask_add_epi64(*acc, kl, *acc, v_tab(tab, lo, how));
     }
+}
+
+/* cls_score_formula, (ms - ml) / (ms + ml + k) or 0 unless the
+ * denominator is above 0, stored to the lanes of kb. */
+BOOT_AVX512 static inline void v_score(const boot_row *r, __m512d ml, __m512d ms, double *out,
+                                       __mmask8 kb)
+{
+    __m512d den = _mm512_add_pd(_mm512_add_pd(ms, ml), _mm512_set1_pd(r->k));
+    __mmask8 pos = _mm512_cmp_pd_mask(den, _mm512_setzero_pd(), _CMP_GT_OQ);
+    _mm512_mask_storeu_pd(out, kb, _mm512_maskz_div_pd(pos, _mm512_sub_pd(ms, ml), den));
 }
 
 /* The sentence draws of every replicate and its score, eight replicates
@@ -531,13 +606,7 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
     const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
     const __m512i two = _mm512_set1_epi64(2), low = _mm512_set1_epi64(0xffffffff);
     const __m512d zd = _mm512_setzero_pd(), unit = _mm512_set1_pd(r->unit);
-    __m512i tab[4] = { zero, zero, zero, zero };
-    if (how >= V_TAB8)
-        for (uint32_t t = 0; t < 4 && 8 * t < r->m; t++) {
-            uint32_t n = r->m - 8 * t;
-            __mmask8 k = v_first(n);
-            tab[t] = _mm512_maskz_loadu_epi64(k, r->pk + 8 * t);
-        }
+    const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
     for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
         uint32_t left = r->B - b0;
         __mmask8 kb = v_first(left);
@@ -550,7 +619,8 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
         /* While every lane has two draws left, no masks to compute. */
         if (kb == 0xff)
             for (uint64_t full = _mm512_reduce_min_epu64(T) / 2; st < full; st++)
-                v_step(r, &s0, &s1, &s2, &s3, 0xff, 0xff, tab, how, &acc, &ml, &ms);
+                v_step(r, mv, rejv, &s0, &s1, &s2, &s3, 0xff, 0xff, NULL, how, &acc, &ml, &ms,
+                       NULL, 0, NULL);
         /* D, the draws left: the step's high draw counts if D > 0, its low
          * draw if D > 1. */
         __m512i D = _mm512_sub_epi64(T, _mm512_set1_epi64((long long)(2 * st)));
@@ -558,17 +628,14 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
             __mmask8 kh = _mm512_cmpgt_epi64_mask(D, zero);
             __mmask8 kl = _mm512_cmpgt_epi64_mask(D, one);
             D = _mm512_sub_epi64(D, two);
-            v_step(r, &s0, &s1, &s2, &s3, kh, kl, tab, how, &acc, &ml, &ms);
+            v_step(r, mv, rejv, &s0, &s1, &s2, &s3, kh, kl, NULL, how, &acc, &ml, &ms, NULL, 0,
+                   NULL);
         }
         if (how != V_DOUBLE) {
             ml = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_srli_epi64(acc, 32)), unit);
             ms = _mm512_mul_pd(_mm512_cvtepu64_pd(_mm512_and_si512(acc, low)), unit);
         }
-        /* cls_score_formula: (ms - ml) / (ms + ml + k), 0 unless den > 0. */
-        __m512d den = _mm512_add_pd(_mm512_add_pd(ms, ml), _mm512_set1_pd(r->k));
-        __mmask8 pos = _mm512_cmp_pd_mask(den, zd, _CMP_GT_OQ);
-        __m512d sc = _mm512_maskz_div_pd(pos, _mm512_sub_pd(ms, ml), den);
-        _mm512_mask_storeu_pd(rep + b0, kb, sc);
+        v_score(r, ml, ms, rep + b0, kb);
     }
     s[0] = s0;
     s[1] = s1;
@@ -576,9 +643,91 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
     s[3] = s3;
 }
 
-/* boot_scalar's lanes, eight at once: the counts, then the draws. */
-BOOT_AVX512 static void boot_avx512(const rng *lanes, const boot_row *r, uint32_t *cnt, double *rep)
+/* Most prefix rows v_stream keeps (64 bytes each); a row needing more
+ * takes v_groups. */
+#define STREAM_ROWS ((uint64_t)1 << 15)
+
+/* v_stream's outputs and running sums, from the lanes' state s: checked,
+ * with the rejection check (and redraws) at every step; else with it
+ * deferred, returning whether a low half anywhere fell below the
+ * threshold (then the pass must be made checked). */
+BOOT_AVX512 static inline __attribute__((always_inline)) int
+v_stream_pass(const boot_row *r, __m512i mv, __m512i rejv, const __m512i *s, const uint32_t *cnt,
+              uint64_t n, uint32_t *buf, const __m512i *tab, int how, int checked)
 {
+    __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], R = _mm512_setzero_si512();
+    __m512i lows = _mm512_set1_epi32(-1);
+    __m512d unused = _mm512_setzero_pd();
+    for (uint64_t o = 0; o < n; o++) {
+        v_step(r, mv, rejv, &s0, &s1, &s2, &s3, 0xff, 0, tab, how, &R, &unused, &unused, cnt, o,
+               checked ? NULL : &lows);
+        _mm512_storeu_si512(buf + 16 * (o + 1), R);
+    }
+    return (_mm512_cmplt_epu32_mask(lows, rejv) & 0x5555) != 0;
+}
+
+/* The packed draws without waiting: each lane takes its outputs one after
+ * another across all its replicates (exactly its order in boot_scalar:
+ * the replicates' draws follow each other in the lane's stream), every
+ * lane stepping n times (a lane past its last draw makes outputs nobody
+ * reads), with no per-replicate masks and no lane idle while another
+ * finishes a long replicate.  buf row o + 1 holds the running sums, mod
+ * 2^32, of the packed weights of each lane's first o + 1 outputs (high
+ * draw in 32-bit lane 2 l, low draw in 2 l + 1); row 0 is zero.  A
+ * replicate's sum is the difference of two rows, exact since it stays
+ * below 2^16 in each half (boot_row.pk32), less the low draw of its last
+ * output when T is odd (taken from the row before).  cnt holds every
+ * replicate's T. */
+BOOT_AVX512 static inline __attribute__((always_inline)) void
+v_stream(const boot_row *r, __m512i *s, const uint32_t *cnt, uint64_t n, uint32_t *buf, int how,
+         double *rep)
+{
+    const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
+    __m512i tab[2] = { zero, zero };
+    if (how < V_PGATHER)
+        for (uint32_t t = 0; t < 2 && 16 * t < r->m; t++)
+            tab[t] = _mm512_maskz_loadu_epi32((__mmask16)(r->m - 16 * t >= 16
+                                                              ? 0xffffu
+                                                              : (1u << (r->m - 16 * t)) - 1),
+                                              r->pk32 + 16 * t);
+    const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
+    _mm512_storeu_si512(buf, zero);
+    /* First with the rejection check deferred to the end; in the rare row
+     * where a low half fell below the threshold (counted or not), again
+     * from the start with the check at every step. */
+    if (v_stream_pass(r, mv, rejv, s, cnt, n, buf, tab, how, 0))
+        v_stream_pass(r, mv, rejv, s, cnt, n, buf, tab, how, 1);
+    /* The replicates, eight at a time: E, each lane's outputs so far. */
+    const __m512i lane = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
+    const __m256i low16 = _mm256_set1_epi32(0xffff);
+    const __m512d unit = _mm512_set1_pd(r->unit);
+    __m512i E = zero;
+    __m256i Hp = _mm256_setzero_si256(), Lp = _mm256_setzero_si256();
+    for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+        __mmask8 kb = v_first(r->B - b0);
+        __m512i T = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(kb, cnt + b0));
+        E = _mm512_add_epi64(E, _mm512_srli_epi64(_mm512_add_epi64(T, one), 1));
+        __m512i ix = _mm512_add_epi64(_mm512_slli_epi64(E, 4), lane);
+        __m256i H = _mm512_i64gather_epi32(ix, buf, 4);
+        __m256i L = _mm512_i64gather_epi32(_mm512_add_epi64(ix, one), buf, 4);
+        __m256i Lu = _mm512_mask_i64gather_epi32(L, _mm512_test_epi64_mask(T, one),
+                                                 _mm512_sub_epi64(ix, _mm512_set1_epi64(15)),
+                                                 buf, 4);
+        __m256i hs = _mm256_sub_epi32(H, Hp), ls = _mm256_sub_epi32(Lu, Lp);
+        Hp = H;
+        Lp = L;
+        __m256i ML = _mm256_add_epi32(_mm256_srli_epi32(hs, 16), _mm256_srli_epi32(ls, 16));
+        __m256i MS = _mm256_add_epi32(_mm256_and_si256(hs, low16), _mm256_and_si256(ls, low16));
+        v_score(r, _mm512_mul_pd(_mm512_cvtepu32_pd(ML), unit),
+                _mm512_mul_pd(_mm512_cvtepu32_pd(MS), unit), rep + b0, kb);
+    }
+}
+
+/* boot_scalar's lanes, eight at once: the counts, then the draws. */
+BOOT_AVX512 static int boot_avx512(const rng *lanes, const boot_row *r, cls_boot *w)
+{
+    uint32_t *cnt = w->cnt;
+    double *rep = w->rep;
     uint64_t st[4][BOOT_LANES];
     for (int l = 0; l < BOOT_LANES; l++)
         for (int i = 0; i < 4; i++)
@@ -587,13 +736,13 @@ BOOT_AVX512 static void boot_avx512(const rng *lanes, const boot_row *r, uint32_
     for (int i = 0; i < 4; i++)
         s[i] = _mm512_loadu_si512(st[i]);
     /* The counts, eight at a time: independent of one another, so the
-     * table look-ups of one group overlap the next. */
+     * look-ups of one group overlap the next. */
     if (!r->all) {
         __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
         for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
-            uint32_t left = r->B - b0;
-            __mmask8 kb = v_first(left);
-            __m512i T = v_pick(r, v_next(&s0, &s1, &s2, &s3, kb), kb);
+            __mmask8 kb = v_first(r->B - b0);
+            __m512i x = v_next(&s0, &s1, &s2, &s3, kb);
+            __m512i T = r->S < 32 ? v_pick_small(r, x, kb) : v_pick(r, x, kb);
             _mm256_mask_storeu_epi32(cnt + b0, kb, _mm512_cvtepi64_epi32(T));
         }
         s[0] = s0;
@@ -601,16 +750,36 @@ BOOT_AVX512 static void boot_avx512(const rng *lanes, const boot_row *r, uint32_
         s[2] = s2;
         s[3] = s3;
     }
+    if (r->pk32 != NULL) {
+        /* n, the most outputs a lane takes. */
+        if (r->all)
+            for (uint32_t b = 0; b < r->B; b++)
+                cnt[b] = r->S;
+        __m512i N = _mm512_setzero_si512();
+        const __m512i one = _mm512_set1_epi64(1);
+        for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+            __mmask8 kb = v_first(r->B - b0);
+            __m512i T = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(kb, cnt + b0));
+            N = _mm512_add_epi64(N, _mm512_srli_epi64(_mm512_add_epi64(T, one), 1));
+        }
+        uint64_t n = _mm512_reduce_max_epu64(N);
+        if (n < STREAM_ROWS) {
+            if (grow((void **)&w->sbuf, &w->capsbuf, 16 * (size_t)(n + 1), sizeof *w->sbuf))
+                return IG_ENOMEM;
+            if (r->m <= 16)
+                v_stream(r, s, cnt, n, w->sbuf, V_P16, rep);
+            else if (r->m <= 32)
+                v_stream(r, s, cnt, n, w->sbuf, V_P32, rep);
+            else
+                v_stream(r, s, cnt, n, w->sbuf, V_PGATHER, rep);
+            return IG_OK;
+        }
+    }
     if (r->q < 0)
         v_groups(r, s, cnt, rep, V_DOUBLE);
-    else if (r->m <= 8)
-        v_groups(r, s, cnt, rep, V_TAB8);
-    else if (r->m <= 16)
-        v_groups(r, s, cnt, rep, V_TAB16);
-    else if (r->m <= 32)
-        v_groups(r, s, cnt, rep, V_TAB32);
     else
         v_groups(r, s, cnt, rep, V_GATHER);
+    return IG_OK;
 }
 
 /* heap_select for cn <= 32 values, without branches on the data: for
@@ -657,15 +826,38 @@ BOOT_AVX512 static void v_select(const double *c, size_t cn, size_t m, int large
     *x_m1 = out[1];
 }
 
+/* The m-th and (m-1)-th smallest (largest = 0) or largest (1) of the
+ * values, 2 <= m <= 32, given t, a value with at least m values at or
+ * beyond it, and c[0..cn), those strictly beyond it (the first cn in
+ * order): a rank below cn lies in c, any other is t.  Returns the m-th,
+ * the (m-1)-th in *x_m1; h is heap scratch of 32. */
+BOOT_AVX512 static double v_rank_pair(const double *c, size_t cn, size_t m, int largest,
+                                      double t, double *h, double *x_m1)
+{
+    double x_m = t;
+    *x_m1 = t;
+    if (cn >= m) {
+        if (cn <= 4 * BOOT_LANES)
+            v_select(c, cn, m, largest, &x_m, x_m1);
+        else
+            heap_select(c, cn, m, largest, h, &x_m, x_m1);
+    } else if (cn == m - 1) {
+        /* The (m-1)-th is the last of c; c has at most 31 values. */
+        double unused;
+        v_select(c, cn, cn, largest, x_m1, &unused);
+    }
+    return x_m;
+}
+
 /* quantiles(), the same values found another way: each lane keeps the
  * four smallest and four largest values it sees (a[j] in lane j mod 8).
  * When those 32 cover the heaps (i_lo + 2 and n - i_hi values: up to about
  * 1300 replicates), tlo, the (i_lo + 2)-th smallest of the 32 smallest
- * kept, has at least i_lo + 2 values at or below it, and every other value
- * above it: the order statistics sought are among the values <= tlo, a few
- * more than i_lo + 2, gathered with compress and selected with the small
- * heap (the same for thi and the largest).  Falls back to quantiles() for
- * few replicates, many, or a NaN.  h is scratch of 2 n + 16. */
+ * kept, has at least i_lo + 2 values at or below it: the order statistics
+ * sought are tlo or among the values below it, gathered with compress and
+ * selected (v_rank_pair; the same for thi and the largest).  Falls back to
+ * quantiles() for few replicates, many, or a NaN.  h is scratch of
+ * 2 n + 16. */
 BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, double *qhi,
                                     double *h)
 {
@@ -704,34 +896,33 @@ BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, doub
     _mm512_storeu_pd(kept + 16, l2);
     _mm512_storeu_pd(kept + 24, l3);
     v_select(kept, 4 * BOOT_LANES, ml, 0, &x1, &x0);
-    __m512d tlo = _mm512_set1_pd(x1);
+    double vlo = x1;
+    __m512d tlo = _mm512_set1_pd(vlo);
     _mm512_storeu_pd(kept, h0);
     _mm512_storeu_pd(kept + 8, h1);
     _mm512_storeu_pd(kept + 16, h2);
     _mm512_storeu_pd(kept + 24, h3);
     v_select(kept, 4 * BOOT_LANES, mh, 1, &x1, &x0);
-    __m512d thi = _mm512_set1_pd(x1);
+    double vhi = x1;
+    __m512d thi = _mm512_set1_pd(vhi);
+    /* Only the values strictly beyond tlo (thi) are gathered: ties with
+     * it, many when the row has few cue sentences and the replicates few
+     * distinct scores, need no selection. */
     double *cl = h, *ch = h + n + BOOT_LANES;
     size_t nl = 0, nh = 0;
     for (i = 0; i < n; i += BOOT_LANES) {
         __mmask8 k = v_first(n - i);
         __m512d x = _mm512_maskz_loadu_pd(k, a + i);
-        __mmask8 kl = _mm512_mask_cmp_pd_mask(k, x, tlo, _CMP_LE_OQ);
-        __mmask8 kh = _mm512_mask_cmp_pd_mask(k, x, thi, _CMP_GE_OQ);
+        __mmask8 kl = _mm512_mask_cmp_pd_mask(k, x, tlo, _CMP_LT_OQ);
+        __mmask8 kh = _mm512_mask_cmp_pd_mask(k, x, thi, _CMP_GT_OQ);
         _mm512_storeu_pd(cl + nl, _mm512_maskz_compress_pd(kl, x));
         _mm512_storeu_pd(ch + nh, _mm512_maskz_compress_pd(kh, x));
         nl += (size_t)__builtin_popcount(kl);
         nh += (size_t)__builtin_popcount(kh);
     }
-    if (nl <= 4 * BOOT_LANES) /* (i+1)-th and i-th smallest */
-        v_select(cl, nl, ml, 0, &x1, &x0);
-    else
-        heap_select(cl, nl, ml, 0, heap, &x1, &x0);
+    x1 = v_rank_pair(cl, nl, ml, 0, vlo, heap, &x0);   /* (i+1)-th and i-th smallest */
     *qlo = q7_value(pl, x0, x1);
-    if (nh <= 4 * BOOT_LANES) /* i-th and (i+1)-th smallest */
-        v_select(ch, nh, mh, 1, &x1, &x0);
-    else
-        heap_select(ch, nh, mh, 1, heap, &x1, &x0);
+    x1 = v_rank_pair(ch, nh, mh, 1, vhi, heap, &x0);   /* i-th and (i+1)-th smallest */
     *qhi = q7_value(ph, x1, x0);
 }
 
@@ -844,12 +1035,25 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
             w->pk[i] = (uint64_t)(sml[i] * sc) << 32 | (uint64_t)(sms[i] * sc);
         r.pk = w->pk;
         r.unit = ldexp(1.0, -r.q);
+        uint64_t mx = 0;
+        for (uint32_t i = 0; i < m; i++)
+            mx |= w->pk[i];
+        /* mx bounds both halves' weights from above (their OR). */
+        uint64_t lim = ((mx >> 32) > (mx & 0xffffffffu) ? mx >> 32 : mx & 0xffffffffu);
+        if (lim * (((uint64_t)S + 1) / 2) < 65536) {
+            if (grow((void **)&w->pk32, &w->cappk32, m, sizeof *w->pk32))
+                return IG_ENOMEM;
+            for (uint32_t i = 0; i < m; i++)
+                w->pk32[i] = (uint32_t)((w->pk[i] >> 32) << 16 | (w->pk[i] & 0xffffu));
+            r.pk32 = w->pk32;
+        }
     }
     rng lanes[BOOT_LANES];
     lanes_seed(lanes, o->seed, id, section);
 #if BOOT_HAVE_AVX512
     if (cls_boot_path(o->boot_path) == CLS_BOOT_AVX512) {
-        boot_avx512(lanes, &r, w->cnt, w->rep);
+        if (boot_avx512(lanes, &r, w) != IG_OK)
+            return IG_ENOMEM;
         v_quantiles(w->rep, B, lo, hi, w->heap);
         return IG_OK;
     }

@@ -105,6 +105,10 @@ typedef struct cls_boot {
     size_t nlogk, caplogk;
     uint64_t *pk;          /* exact sentence sums: ML << 32 | MS, in units */
     size_t cappk;
+    uint32_t *pk32;        /* the same packed in 16 bits each, when they fit */
+    size_t cappk32;
+    uint32_t *sbuf;        /* the packed draws' running sums, per output */
+    size_t capsbuf;
     uint64_t *C;           /* its thresholds, in units of 2^-53 */
     size_t capC;
     uint32_t *guide;       /* start points in C */
