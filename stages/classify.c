@@ -121,6 +121,72 @@ uint64_t cls_entry_matches(const cls_run *run, size_t entry)
     return entry < run->nent ? run->ent[entry].matches : 0;
 }
 
+/* Resolving the patterns against the vocabulary, in the order the
+ * built-in patterns first, then the lexicon entries; the k-th of that
+ * order is entry res_entry(run, k). */
+static size_t res_entry(const cls_run *run, size_t k)
+{
+    size_t nb = run->nent - run->nlex;
+    return k < nb ? run->nlex + k : k - nb;
+}
+
+/* One thread's share: every k = from (mod step), with its own resolver
+ * (stemmers, PCRE2 match data and JIT stack are per resolver).  Stops at
+ * its first failure, recording k and the error. */
+struct resjob {
+    cls_run *run;
+    size_t from, step;
+    size_t failed;          /* k of the failure, SIZE_MAX if none */
+    int rc;
+    ig_err err;
+};
+
+static void *resolve_share(void *arg)
+{
+    struct resjob *j = arg;
+    pat_resolver *rs = NULL;
+    ig_err_clear(&j->err);
+    j->failed = SIZE_MAX;
+    j->rc = pat_resolver_open(&rs, j->run->r, &j->err);
+    if (j->rc != IG_OK)
+        j->failed = j->from;
+    for (size_t k = j->from; j->rc == IG_OK && k < j->run->nent; k += j->step) {
+        j->rc = pat_resolve(j->run->ent[res_entry(j->run, k)].pat, rs, &j->err);
+        if (j->rc != IG_OK)
+            j->failed = k;
+    }
+    pat_resolver_close(rs);
+    return NULL;
+}
+
+/* Resolve every entry, split over two threads when the run has them:
+ * resolving a regex runs it over a large part of the vocabulary (most of
+ * the set-up time on a 1 GB index).  The error reported is the one the
+ * one-thread order meets first. */
+static int resolve_all(cls_run *run, ig_err *e)
+{
+    struct resjob j[2] = { { run, 0, 1, SIZE_MAX, IG_OK, { 0 } },
+                           { run, 1, 2, SIZE_MAX, IG_OK, { 0 } } };
+    pthread_t th;
+    int two = run->o.threads > 1 && run->nent > 1;
+    if (two) {
+        j[0].step = 2;
+        if (pthread_create(&th, NULL, resolve_share, &j[1]) != 0) {
+            two = 0;
+            j[0].step = 1;
+        }
+    }
+    resolve_share(&j[0]);
+    if (two)
+        pthread_join(th, NULL);
+    struct resjob *first = &j[0];
+    if (two && j[1].failed < j[0].failed)
+        first = &j[1];
+    if (first->rc != IG_OK)
+        *e = first->err;
+    return first->rc;
+}
+
 /* ---- opening -------------------------------------------------------------- */
 
 static char *dup_opt(const char *s, int *fail)
@@ -180,7 +246,6 @@ int cls_open(cls_run **out, const idx_reader *r, lex_file *positions, lex_file *
     cls_run *run = ig_calloc(1, sizeof *run);
     if (run == NULL)
         return ig_err_nomem(e, CLS_STAGE);
-    pat_resolver *rs = NULL;
     ig_buf desc = IG_BUF_INIT;
     run->r = r;
     run->lpos = positions;
@@ -240,9 +305,6 @@ int cls_open(cls_run **out, const idx_reader *r, lex_file *positions, lex_file *
         rc = ig_err_nomem(e, CLS_STAGE);
         goto out;
     }
-    rc = pat_resolver_open(&rs, r, e);
-    if (rc)
-        goto out;
     for (size_t i = run->nlex; i < run->nent; i++) {
         cls_entry *en = &run->ent[i];
         int focus = i == run->focus;
@@ -251,9 +313,6 @@ int cls_open(cls_run **out, const idx_reader *r, lex_file *positions, lex_file *
         en->kind = focus ? CLS_FOCUS : CLS_PRIVATIVE;
         en->pole = en->dim = -1;
         en->last_doc = UINT32_MAX;
-        rc = pat_resolve(en->pat, rs, e);
-        if (rc)
-            goto out;
     }
     for (size_t i = 0; i < run->nlex; i++) {
         cls_entry *en = &run->ent[i];
@@ -269,9 +328,6 @@ int cls_open(cls_run **out, const idx_reader *r, lex_file *positions, lex_file *
         en->weight = cue ? lex_entry_weight(f, j) : 0;
         en->scope = cue ? 0 : lex_entry_scope(f, j);
         en->last_doc = UINT32_MAX;
-        rc = pat_resolve(en->pat, rs, e);
-        if (rc)
-            goto out;
         ig_buf_reset(&desc);
         if (pat_describe(en->pat, &desc)) {
             rc = ig_err_nomem(e, CLS_STAGE);
@@ -279,9 +335,9 @@ int cls_open(cls_run **out, const idx_reader *r, lex_file *positions, lex_file *
         }
         en->is_near = desc.len >= 5 && memcmp(desc.data, "(near", 5) == 0;
     }
+    rc = resolve_all(run, e);
 out:
     ig_buf_free(&desc);
-    pat_resolver_close(rs);
     if (rc) {
         cls_free(run);
         return rc;

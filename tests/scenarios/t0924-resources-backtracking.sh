@@ -40,6 +40,18 @@ vm_limited $CAP "$IGMAP_PLAIN" classify q.igx --lexicon pos.tsv --negators "$L/n
 [ "$st" = 1 ] || { cat "$T/err" >&2; fail "classify: exit $st, expected 1"; }
 grep -qxF "igmap: classify: pos.tsv:3:28: regex match limit exceeded on term \"$TERM\"" "$T/err" ||
     { cat "$T/err" >&2; fail "classify: not the located match-limit error"; }
+# Two failing rows, resolved on two threads (one each): the error is the
+# first row's, as on one thread.
+{ printf 'pole\tdimension\tweight\tpattern\n'
+  printf 'multilateral\tgeneral\t1\tstates\n'
+  printf 'multistakeholder\tgeneral\t1\t/(a|aa)+$/\n'
+  printf 'multistakeholder\tgeneral\t1\t/(a*)*$/\n'; } >pos2.tsv
+for th in 1 2; do
+    vm_limited $CAP "$IGMAP_PLAIN" classify q.igx --lexicon pos2.tsv --negators "$L/negators.tsv" -o o --quiet --threads $th
+    [ "$st" = 1 ] || { cat "$T/err" >&2; fail "classify, two bad rows, $th threads: exit $st"; }
+    grep -qxF "igmap: classify: pos2.tsv:3:28: regex match limit exceeded on term \"$TERM\"" "$T/err" ||
+        { cat "$T/err" >&2; fail "classify, two bad rows, $th threads: not the first row's error"; }
+done
 vm_limited $CAP "$IGMAP_PLAIN" map q.igx --issues iss.tsv --mechanisms "$L/mechanisms.tsv" -o o
 [ "$st" = 1 ] || { cat "$T/err" >&2; fail "map: exit $st, expected 1"; }
 grep -qxF "igmap: map: iss.tsv:2:24: regex match limit exceeded on term \"$TERM\"" "$T/err" ||
