@@ -159,13 +159,33 @@ int ig_csv_next(ig_csv_reader *r, const char ***fields, const size_t **lens,
 int ig_csv_writer_init(ig_csv_writer *w, ig_out *o, int excel)
 {
     w->out = o;
+    w->buf = NULL;
     w->col = 0;
+    w->failed = 0;
     return excel ? ig_out_write(o, "\xEF\xBB\xBF", 3) : IG_OK;
+}
+
+void ig_csv_writer_init_buf(ig_csv_writer *w, ig_buf *b)
+{
+    w->out = NULL;
+    w->buf = b;
+    w->col = 0;
+    w->failed = 0;
+}
+
+/* Bytes to the writer's destination. */
+static int csv_put(ig_csv_writer *w, const void *p, size_t n)
+{
+    if (w->out != NULL)
+        return ig_out_write(w->out, p, n);
+    if (!w->failed && ig_buf_add(w->buf, p, n) != IG_OK)
+        w->failed = 1;
+    return w->failed ? IG_ENOMEM : IG_OK;
 }
 
 static int csv_sep(ig_csv_writer *w)
 {
-    return w->col++ ? ig_out_write(w->out, ",", 1) : IG_OK;
+    return w->col++ ? csv_put(w, ",", 1) : IG_OK;
 }
 
 int ig_csv_text(ig_csv_writer *w, const char *s, size_t n)
@@ -187,18 +207,18 @@ int ig_csv_text(ig_csv_writer *w, const char *s, size_t n)
             s[i] == '\t')
             quote = 1;
     if (!quote)
-        return ig_out_write(w->out, s, n);
-    ig_out_write(w->out, neutral ? "\"'" : "\"", neutral ? 2 : 1);
+        return csv_put(w, s, n);
+    csv_put(w, neutral ? "\"'" : "\"", neutral ? 2 : 1);
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '"') {
-            ig_out_write(w->out, s + run, i + 1 - run);
-            ig_out_write(w->out, "\"", 1);
+            csv_put(w, s + run, i + 1 - run);
+            csv_put(w, "\"", 1);
             run = i + 1;
         }
     }
-    ig_out_write(w->out, s + run, n - run);
-    return ig_out_write(w->out, "\"", 1);
+    csv_put(w, s + run, n - run);
+    return csv_put(w, "\"", 1);
 }
 
 int ig_csv_str(ig_csv_writer *w, const char *s)
@@ -219,7 +239,7 @@ int ig_csv_u64(ig_csv_writer *w, uint64_t v)
 {
     char tmp[24], *p = ig_fmt_u64_end(tmp + sizeof tmp, v);
     csv_sep(w);
-    return ig_out_write(w->out, p, (size_t)(tmp + sizeof tmp - p));
+    return csv_put(w, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 int ig_csv_i64(ig_csv_writer *w, int64_t v)
@@ -230,7 +250,7 @@ int ig_csv_i64(ig_csv_writer *w, int64_t v)
     if (v < 0)
         *--p = '-';
     csv_sep(w);
-    return ig_out_write(w->out, p, (size_t)(tmp + sizeof tmp - p));
+    return csv_put(w, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 char *ig_fmt_double(char *buf, size_t n, double v, int prec)
@@ -299,7 +319,7 @@ int ig_csv_double(ig_csv_writer *w, double v, int prec)
     char tmp[64];
     csv_sep(w);
     ig_fmt_double(tmp, sizeof tmp, v, prec);
-    return ig_out_write(w->out, tmp, strlen(tmp));
+    return csv_put(w, tmp, strlen(tmp));
 }
 
 int ig_csv_empty(ig_csv_writer *w)
@@ -310,7 +330,7 @@ int ig_csv_empty(ig_csv_writer *w)
 int ig_csv_endrow(ig_csv_writer *w)
 {
     w->col = 0;
-    return ig_out_write(w->out, "\n", 1);
+    return csv_put(w, "\n", 1);
 }
 
 int ig_csv_header(ig_csv_writer *w, const char *const *names)

@@ -58,12 +58,19 @@ int ig_csv_next(ig_csv_reader *r, const char ***fields, const size_t **lens,
 void ig_csv_reader_free(ig_csv_reader *r);
 
 typedef struct ig_csv_writer {
-    ig_out *out;    /* destination (borrowed) */
+    ig_out *out;    /* destination (borrowed), or NULL: */
+    ig_buf *buf;    /* ... rows appended here (borrowed) */
     int col;        /* fields written in the current row */
+    int failed;     /* buf: an append ran out of memory */
 } ig_csv_writer;
 
 /* Begin a table on o; with excel nonzero, write a BOM first. */
 int ig_csv_writer_init(ig_csv_writer *w, ig_out *o, int excel);
+/* Rows into memory instead, appended to b (no BOM: a part of a table, to
+ * be written after the rows before it; one table's rows can so be made on
+ * several threads).  Every cell function then returns IG_ENOMEM after an
+ * append fails. */
+void ig_csv_writer_init_buf(ig_csv_writer *w, ig_buf *b);
 /* A text cell, quoted and neutralised as needed. */
 int ig_csv_text(ig_csv_writer *w, const char *s, size_t n);
 int ig_csv_str(ig_csv_writer *w, const char *s); /* NUL-terminated; NULL = empty */

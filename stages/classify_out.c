@@ -9,6 +9,7 @@
  * coverage counters; `igmap classify` then commits every file together.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -512,6 +513,107 @@ static int put_estimate(ig_csv_writer *w, double v, double se, int prec)
     return rc;
 }
 
+/* Rows from..to of positions.csv into w.  A document's rows are
+ * consecutive: its metadata is looked up once; which columns are shown,
+ * once for all rows. */
+static int positions_rows(const cls_run *run, ig_csv_writer *w, size_t from, size_t to)
+{
+    const idx_reader *r = run->r;
+    size_t ncols = idx_col_count(r);
+    const char **vals = ig_reallocarray(NULL, ncols ? ncols : 1, sizeof *vals);
+    unsigned char *shown = ig_malloc(ncols ? ncols : 1);
+    if (vals == NULL || shown == NULL) {
+        ig_free(vals);
+        ig_free(shown);
+        return IG_ENOMEM;
+    }
+    for (size_t c = 0; c < ncols; c++)
+        shown[c] = (unsigned char)shown_col(r, c);
+    const char *id = "";
+    uint32_t vals_doc = UINT32_MAX;
+    int rc = IG_OK;
+    for (size_t i = from; i < to && rc == IG_OK; i++) {
+        const cls_row *row = &run->rows[i];
+        if (row->doc != vals_doc) {
+            idx_doc_meta_all(r, row->doc, vals, ncols);
+            id = idx_doc_id(r, row->doc);
+            vals_doc = row->doc;
+        }
+        rc = ig_csv_str(w, id);
+        rc = rc ? rc : ig_csv_u64(w, row->section);
+        for (size_t c = 0; c < ncols && rc == IG_OK; c++)
+            if (shown[c])
+                rc = ig_csv_str(w, vals[c]);
+        rc = rc ? rc : ig_csv_str(w, cls_label_name(row->label));
+        rc = rc ? rc : ig_csv_double(w, row->score, 6);
+        rc = rc ? rc : ig_csv_double(w, row->lo, 6);
+        rc = rc ? rc : ig_csv_double(w, row->hi, 6);
+        rc = rc ? rc : ig_csv_u64(w, row->cues);
+        rc = rc ? rc : ig_csv_u64(w, row->negated);
+        rc = rc ? rc : ig_csv_double(w, row->weight[LEX_MULTILATERAL], 6);
+        rc = rc ? rc : ig_csv_double(w, row->weight[LEX_MULTISTAKEHOLDER], 6);
+        rc = rc ? rc : ig_csv_u64(w, row->sentences);
+        for (int d = 0; d < LEX_NDIMENSIONS && rc == IG_OK; d++)
+            rc = row->dim_cues[d]
+                     ? ig_csv_double(w, cls_score_of(row->dim[d][0], row->dim[d][1],
+                                                     run->o.smoothing), 6)
+                     : ig_csv_empty(w);
+        rc = rc ? rc : put_estimate(w, row->ws_raw, row->ws_se, 8);
+        rc = rc ? rc : put_estimate(w, row->ws_lbg, row->ws_lbg_se, 8);
+        rc = rc ? rc : put_estimate(w, row->ws_mv, row->ws_mv_se, 8);
+        rc = rc ? rc : ig_csv_double(w, row->ws_words, 0);
+        rc = rc ? rc : put_estimate(w, row->wf_theta, row->wf_se, 8);
+        rc = rc ? rc : ig_csv_endrow(w);
+    }
+    ig_free(vals);
+    ig_free(shown);
+    return rc;
+}
+
+/* The second half of the rows, made in memory on another thread. */
+struct posjob {
+    const cls_run *run;
+    size_t from, to;
+    ig_buf buf;
+    int rc;
+};
+
+static void *positions_part(void *arg)
+{
+    struct posjob *j = arg;
+    ig_csv_writer w;
+    ig_csv_writer_init_buf(&w, &j->buf);
+    j->rc = positions_rows(j->run, &w, j->from, j->to);
+    return NULL;
+}
+
+/* Rows from which positions.csv is made on two threads (on a 1 GB index
+ * its 226,000 rows take a serial quarter second to format). */
+#define POS_SPLIT_MIN 8192
+
+/* Every row into w (writing to the output): with two threads, the second
+ * half is formatted meanwhile into memory, then written after the first. */
+static int positions_split(const cls_run *run, ig_csv_writer *w, ig_err *e)
+{
+    size_t n = run->nrows;
+    struct posjob j = { run, n / 2, n, IG_BUF_INIT, IG_OK };
+    pthread_t th;
+    int two = run->o.threads > 1 && n >= POS_SPLIT_MIN &&
+              pthread_create(&th, NULL, positions_part, &j) == 0;
+    int rc = positions_rows(run, w, 0, two ? j.from : n);
+    if (two) {
+        pthread_join(th, NULL);
+        if (rc == IG_OK && j.rc == IG_OK)
+            rc = ig_out_write(w->out, j.buf.data, j.buf.len);
+        else if (rc == IG_OK)
+            rc = j.rc;
+    }
+    ig_buf_free(&j.buf);
+    if (rc == IG_ENOMEM)
+        return ig_err_nomem(e, CLS_STAGE);
+    return rc;
+}
+
 int cls_write_positions(const cls_run *run, ig_out *o, ig_err *e)
 {
     const idx_reader *r = run->r;
@@ -540,55 +642,7 @@ int cls_write_positions(const cls_run *run, ig_out *o, ig_err *e)
     for (size_t i = 0; scale[i] && rc == IG_OK; i++)
         rc = ig_csv_str(&w, scale[i]);
     rc = rc ? rc : ig_csv_endrow(&w);
-    /* A document's rows are consecutive: its metadata is looked up once;
-     * which columns are shown, once for all rows. */
-    size_t ncols = idx_col_count(r);
-    const char **vals = ig_reallocarray(NULL, ncols ? ncols : 1, sizeof *vals);
-    unsigned char *shown = ig_malloc(ncols ? ncols : 1);
-    if (vals == NULL || shown == NULL) {
-        ig_free(vals);
-        ig_free(shown);
-        return ig_err_nomem(e, CLS_STAGE);
-    }
-    for (size_t c = 0; c < ncols; c++)
-        shown[c] = (unsigned char)shown_col(r, c);
-    const char *id = "";
-    uint32_t vals_doc = UINT32_MAX;
-    for (size_t i = 0; i < run->nrows && rc == IG_OK; i++) {
-        const cls_row *row = &run->rows[i];
-        if (row->doc != vals_doc) {
-            idx_doc_meta_all(r, row->doc, vals, ncols);
-            id = idx_doc_id(r, row->doc);
-            vals_doc = row->doc;
-        }
-        rc = ig_csv_str(&w, id);
-        rc = rc ? rc : ig_csv_u64(&w, row->section);
-        for (size_t c = 0; c < ncols && rc == IG_OK; c++)
-            if (shown[c])
-                rc = ig_csv_str(&w, vals[c]);
-        rc = rc ? rc : ig_csv_str(&w, cls_label_name(row->label));
-        rc = rc ? rc : ig_csv_double(&w, row->score, 6);
-        rc = rc ? rc : ig_csv_double(&w, row->lo, 6);
-        rc = rc ? rc : ig_csv_double(&w, row->hi, 6);
-        rc = rc ? rc : ig_csv_u64(&w, row->cues);
-        rc = rc ? rc : ig_csv_u64(&w, row->negated);
-        rc = rc ? rc : ig_csv_double(&w, row->weight[LEX_MULTILATERAL], 6);
-        rc = rc ? rc : ig_csv_double(&w, row->weight[LEX_MULTISTAKEHOLDER], 6);
-        rc = rc ? rc : ig_csv_u64(&w, row->sentences);
-        for (int d = 0; d < LEX_NDIMENSIONS && rc == IG_OK; d++)
-            rc = row->dim_cues[d]
-                     ? ig_csv_double(&w, cls_score_of(row->dim[d][0], row->dim[d][1],
-                                                      run->o.smoothing), 6)
-                     : ig_csv_empty(&w);
-        rc = rc ? rc : put_estimate(&w, row->ws_raw, row->ws_se, 8);
-        rc = rc ? rc : put_estimate(&w, row->ws_lbg, row->ws_lbg_se, 8);
-        rc = rc ? rc : put_estimate(&w, row->ws_mv, row->ws_mv_se, 8);
-        rc = rc ? rc : ig_csv_double(&w, row->ws_words, 0);
-        rc = rc ? rc : put_estimate(&w, row->wf_theta, row->wf_se, 8);
-        rc = rc ? rc : ig_csv_endrow(&w);
-    }
-    ig_free(vals);
-    ig_free(shown);
+    rc = rc ? rc : positions_split(run, &w, e);
     return rc;
 }
 
