@@ -16,7 +16,8 @@
  *   A. matching: every pattern's scan (one per lexicon entry, on the cache)
  *      collects its matches in the block; workers take patterns from a
  *      shared counter, the costliest of the last block first;
- *   B. the matches are regrouped by document, then workers take documents:
+ *   B. the matches are regrouped by document, then workers take documents
+ *      two at a time (their texts decoded side by side, score_task):
  *      overlap, negation, sums, bootstrap (classify_boot.c), and the
  *      document's evidence.csv rows, contexts included, encoded as bytes
  *      (classify_ev.c);
@@ -371,6 +372,8 @@ typedef struct worker {
     uint32_t *priv;       /* priv[p]: privative words starting before p */
     size_t cappriv;
     uint32_t text_doc;    /* document whose text is in text, or UINT32_MAX */
+    ig_buf text2;         /* the other text of a pair decoded together */
+    uint32_t text2_doc;   /* its document, or UINT32_MAX */
     cls_boot boot;        /* bootstrap scratch */
     double *sml, *sms;    /* per cue sentence sums */
     size_t capsml, capsms;
@@ -382,6 +385,7 @@ typedef struct worker {
 static void worker_free(worker *w)
 {
     ig_buf_free(&w->text);
+    ig_buf_free(&w->text2);
     ig_free(w->c);
     ig_free(w->ok);
     ig_free(w->ek);
@@ -617,11 +621,20 @@ static int is_quoted(const ig_buf *text, uint64_t s, uint64_t e)
     return 0;
 }
 
-/* The document's text in w->text (inflated once per document). */
+/* The document's text in w->text (inflated once per document, perhaps
+ * beside another one: score_task). */
 static int load_text(const cls_run *run, worker *w, uint32_t doc)
 {
     if (w->text_doc == doc)
         return IG_OK;
+    if (w->text2_doc == doc) {
+        ig_buf t = w->text;
+        w->text = w->text2;
+        w->text2 = t;
+        w->text2_doc = w->text_doc;
+        w->text_doc = doc;
+        return IG_OK;
+    }
     w->text_doc = UINT32_MAX;
     int rc = idx_doc_text(run->r, doc, &w->text, &w->e);
     if (rc == IG_OK)
@@ -1078,13 +1091,36 @@ static int match_pattern(block *bk, size_t p, ig_err *e)
     return IG_OK;
 }
 
-/* Phase B for one document of the block. */
+/* Document k of the block will want its text: it has matches, and the
+ * quote rule or the evidence contexts read the text (score_doc). */
+static int wants_text(const block *bk, size_t k)
+{
+    const cls_opts *o = &bk->run->o;
+    return bk->off[k + 1] > bk->off[k] &&
+           (o->quotes == CLS_QUOTES_MENTION || (bk->evidence != NULL && o->context > 0));
+}
+
+/* Phase B for documents 2t and 2t + 1 of the block.  Their texts are
+ * decoded side by side when both want one (index.h, idx_doc_text2: about a
+ * third faster); should that decline, load_text decodes each alone and
+ * reports any damage, so the outcome is the same either way. */
 static int score_task(block *bk, size_t t, worker *w)
 {
-    uint32_t doc = bk->b0 + (uint32_t)t;
-    size_t a = bk->off[t], z = bk->off[t + 1];
-    return score_doc(bk->run, w, doc, &bk->lays[t], bk->dm + a, z - a, bk->evidence != NULL,
-                     &bk->res[t]);
+    size_t nd = bk->b1 - bk->b0, k0 = 2 * t, k1 = k0 + 2 <= nd ? k0 + 2 : nd;
+    if (k1 - k0 == 2 && wants_text(bk, k0) && wants_text(bk, k0 + 1)) {
+        uint32_t d0 = bk->b0 + (uint32_t)k0;
+        int ok = idx_doc_text2(bk->run->r, d0, d0 + 1, &w->text, &w->text2) == IG_OK;
+        w->text_doc = ok ? d0 : UINT32_MAX;
+        w->text2_doc = ok ? d0 + 1 : UINT32_MAX;
+    }
+    for (size_t k = k0; k < k1; k++) {
+        size_t a = bk->off[k], z = bk->off[k + 1];
+        int rc = score_doc(bk->run, w, bk->b0 + (uint32_t)k, &bk->lays[k], bk->dm + a, z - a,
+                           bk->evidence != NULL, &bk->res[k]);
+        if (rc)
+            return rc;
+    }
+    return IG_OK;
 }
 
 /* Phase 2: decode the postings of every term of the lexicons (pattern.h,
@@ -1328,7 +1364,7 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         goto out;
     }
     for (unsigned i = 0; i < bk.nthreads; i++)
-        bk.wk[i].text_doc = UINT32_MAX;
+        bk.wk[i].text_doc = bk.wk[i].text2_doc = UINT32_MAX;
     for (size_t p = 0; p < run->nent; p++)
         bk.order[p] = p;
     if ((rc = cls_ev_cells(run)) != IG_OK) {
@@ -1422,7 +1458,7 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
             goto out;
         }
         bk.phase = PH_SCORE;
-        rc = run_phase(&bk, nd, e);
+        rc = run_phase(&bk, (nd + 1) / 2, e);  /* two documents a task */
         if (rc)
             goto out;
         /* Phase C comes with the next block's first phases (or below). */

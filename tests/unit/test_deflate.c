@@ -782,6 +782,92 @@ out:
     free(zd);
 }
 
+/* Two streams decoded side by side (ig_inflate_zlib2) give each stream
+ * what ig_inflate_zlib gives it, whatever the other one is: prose of every
+ * length with the same codes (decoded together, one ending first, texts
+ * shorter than the fast path's margins, several blocks), zlib's streams
+ * with their own codes (stored, fixed and dynamic blocks, matches), damaged
+ * streams and the wrong length asked, in every order. */
+static void test_fast_inflate_pairs(void)
+{
+    static const char para[] =
+        "The Working Group considered whether governments alone should decide on public "
+        "policy issues pertaining to the Internet, or whether all stakeholders, in their "
+        "respective roles, should shape them together on an equal footing.\n";
+    enum { NS = 24, MAXN = 150000 };
+    static const size_t len[NS] = { 1,    3,    9,     17,    40,    1024,  1100,  2000,
+                                    5000, 9000, 14000, 20000, 65535, 65536, 70000, 140000,
+                                    3000, 3000, 800,   40000, 6000,  6000,  6000,  12000 };
+    unsigned char *text[NS] = { 0 }, *z[NS] = { 0 }, *o1 = malloc(MAXN + 1),
+                  *o2 = malloc(MAXN + 1), *d1 = malloc(MAXN + 1), *d2 = malloc(MAXN + 1);
+    size_t zn[NS], want[NS];
+    if (o1 == NULL || o2 == NULL || d1 == NULL || d2 == NULL) {
+        CHECK(!"out of memory");
+        goto out;
+    }
+    for (int i = 0; i < NS; i++) {
+        text[i] = malloc(len[i]);
+        z[i] = malloc(ig_deflate_bound(len[i]) + compressBound((uLong)len[i]));
+        if (text[i] == NULL || z[i] == NULL) {
+            CHECK(!"out of memory");
+            goto out;
+        }
+        size_t off = (size_t)(next_rand() % (sizeof para - 1));
+        for (size_t k = 0; k < len[i]; k++)
+            text[i][k] = (unsigned char)para[(off + k) % (sizeof para - 1)];
+        want[i] = len[i];
+        if (i < 16) {           /* ours: the prose codes from 1024 bytes on */
+            zn[i] = ig_deflate_zlib(enc, IG_DEFLATE_HUFFMAN, text[i], len[i], z[i]);
+        } else if (i < 20) {    /* zlib's: its own codes, matches, stored */
+            uLongf n = compressBound((uLong)len[i]);
+            if (i == 18)
+                make_text(text[i], len[i], 3);
+            CHECK_EQ(compress2(z[i], &n, text[i], (uLong)len[i], i == 17 ? 0 : 9), Z_OK);
+            zn[i] = n;
+        } else {                /* ours, then damaged or asked wrongly */
+            zn[i] = ig_deflate_zlib(enc, IG_DEFLATE_HUFFMAN, text[i], len[i], z[i]);
+            if (i == 20)
+                z[i][zn[i] / 2] ^= 0x08;
+            else if (i == 21)
+                zn[i] -= 1;
+            else if (i == 22)
+                want[i] = len[i] + 1;
+            else
+                z[i][zn[i] - 1] ^= 0x01;        /* the Adler-32 */
+        }
+    }
+    unsigned paired_ok = 0, wrong = 0;
+    for (int i = 0; i < NS; i++)
+        for (int j = 0; j < NS; j++) {
+            if (i == j)
+                continue;
+            int r1 = ig_inflate_zlib(z[i], zn[i], o1, want[i]);
+            int r2 = ig_inflate_zlib(z[j], zn[j], o2, want[j]);
+            ig_inflate_job job[2] = { { z[i], zn[i], d1, want[i], 7 },
+                                      { z[j], zn[j], d2, want[j], 7 } };
+            ig_inflate_zlib2(job);
+            wrong += job[0].rc != r1 || job[1].rc != r2;
+            wrong += r1 == 0 && memcmp(d1, o1, want[i]) != 0;
+            wrong += r2 == 0 && memcmp(d2, o2, want[j]) != 0;
+            paired_ok += r1 == 0 && r2 == 0 && i < 16 && j < 16;
+        }
+    CHECK_EQ(wrong, 0);
+    CHECK(paired_ok > 100);
+    for (int i = 0; i < 16; i++) /* and each of ours is sound */
+        CHECK_EQ(ig_inflate_zlib(z[i], zn[i], o1, want[i]), 0);
+    for (int i = 20; i < NS; i++) /* the damage is seen */
+        CHECK_EQ(ig_inflate_zlib(z[i], zn[i], o1, want[i]), -1);
+out:
+    for (int i = 0; i < NS; i++) {
+        free(text[i]);
+        free(z[i]);
+    }
+    free(o1);
+    free(o2);
+    free(d1);
+    free(d2);
+}
+
 int main(void)
 {
     if (ig_deflate_new(&enc) != 0 || ig_deflate_new(&enc2) != 0) {
@@ -811,6 +897,7 @@ int main(void)
     RUN(test_fast_inflate_edges);
     RUN(test_adler_fast);
     RUN(test_inflate_table_reuse);
+    RUN(test_fast_inflate_pairs);
     ig_deflate_free(enc);
     ig_deflate_free(enc2);
     ig_deflate_free(NULL);

@@ -281,6 +281,9 @@ static int occ_cmp(const void *a, const void *b)
 
 static int dump(idx_reader *r, ig_buf *out, ig_err *e);
 static size_t postings_differ;
+/* dump's texts read in pairs too (idx_doc_text2): pairs decoded, and pairs
+ * whose texts differ from idx_doc_text's. */
+static size_t text2_ok, text2_nonempty, text2_differ;
 
 static void test_round_trip(void)
 {
@@ -325,9 +328,13 @@ static void test_round_trip(void)
         /* idx_postings_pos reads what idx_postings_next_pos reads
          * (postings_both): gaps of one, two and more bytes, spans */
         ig_buf d = IG_BUF_INIT;
+        text2_ok = text2_nonempty = 0;
         CHECK_EQ(dump(r, &d, &e), IG_OK);
         CHECK(d.len > 100000 && strstr(d.data, "+1") != NULL);
         CHECK_EQ(postings_differ, 0);
+        CHECK_EQ(text2_differ, 0);
+        CHECK_EQ(text2_ok, text2_nonempty); /* empty texts are zlib's */
+        CHECK(text2_ok > ndocs / 2);
         ig_buf_free(&d);
     }
     CHECK_EQ(idx_doc_count(r), ndocs);
@@ -829,7 +836,7 @@ static int dump(idx_reader *r, ig_buf *out, ig_err *e)
     ig_buf_reset(out);
     idx_layout l;
     memset(&l, 0, sizeof l);
-    ig_buf t = IG_BUF_INIT;
+    ig_buf t = IG_BUF_INIT, prev = IG_BUF_INIT, p0 = IG_BUF_INIT, p1 = IG_BUF_INIT;
     int rc = IG_OK;
     for (uint32_t term = 0; term < idx_term_count(r) && rc == IG_OK; term++) {
         size_t sl;
@@ -842,6 +849,17 @@ static int dump(idx_reader *r, ig_buf *out, ig_err *e)
             ig_buf_addf(out, "|%s", idx_doc_meta(r, d, c));
         if ((rc = idx_layout_get(r, d, &l, e)) != IG_OK || (rc = idx_doc_text(r, d, &t, e)) != IG_OK)
             break;
+        /* The pair (d - 1, d) decoded together: both texts as above, or
+         * declined (either may be damaged beyond what the CRC sees). */
+        text2_nonempty += d > 0 && prev.len > 0 && t.len > 0;
+        if (d > 0 && idx_doc_text2(r, d - 1, d, &p0, &p1) == IG_OK) {
+            text2_ok++;
+            if (p0.len != prev.len || (prev.len && memcmp(p0.data, prev.data, prev.len)) ||
+                p1.len != t.len || (t.len && memcmp(p1.data, t.data, t.len)))
+                text2_differ++;
+        }
+        ig_buf_reset(&prev);
+        ig_buf_add(&prev, t.data, t.len);
         for (uint32_t i = 0; i < l.n; i++)
             ig_buf_addf(out, "%llu-%llu.%u.%u.%u ", (unsigned long long)l.start[i],
                         (unsigned long long)l.end[i], l.sentence[i], l.paragraph[i], l.section[i]);
@@ -853,6 +871,9 @@ static int dump(idx_reader *r, ig_buf *out, ig_err *e)
     }
     idx_layout_free(&l);
     ig_buf_free(&t);
+    ig_buf_free(&prev);
+    ig_buf_free(&p0);
+    ig_buf_free(&p1);
     return rc;
 }
 
@@ -909,7 +930,7 @@ static void test_corruption(void)
     CHECK_EQ(build(src, 1, 0, &e), IG_OK);
     ndocs = keep;
     ig_buf f = IG_BUF_INIT, g = IG_BUF_INIT, good = IG_BUF_INIT;
-    postings_differ = 0;
+    postings_differ = text2_differ = 0;
     CHECK_EQ(read_all(src, &f), IG_OK);
     idx_reader *r = NULL;
     CHECK_EQ(idx_open(&r, src, &e), IG_OK);
@@ -955,6 +976,7 @@ static void test_corruption(void)
         close(fd);
     CHECK_EQ(bad, 0);
     CHECK_EQ(postings_differ, 0);
+    CHECK_EQ(text2_differ, 0);
     fprintf(stderr, "corruption sweep: %zu bytes, %zu truncations, %zu bit flips\n", f.len,
             f.len, tries);
     ig_buf_free(&f);
