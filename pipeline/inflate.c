@@ -18,11 +18,12 @@
  * step that checks every case.
  *
  * Two streams.  Each look-up needs the bits the one before it left, so one
- * stream's decoding is a chain of dependent loads; ig_inflate_zlib2 runs
+ * stream's decoding is a chain of dependent loads; ig_inflate_zlibn runs
  * the fast paths of two streams in one loop, whose two chains the
  * processor overlaps, while both streams' current blocks use the same
- * codes (the tables are shared).  Each stream then goes on alone through
- * the same steps, so either stream's outcome is the one-stream outcome.
+ * codes (the tables are shared); as a stream ends, the next one of the
+ * batch takes its place.  Every stream goes through the same checked steps
+ * as alone, so each outcome is the one-stream outcome.
  *
  * Strictness.  The decoder accepts only what zlib accepts, and declines
  * (-1) at the first doubt, so the caller's zlib run reports the damage:
@@ -597,9 +598,10 @@ static int block_symbols(zs *s, const tables *T)
 
 /* Two streams' current blocks, both coded with T, decoded side by side:
  * one stream's look-ups wait on each other (each needs the bits the last
- * one left), two streams' do not, so the processor overlaps them.  Stops
- * as soon as one block ends, fails or lacks room for the fast path; *ra and
- * *rb get 0 (block not finished), 1 (finished) or -1 (failed). */
+ * one left), two streams' do not, so the processor overlaps them.  A
+ * stream without room for the fast path takes checked steps meanwhile.
+ * Stops as soon as one block ends or fails; *ra and *rb get 0 (block not
+ * finished), 1 (finished) or -1 (failed). */
 static void pair_symbols(zs *a, zs *b, const tables *T, int *ra, int *rb)
 {
     const unsigned char *ia = a->in, *ea = a->in_end, *ib = b->in, *eb = b->in_end;
@@ -616,7 +618,9 @@ static void pair_symbols(zs *a, zs *b, const tables *T, int *ra, int *rb)
                 FAST_LIT(bbb, lb, ob, slow_b);
             }
         }
-        break;
+        if (!FAST_ROOM(ia, ea, oa, za))
+            goto slow_a;
+        goto slow_b;
     slow_a:
         a->in = ia, a->out = oa, a->bb = ba, a->bl = la;
         *ra = block_step(a, T);
@@ -672,33 +676,91 @@ int ig_inflate_zlib(const void *src, size_t n, void *dst, size_t want)
     return zs_run(&s, &thread_tables);
 }
 
-void ig_inflate_zlib2(ig_inflate_job job[2])
+/* A lane of ig_inflate_zlibn: its job, and where its stream stands. */
+enum { LANE_FREE, LANE_EDGE, LANE_BLOCK, LANE_WAIT };
+typedef struct lane {
+    zs s;
+    size_t job;
+    int state;      /* FREE: no job; EDGE: at a block boundary; BLOCK: in a
+                       block coded with T; WAIT: its next block needs other
+                       codes while the other lane is inside a block */
+} lane;
+
+/* Bring lane l into a block (LANE_BLOCK), taking jobs from *next on as
+ * its streams end, or leave it LANE_WAIT or LANE_FREE (no job left).  T
+ * may be rebuilt only while the other lane o is not inside a block. */
+static void lane_advance(lane *l, const lane *o, ig_inflate_job *job, size_t n, size_t *next,
+                         tables *T)
+{
+    for (;;) {
+        if (l->state == LANE_FREE) {
+            if (*next == n)
+                return;
+            l->job = (*next)++;
+            ig_inflate_job *j = &job[l->job];
+            if (zs_init(&l->s, j->src, j->n, j->dst, j->want)) {
+                j->rc = -1;
+                continue;
+            }
+            l->state = LANE_EDGE;
+        }
+        if (l->state == LANE_BLOCK)
+            return;
+        if (l->s.final) {
+            job[l->job].rc = zs_finish(&l->s);
+            l->state = LANE_FREE;
+            continue;
+        }
+        zs edge = l->s;
+        int rc = block_begin(&l->s, T, o->state != LANE_BLOCK);
+        if (rc == 0) {
+            l->state = LANE_BLOCK;
+            return;
+        }
+        if (rc == 2) {
+            l->s = edge;
+            l->state = LANE_WAIT;
+            return;
+        }
+        l->state = rc == 1 ? LANE_EDGE : LANE_FREE;
+        if (rc < 0)
+            job[l->job].rc = -1;
+    }
+}
+
+/* Lane l's block gave rc (block_symbols, pair_symbols). */
+static void lane_after(lane *l, int rc, ig_inflate_job *job)
+{
+    if (rc == 1) {
+        l->state = LANE_EDGE;
+    } else if (rc < 0) {
+        job[l->job].rc = -1;
+        l->state = LANE_FREE;
+    }
+}
+
+void ig_inflate_zlibn(ig_inflate_job *job, size_t n)
 {
     tables *T = &thread_tables;
-    zs s[2];
-    int rc[2];
-    for (int i = 0; i < 2; i++)
-        rc[i] = zs_init(&s[i], job[i].src, job[i].n, job[i].dst, job[i].want);
-    /* Side by side while both first blocks use the same codes (ordinary
-     * prose: the prose codes); each stream then ends alone.  rc: -1 for a
-     * failed stream, else it stands on a block boundary. */
-    if (rc[0] == 0 && rc[1] == 0) {
-        rc[0] = block_begin(&s[0], T, 1);
-        if (rc[0] == 0) {
-            zs first = s[1];
-            rc[1] = block_begin(&s[1], T, 0);
-            if (rc[1] == 2) {
-                s[1] = first;
-                rc[1] = 0;
-            } else if (rc[1] == 0) {
-                pair_symbols(&s[0], &s[1], T, &rc[0], &rc[1]);
-                if (rc[1] == 0)
-                    rc[1] = block_symbols(&s[1], T);
-            }
-            if (rc[0] == 0)
-                rc[0] = block_symbols(&s[0], T);
+    lane L[2];
+    L[0].state = L[1].state = LANE_FREE;
+    size_t next = 0;
+    for (;;) {
+        lane_advance(&L[0], &L[1], job, n, &next, T);
+        lane_advance(&L[1], &L[0], job, n, &next, T);
+        int a = L[0].state == LANE_BLOCK, b = L[1].state == LANE_BLOCK;
+        if (a && b) {
+            int ra, rb;
+            pair_symbols(&L[0].s, &L[1].s, T, &ra, &rb);
+            lane_after(&L[0], ra, job);
+            lane_after(&L[1], rb, job);
+        } else if (a || b) {
+            lane *l = &L[a ? 0 : 1];
+            lane_after(l, block_symbols(&l->s, T), job);
+        } else if (L[0].state == LANE_FREE && L[1].state == LANE_FREE) {
+            return;
         }
+        /* else a lane waits with the other one outside any block: its
+         * next advance may build the tables */
     }
-    for (int i = 0; i < 2; i++)
-        job[i].rc = rc[i] < 0 ? -1 : zs_run(&s[i], T);
 }

@@ -4,8 +4,8 @@
  * every text (classify's contexts and quote rule).
  *
  * Pipeline place: idx_doc_text (stages/index.c) tries it first and falls
- * back to zlib's inflate whenever it declines (idx_doc_text2 decodes two
- * texts at once with ig_inflate_zlib2 and leaves any decline to it), so zlib stays the judge of
+ * back to zlib's inflate whenever it declines (idx_doc_texts decodes several
+ * texts at once with ig_inflate_zlibn and leaves any decline to it), so zlib stays the judge of
  * every damaged stream and of its error message.  Why it exists: on the
  * 1 GB bench index, zlib's inflate was about 30% of classify's CPU time;
  * texts are mostly Huffman-only blocks (deflate.h, IG_DEFLATE_HUFFMAN),
@@ -35,11 +35,11 @@
  * may have been written. */
 int ig_inflate_zlib(const void *src, size_t n, void *dst, size_t want);
 
-/* Two streams at once: job[i].rc gets what ig_inflate_zlib(job[i].src,
+/* Several streams: job[i].rc gets what ig_inflate_zlib(job[i].src,
  * job[i].n, job[i].dst, job[i].want) would return, and dst the same bytes.
- * Faster than two calls when both texts use the same codes (ordinary prose:
- * the two decodings overlap in the processor).  The buffers must not
- * overlap. */
+ * Faster than one call each when the texts use the same codes (ordinary
+ * prose): two streams are decoded side by side, so that the two decodings
+ * overlap in the processor.  The output buffers must not overlap. */
 typedef struct ig_inflate_job {
     const void *src;       /* the zlib stream, n bytes */
     size_t n;
@@ -47,7 +47,7 @@ typedef struct ig_inflate_job {
     size_t want;
     int rc;                /* out: 0 or -1, as ig_inflate_zlib */
 } ig_inflate_job;
-void ig_inflate_zlib2(ig_inflate_job job[2]);
+void ig_inflate_zlibn(ig_inflate_job *job, size_t n);
 
 /* The Adler-32 of buf[0..n), continuing from adler (1 to start): zlib's
  * adler32() values.  The encoder's trailer (deflate.c) uses it too. */

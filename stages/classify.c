@@ -17,7 +17,7 @@
  *      collects its matches in the block; workers take patterns from a
  *      shared counter, the costliest of the last block first;
  *   B. the matches are regrouped by document, then workers take documents
- *      two at a time (their texts decoded side by side, score_task):
+ *      CLS_TEXT_GROUP at a time (their texts decoded together, score_task):
  *      overlap, negation, sums, bootstrap (classify_boot.c), and the
  *      document's evidence.csv rows, contexts included, encoded as bytes
  *      (classify_ev.c);
@@ -46,6 +46,10 @@
 /* Block size: bounds the memory held for one block's matches and results. */
 #define CLS_BLOCK_POSITIONS ((uint64_t)1 << 21)
 #define CLS_BLOCK_DOCS 4096u
+/* Documents a scoring task: their texts are decoded together (score_task);
+ * enough that most of the decoding runs two streams side by side, few
+ * enough that the threads finish a block together. */
+#define CLS_TEXT_GROUP 8u
 /* Most worker threads. */
 #define CLS_MAX_THREADS 64u
 
@@ -372,8 +376,8 @@ typedef struct worker {
     uint32_t *priv;       /* priv[p]: privative words starting before p */
     size_t cappriv;
     uint32_t text_doc;    /* document whose text is in text, or UINT32_MAX */
-    ig_buf text2;         /* the other text of a pair decoded together */
-    uint32_t text2_doc;   /* its document, or UINT32_MAX */
+    ig_buf more[CLS_TEXT_GROUP]; /* texts decoded with it (score_task) */
+    uint32_t more_doc[CLS_TEXT_GROUP]; /* their documents, or UINT32_MAX */
     cls_boot boot;        /* bootstrap scratch */
     double *sml, *sms;    /* per cue sentence sums */
     size_t capsml, capsms;
@@ -385,7 +389,8 @@ typedef struct worker {
 static void worker_free(worker *w)
 {
     ig_buf_free(&w->text);
-    ig_buf_free(&w->text2);
+    for (size_t i = 0; i < CLS_TEXT_GROUP; i++)
+        ig_buf_free(&w->more[i]);
     ig_free(w->c);
     ig_free(w->ok);
     ig_free(w->ek);
@@ -627,14 +632,15 @@ static int load_text(const cls_run *run, worker *w, uint32_t doc)
 {
     if (w->text_doc == doc)
         return IG_OK;
-    if (w->text2_doc == doc) {
-        ig_buf t = w->text;
-        w->text = w->text2;
-        w->text2 = t;
-        w->text2_doc = w->text_doc;
-        w->text_doc = doc;
-        return IG_OK;
-    }
+    for (size_t i = 0; i < CLS_TEXT_GROUP; i++)
+        if (w->more_doc[i] == doc) {
+            ig_buf t = w->text;
+            w->text = w->more[i];
+            w->more[i] = t;
+            w->more_doc[i] = w->text_doc;
+            w->text_doc = doc;
+            return IG_OK;
+        }
     w->text_doc = UINT32_MAX;
     int rc = idx_doc_text(run->r, doc, &w->text, &w->e);
     if (rc == IG_OK)
@@ -1100,18 +1106,23 @@ static int wants_text(const block *bk, size_t k)
            (o->quotes == CLS_QUOTES_MENTION || (bk->evidence != NULL && o->context > 0));
 }
 
-/* Phase B for documents 2t and 2t + 1 of the block.  Their texts are
- * decoded side by side when both want one (index.h, idx_doc_text2: about a
- * third faster); should that decline, load_text decodes each alone and
- * reports any damage, so the outcome is the same either way. */
+/* Phase B for documents [CLS_TEXT_GROUP t, CLS_TEXT_GROUP (t + 1)) of the
+ * block.  The texts that will be wanted are decoded together (index.h,
+ * idx_doc_texts: two side by side); should that decline, load_text decodes
+ * each alone and reports any damage, so the outcome is the same either way. */
 static int score_task(block *bk, size_t t, worker *w)
 {
-    size_t nd = bk->b1 - bk->b0, k0 = 2 * t, k1 = k0 + 2 <= nd ? k0 + 2 : nd;
-    if (k1 - k0 == 2 && wants_text(bk, k0) && wants_text(bk, k0 + 1)) {
-        uint32_t d0 = bk->b0 + (uint32_t)k0;
-        int ok = idx_doc_text2(bk->run->r, d0, d0 + 1, &w->text, &w->text2) == IG_OK;
-        w->text_doc = ok ? d0 : UINT32_MAX;
-        w->text2_doc = ok ? d0 + 1 : UINT32_MAX;
+    size_t nd = bk->b1 - bk->b0, k0 = CLS_TEXT_GROUP * t;
+    size_t k1 = nd - k0 > CLS_TEXT_GROUP ? k0 + CLS_TEXT_GROUP : nd;
+    uint32_t docs[CLS_TEXT_GROUP];
+    size_t n = 0;
+    for (size_t k = k0; k < k1; k++)
+        if (wants_text(bk, k))
+            docs[n++] = bk->b0 + (uint32_t)k;
+    if (n > 1) {
+        int ok = idx_doc_texts(bk->run->r, docs, n, w->more) == IG_OK;
+        for (size_t i = 0; i < CLS_TEXT_GROUP; i++)
+            w->more_doc[i] = ok && i < n ? docs[i] : UINT32_MAX;
     }
     for (size_t k = k0; k < k1; k++) {
         size_t a = bk->off[k], z = bk->off[k + 1];
@@ -1363,8 +1374,11 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         rc = ig_err_nomem(e, CLS_STAGE);
         goto out;
     }
-    for (unsigned i = 0; i < bk.nthreads; i++)
-        bk.wk[i].text_doc = bk.wk[i].text2_doc = UINT32_MAX;
+    for (unsigned i = 0; i < bk.nthreads; i++) {
+        bk.wk[i].text_doc = UINT32_MAX;
+        for (size_t k = 0; k < CLS_TEXT_GROUP; k++)
+            bk.wk[i].more_doc[k] = UINT32_MAX;
+    }
     for (size_t p = 0; p < run->nent; p++)
         bk.order[p] = p;
     if ((rc = cls_ev_cells(run)) != IG_OK) {
@@ -1458,7 +1472,7 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
             goto out;
         }
         bk.phase = PH_SCORE;
-        rc = run_phase(&bk, (nd + 1) / 2, e);  /* two documents a task */
+        rc = run_phase(&bk, (nd + CLS_TEXT_GROUP - 1) / CLS_TEXT_GROUP, e);
         if (rc)
             goto out;
         /* Phase C comes with the next block's first phases (or below). */

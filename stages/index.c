@@ -963,32 +963,32 @@ int idx_doc_text(const idx_reader *r, uint32_t doc, ig_buf *out, ig_err *e)
     return IG_OK;
 }
 
-int idx_doc_text2(const idx_reader *r, uint32_t a, uint32_t b, ig_buf *ta, ig_buf *tb)
+int idx_doc_texts(const idx_reader *r, const uint32_t *doc, size_t n, ig_buf *out)
 {
-    ig_buf_reset(ta);
-    ig_buf_reset(tb);
-    if (a >= r->ndocs || b >= r->ndocs || ta == tb)
+    if (n > IDX_TEXTS_MAX)
         return -1;
-    const uint32_t doc[2] = { a, b };
-    ig_buf *out[2] = { ta, tb };
-    ig_inflate_job job[2];
+    ig_inflate_job job[IDX_TEXTS_MAX];
     ig_err e;
     ig_err_clear(&e);
-    for (int i = 0; i < 2; i++) {
-        if (rd_doc_blob(r, doc[i], 1, (const unsigned char **)&job[i].src, &job[i].n, &e) !=
-            IG_OK)
+    for (size_t i = 0; i < n; i++) {
+        ig_buf_reset(&out[i]);
+        if (doc[i] >= r->ndocs ||
+            rd_doc_blob(r, doc[i], 1, (const unsigned char **)&job[i].src, &job[i].n, &e) !=
+                IG_OK)
             return -1;
         job[i].want = (size_t)ig_get_u64le(rd_doc(r, doc[i]) + DR_BYTES);
-        if (ig_buf_reserve(out[i], job[i].want) != IG_OK)
+        if (ig_buf_reserve(&out[i], job[i].want) != IG_OK)
             return -1;
-        job[i].dst = out[i]->data;
+        job[i].dst = out[i].data;
     }
-    ig_inflate_zlib2(job);
-    if (job[0].rc != 0 || job[1].rc != 0)
-        return -1;
-    for (int i = 0; i < 2; i++) {
-        out[i]->len = job[i].want;
-        out[i]->data[out[i]->len] = '\0';
+    ig_inflate_zlibn(job, n);
+    for (size_t i = 0; i < n; i++) {
+        if (job[i].rc == 0) {
+            out[i].len = job[i].want;
+            out[i].data[out[i].len] = '\0';
+        } else if (idx_doc_text(r, doc[i], &out[i], &e) != IG_OK) {
+            return -1;  /* zlib's verdict is the caller's to report */
+        }
     }
     return IG_OK;
 }

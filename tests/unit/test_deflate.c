@@ -782,12 +782,12 @@ out:
     free(zd);
 }
 
-/* Two streams decoded side by side (ig_inflate_zlib2) give each stream
- * what ig_inflate_zlib gives it, whatever the other one is: prose of every
- * length with the same codes (decoded together, one ending first, texts
- * shorter than the fast path's margins, several blocks), zlib's streams
- * with their own codes (stored, fixed and dynamic blocks, matches), damaged
- * streams and the wrong length asked, in every order. */
+/* Streams decoded in a batch (ig_inflate_zlibn, two side by side) give
+ * each stream what ig_inflate_zlib gives it, whatever the others are:
+ * prose of every length with the same codes (decoded together, one ending
+ * first, texts shorter than the fast path's margins, several blocks),
+ * zlib's streams with their own codes (stored, fixed and dynamic blocks,
+ * matches), damaged streams and the wrong length asked, in every order. */
 static void test_fast_inflate_pairs(void)
 {
     static const char para[] =
@@ -798,10 +798,12 @@ static void test_fast_inflate_pairs(void)
     static const size_t len[NS] = { 1,    3,    9,     17,    40,    1024,  1100,  2000,
                                     5000, 9000, 14000, 20000, 65535, 65536, 70000, 140000,
                                     3000, 3000, 800,   40000, 6000,  6000,  6000,  12000 };
-    unsigned char *text[NS] = { 0 }, *z[NS] = { 0 }, *o1 = malloc(MAXN + 1),
-                  *o2 = malloc(MAXN + 1), *d1 = malloc(MAXN + 1), *d2 = malloc(MAXN + 1);
+    unsigned char *text[NS] = { 0 }, *z[NS] = { 0 }, *o1 = malloc(MAXN + 1), *dst[8] = { 0 };
     size_t zn[NS], want[NS];
-    if (o1 == NULL || o2 == NULL || d1 == NULL || d2 == NULL) {
+    int nomem = o1 == NULL;
+    for (int k = 0; k < 8; k++)
+        nomem |= (dst[k] = malloc(MAXN + 1)) == NULL;
+    if (nomem) {
         CHECK(!"out of memory");
         goto out;
     }
@@ -837,20 +839,34 @@ static void test_fast_inflate_pairs(void)
         }
     }
     unsigned paired_ok = 0, wrong = 0;
-    for (int i = 0; i < NS; i++)
-        for (int j = 0; j < NS; j++) {
-            if (i == j)
+    /* every ordered pair, then batches of 1 to 8 drawn from all */
+    for (int round = 0; round < NS * NS + 300; round++) {
+        int pick[8], n = 2;
+        if (round < NS * NS) {
+            pick[0] = round / NS;
+            pick[1] = round % NS;
+            if (pick[0] == pick[1])
                 continue;
-            int r1 = ig_inflate_zlib(z[i], zn[i], o1, want[i]);
-            int r2 = ig_inflate_zlib(z[j], zn[j], o2, want[j]);
-            ig_inflate_job job[2] = { { z[i], zn[i], d1, want[i], 7 },
-                                      { z[j], zn[j], d2, want[j], 7 } };
-            ig_inflate_zlib2(job);
-            wrong += job[0].rc != r1 || job[1].rc != r2;
-            wrong += r1 == 0 && memcmp(d1, o1, want[i]) != 0;
-            wrong += r2 == 0 && memcmp(d2, o2, want[j]) != 0;
-            paired_ok += r1 == 0 && r2 == 0 && i < 16 && j < 16;
+        } else {
+            n = 1 + (int)(next_rand() % 8);
+            for (int k = 0; k < n; k++)
+                pick[k] = (int)(next_rand() % NS);
         }
+        ig_inflate_job job[8];
+        for (int k = 0; k < n; k++) {
+            int i = pick[k];
+            job[k] = (ig_inflate_job){ z[i], zn[i], dst[k], want[i], 7 };
+        }
+        ig_inflate_zlibn(job, (size_t)n);
+        int all_ok = 1;
+        for (int k = 0; k < n; k++) {
+            int i = pick[k];
+            int r1 = ig_inflate_zlib(z[i], zn[i], o1, want[i]);
+            wrong += job[k].rc != r1 || (r1 == 0 && memcmp(dst[k], o1, want[i]) != 0);
+            all_ok &= r1 == 0 && i < 16;
+        }
+        paired_ok += all_ok && n == 2;
+    }
     CHECK_EQ(wrong, 0);
     CHECK(paired_ok > 100);
     for (int i = 0; i < 16; i++) /* and each of ours is sound */
@@ -863,9 +879,8 @@ out:
         free(z[i]);
     }
     free(o1);
-    free(o2);
-    free(d1);
-    free(d2);
+    for (int k = 0; k < 8; k++)
+        free(dst[k]);
 }
 
 int main(void)
