@@ -874,9 +874,19 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
     for (size_t i = 0; i < nm; i++) {
         if (m[i].last >= npos || m[i].first > m[i].last)
             return damaged(e, r, doc, "match beyond the document's positions");
-        if (m[i].entry < run->npos)
+        if (m[i].entry < run->npos) {
+            /* The layout was decoded in phase 0 and is out of the caches
+             * by now; the quote rule and the evidence rows read these
+             * entries of it, one by one (a wait each) unless asked for
+             * all at once here. */
+            __builtin_prefetch(&L->start[m[i].first]);
+            __builtin_prefetch(&L->end[m[i].last]);
+            __builtin_prefetch(&L->sentence[m[i].first]);
+            __builtin_prefetch(&L->section[m[i].first]);
             nc++;
-        else if (m[i].entry < run->nlex)
+            continue;
+        }
+        if (m[i].entry < run->nlex)
             nn++;
     }
     if (GROW(w->c, w->capc, nc + 1) || GROW(w->neg, w->capn, nn + 1) ||
