@@ -875,10 +875,8 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
         if (m[i].last >= npos || m[i].first > m[i].last)
             return damaged(e, r, doc, "match beyond the document's positions");
         if (m[i].entry < run->npos) {
-            /* The layout was decoded in phase 0 and is out of the caches
-             * by now; the quote rule and the evidence rows read these
-             * entries of it, one by one (a wait each) unless asked for
-             * all at once here. */
+            /* The layout (phase 0) is out of the caches by now: ask for
+             * the entries the quote rule and evidence rows will read. */
             __builtin_prefetch(&L->start[m[i].first]);
             __builtin_prefetch(&L->end[m[i].last]);
             __builtin_prefetch(&L->sentence[m[i].first]);
@@ -1107,27 +1105,21 @@ static int match_pattern(block *bk, size_t p, ig_err *e)
     return IG_OK;
 }
 
-/* Document k of the block will want its text: it has matches, and the
- * quote rule or the evidence contexts read the text (score_doc). */
-static int wants_text(const block *bk, size_t k)
-{
-    const cls_opts *o = &bk->run->o;
-    return bk->off[k + 1] > bk->off[k] &&
-           (o->quotes == CLS_QUOTES_MENTION || (bk->evidence != NULL && o->context > 0));
-}
-
 /* Phase B for documents [CLS_TEXT_GROUP t, CLS_TEXT_GROUP (t + 1)) of the
- * block.  The texts that will be wanted are decoded together (index.h,
- * idx_doc_texts: two side by side); should that decline, load_text decodes
- * each alone and reports any damage, so the outcome is the same either way. */
+ * block.  The texts score_doc will read (documents with matches, when the
+ * quote rule or the evidence contexts read texts) are decoded together
+ * (index.h, idx_doc_texts: two side by side); should that decline,
+ * load_text decodes each alone and reports any damage: same outcome. */
 static int score_task(block *bk, size_t t, worker *w)
 {
+    const cls_opts *o = &bk->run->o;
+    int texts = o->quotes == CLS_QUOTES_MENTION || (bk->evidence != NULL && o->context > 0);
     size_t nd = bk->b1 - bk->b0, k0 = CLS_TEXT_GROUP * t;
     size_t k1 = nd - k0 > CLS_TEXT_GROUP ? k0 + CLS_TEXT_GROUP : nd;
     uint32_t docs[CLS_TEXT_GROUP];
     size_t n = 0;
     for (size_t k = k0; k < k1; k++)
-        if (wants_text(bk, k))
+        if (texts && bk->off[k + 1] > bk->off[k])
             docs[n++] = bk->b0 + (uint32_t)k;
     if (n > 1) {
         int ok = idx_doc_texts(bk->run->r, docs, n, w->more) == IG_OK;
@@ -1386,8 +1378,7 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
     }
     for (unsigned i = 0; i < bk.nthreads; i++) {
         bk.wk[i].text_doc = UINT32_MAX;
-        for (size_t k = 0; k < CLS_TEXT_GROUP; k++)
-            bk.wk[i].more_doc[k] = UINT32_MAX;
+        memset(bk.wk[i].more_doc, 0xFF, sizeof bk.wk[i].more_doc); /* UINT32_MAX */
     }
     for (size_t p = 0; p < run->nent; p++)
         bk.order[p] = p;
