@@ -12,7 +12,18 @@
  * primary slot, indexed by the bits after it.  For literal/length codes a
  * second primary table holds, wherever two literal codes fit in LBITS bits,
  * both literals: prose coded with Huffman codes of about 4 to 6 bits per
- * byte then decodes two bytes per look-up.
+ * byte then decodes two bytes per look-up.  While input and output are far
+ * from their ends, a fast path takes five such look-ups per refill and
+ * leaves everything else (longer codes, lengths, the end of a block) to a
+ * step that checks every case.
+ *
+ * Two streams.  Each look-up needs the bits the one before it left, so one
+ * stream's decoding is a chain of dependent loads; ig_inflate_zlibn runs
+ * the fast paths of two streams in one loop, whose two chains the
+ * processor overlaps, while both streams' current blocks use the same
+ * codes (the tables are shared); as a stream ends, the next one of the
+ * batch takes its place.  Every stream goes through the same checked steps
+ * as alone, so each outcome is the one-stream outcome.
  *
  * Strictness.  The decoder accepts only what zlib accepts, and declines
  * (-1) at the first doubt, so the caller's zlib run reports the damage:
@@ -297,217 +308,459 @@ uint32_t ig_adler32(uint32_t adler, const void *buf, size_t n)
     return (uint32_t)(b << 16 | a);
 }
 
-static int decode(const unsigned char *in, const unsigned char *in_end, unsigned char *dst,
-                  size_t want, tables *T)
+/* One stream being decoded: its input left, its output, its bits. */
+typedef struct zs {
+    const unsigned char *in, *in_end;
+    unsigned char *dst, *out, *out_end; /* output start, next byte, end */
+    uint64_t bb;                        /* bit buffer (REFILL) */
+    unsigned bl;                        /* valid bits in bb */
+    unsigned final;                     /* the current block is the last */
+} zs;
+
+/* The macros above work on locals: take a stream's state, give it back. */
+#define ZS_GET(s)                                                     \
+    do {                                                              \
+        in = (s)->in;                                                 \
+        in_end = (s)->in_end;                                         \
+        out = (s)->out;                                               \
+        out_end = (s)->out_end;                                       \
+        bb = (s)->bb;                                                 \
+        bl = (s)->bl;                                                 \
+    } while (0)
+#define ZS_PUT(s)                                                     \
+    do {                                                              \
+        (s)->in = in;                                                 \
+        (s)->out = out;                                               \
+        (s)->bb = bb;                                                 \
+        (s)->bl = bl;                                                 \
+    } while (0)
+#define ZS_LOCALS                                                     \
+    const unsigned char *in, *in_end;                                 \
+    unsigned char *out, *out_end;                                     \
+    uint64_t bb;                                                      \
+    unsigned bl
+
+/* Start s on the zlib stream src[0..n) for dst[0..want): 0, or -1 to leave
+ * the stream to zlib (header 78 xx: deflate with a 32 KiB window, the
+ * check, no dictionary; anything else, an empty text too, goes to zlib). */
+static int zs_init(zs *s, const void *src, size_t n, void *dst, size_t want)
 {
-    unsigned char *out = dst, *out_end = dst + want;
-    uint64_t bb = 0;
-    unsigned bl = 0;
-    unsigned final;
-    do {
+    const unsigned char *in = src;
+    if (n < 7 || want == 0 || in[0] != 0x78 || (in[1] & 0x20) != 0 ||
+        ((unsigned)in[0] << 8 | in[1]) % 31 != 0)
+        return -1;
+    s->in = in + 2;
+    s->in_end = in + n;
+    s->dst = s->out = dst;
+    s->out_end = s->dst + want;
+    s->bb = 0;
+    s->bl = 0;
+    s->final = 0;
+    return 0;
+}
+
+/* The next block's header.  Returns 0 when its symbols follow (T holds its
+ * codes), 1 when it was a stored block (copied whole), 2 when its codes
+ * are not T's and may_build is 0 (T untouched; s must be restored by the
+ * caller, having been read from), -1 on any doubt. */
+static int block_begin(zs *s, tables *T, int may_build)
+{
+    ZS_LOCALS;
+    ZS_GET(s);
+    REFILL();
+    NEED(3);
+    s->final = BITS(1);
+    unsigned type = BITS(3) >> 1;
+    DROP(3);
+    if (type == 0) {
+        /* Stored: to the byte boundary, give back the whole bytes held. */
+        DROP(bl & 7);
+        in -= bl >> 3;
+        bb = 0;
+        bl = 0;
+        if (in_end - in < 4)
+            return -1;
+        size_t len = (size_t)in[0] | (size_t)in[1] << 8;
+        size_t nlen = (size_t)in[2] | (size_t)in[3] << 8;
+        if (len != (~nlen & 0xFFFFu))
+            return -1;
+        in += 4;
+        if ((size_t)(in_end - in) < len || (size_t)(out_end - out) < len)
+            return -1;
+        memcpy(out, in, len);
+        in += len;
+        out += len;
+        ZS_PUT(s);
+        return 1;
+    }
+    if (type == 1) {
+        if (!may_build)
+            return 2;
+        unsigned char lens[288 + 32];
+        memset(lens, 8, 144);
+        memset(lens + 144, 9, 112);
+        memset(lens + 256, 7, 24);
+        memset(lens + 280, 8, 8);
+        memset(lens + 288, 5, 32);
+        T->valid = 0;
+        if (build(T->lit, LBITS, lens, 288, T_LITLEN) ||
+            build(T->dist, DBITS, lens + 288, 32, T_DIST))
+            return -1;
+        build_pairs(T);
+        ZS_PUT(s);
+        return 0;
+    }
+    if (type != 2)
+        return -1;
+    REFILL();
+    NEED(14);
+    unsigned nlen = BITS(5) + 257, ndist = (BITS(10) >> 5) + 1, ncode = (BITS(14) >> 10) + 4;
+    DROP(14);
+    if (nlen > 286 || ndist > 30)
+        return -1;
+    unsigned char cl[19] = { 0 }, lens[286 + 30];
+    for (unsigned i = 0; i < ncode; i++) {
         REFILL();
         NEED(3);
-        final = BITS(1);
-        unsigned type = BITS(3) >> 1;
+        cl[cl_order[i]] = (unsigned char)BITS(3);
         DROP(3);
-        if (type == 0) {
-            /* Stored: to the byte boundary, give back the whole bytes held. */
-            DROP(bl & 7);
-            in -= bl >> 3;
-            bb = 0;
-            bl = 0;
-            if (in_end - in < 4)
-                return -1;
-            size_t len = (size_t)in[0] | (size_t)in[1] << 8;
-            size_t nlen = (size_t)in[2] | (size_t)in[3] << 8;
-            if (len != (~nlen & 0xFFFFu))
-                return -1;
-            in += 4;
-            if ((size_t)(in_end - in) < len || (size_t)(out_end - out) < len)
-                return -1;
-            memcpy(out, in, len);
-            in += len;
-            out += len;
+    }
+    uint32_t clt[1u << CBITS];
+    if (build(clt, CBITS, cl, 19, T_CODES))
+        return -1;
+    unsigned i = 0;
+    while (i < nlen + ndist) {
+        REFILL();
+        uint32_t e = clt[BITS(CBITS)];
+        unsigned nb = E_BITS(e);
+        if (E_KIND(e) != K_LIT1 || nb > bl)
+            return -1;
+        DROP(nb);
+        unsigned sym = E_VAL(e), rep, v = 0;
+        if (sym < 16) {
+            lens[i++] = (unsigned char)sym;
             continue;
         }
-        if (type == 1) {
-            unsigned char lens[288 + 32];
-            memset(lens, 8, 144);
-            memset(lens + 144, 9, 112);
-            memset(lens + 256, 7, 24);
-            memset(lens + 280, 8, 8);
-            memset(lens + 288, 5, 32);
-            T->valid = 0;
-            if (build(T->lit, LBITS, lens, 288, T_LITLEN) ||
-                build(T->dist, DBITS, lens + 288, 32, T_DIST))
+        if (sym == 16) {
+            if (i == 0)
                 return -1;
-            build_pairs(T);
-        } else if (type == 2) {
-            REFILL();
-            NEED(14);
-            unsigned nlen = BITS(5) + 257, ndist = (BITS(10) >> 5) + 1,
-                     ncode = (BITS(14) >> 10) + 4;
-            DROP(14);
-            if (nlen > 286 || ndist > 30)
-                return -1;
-            unsigned char cl[19] = { 0 }, lens[286 + 30];
-            for (unsigned i = 0; i < ncode; i++) {
-                REFILL();
-                NEED(3);
-                cl[cl_order[i]] = (unsigned char)BITS(3);
-                DROP(3);
-            }
-            uint32_t clt[1u << CBITS];
-            if (build(clt, CBITS, cl, 19, T_CODES))
-                return -1;
-            unsigned i = 0;
-            while (i < nlen + ndist) {
-                REFILL();
-                uint32_t e = clt[BITS(CBITS)];
-                unsigned nb = E_BITS(e);
-                if (E_KIND(e) != K_LIT1 || nb > bl)
-                    return -1;
-                DROP(nb);
-                unsigned sym = E_VAL(e), rep, v = 0;
-                if (sym < 16) {
-                    lens[i++] = (unsigned char)sym;
-                    continue;
-                }
-                if (sym == 16) {
-                    if (i == 0)
-                        return -1;
-                    v = lens[i - 1];
-                    NEED(2);
-                    rep = 3 + BITS(2);
-                    DROP(2);
-                } else if (sym == 17) {
-                    NEED(3);
-                    rep = 3 + BITS(3);
-                    DROP(3);
-                } else {
-                    NEED(7);
-                    rep = 11 + BITS(7);
-                    DROP(7);
-                }
-                if (i + rep > nlen + ndist)
-                    return -1;
-                while (rep--)
-                    lens[i++] = (unsigned char)v;
-            }
-            if (lens[256] == 0)
-                return -1;
-            if (!T->valid || nlen != T->nlen || ndist != T->ndist ||
-                memcmp(lens, T->lens, nlen + ndist) != 0) {
-                T->valid = 0;
-                if (build(T->lit, LBITS, lens, nlen, T_LITLEN) ||
-                    build(T->dist, DBITS, lens + nlen, ndist, T_DIST))
-                    return -1;
-                build_pairs(T);
-                memcpy(T->lens, lens, nlen + ndist);
-                T->nlen = nlen;
-                T->ndist = ndist;
-                T->valid = 1;
-            }
+            v = lens[i - 1];
+            NEED(2);
+            rep = 3 + BITS(2);
+            DROP(2);
+        } else if (sym == 17) {
+            NEED(3);
+            rep = 3 + BITS(3);
+            DROP(3);
         } else {
+            NEED(7);
+            rep = 11 + BITS(7);
+            DROP(7);
+        }
+        if (i + rep > nlen + ndist)
             return -1;
+        while (rep--)
+            lens[i++] = (unsigned char)v;
+    }
+    if (lens[256] == 0)
+        return -1;
+    if (!T->valid || nlen != T->nlen || ndist != T->ndist ||
+        memcmp(lens, T->lens, nlen + ndist) != 0) {
+        if (!may_build)
+            return 2;
+        T->valid = 0;
+        if (build(T->lit, LBITS, lens, nlen, T_LITLEN) ||
+            build(T->dist, DBITS, lens + nlen, ndist, T_DIST))
+            return -1;
+        build_pairs(T);
+        memcpy(T->lens, lens, nlen + ndist);
+        T->nlen = nlen;
+        T->ndist = ndist;
+        T->valid = 1;
+    }
+    ZS_PUT(s);
+    return 0;
+}
+
+/* One symbol of the current block, every case checked: 0 when decoded, 1
+ * at the end of the block, -1 on any doubt. */
+static int block_step(zs *s, const tables *T)
+{
+    ZS_LOCALS;
+    ZS_GET(s);
+    uint32_t e;
+    unsigned nb, kind;
+    REFILL();
+    LOOKUP(e, nb, kind);
+    if (nb > bl)
+        return -1;
+    if (kind == K_LIT2) {
+        if (out_end - out < 2)
+            return -1;
+        PUT(e, kind);
+        DROP(nb);
+        ZS_PUT(s);
+        return 0;
+    }
+    if (kind == K_LIT1) {
+        if (out == out_end)
+            return -1;
+        *out++ = (unsigned char)E_VAL(e);
+        DROP(nb);
+        ZS_PUT(s);
+        return 0;
+    }
+    if (kind == K_EOB) {
+        DROP(nb);
+        ZS_PUT(s);
+        return 1;
+    }
+    if (kind != K_LEN)
+        return -1;
+    DROP(nb);
+    unsigned sym = E_VAL(e), x = len_extra[sym];
+    NEED(x);
+    size_t len = len_base[sym] + BITS(x);
+    DROP(x);
+    e = T->dist[BITS(DBITS)];
+    nb = E_BITS(e);
+    if (E_KIND(e) == K_SUB) {
+        e = T->dist[E_VAL(e) + (BITS(DBITS + nb) >> DBITS)];
+        nb = DBITS + E_BITS(e);
+    }
+    if (E_KIND(e) != K_DIST || nb > bl)
+        return -1;
+    DROP(nb);
+    sym = E_VAL(e);
+    x = dist_extra[sym];
+    NEED(x);
+    size_t dist = dist_base[sym] + BITS(x);
+    DROP(x);
+    if (dist > (size_t)(out - s->dst) || len > (size_t)(out_end - out))
+        return -1;
+    const unsigned char *from = out - dist;
+    if (dist >= len) {
+        memcpy(out, from, len);
+    } else {
+        for (size_t k = 0; k < len; k++)
+            out[k] = from[k];
+    }
+    out += len;
+    ZS_PUT(s);
+    return 0;
+}
+
+/* The literal fast path.  While 8 input bytes and 16 output bytes remain,
+ * a refill holds at least 56 bits, enough for FAST_ROUNDS look-ups of the
+ * primary table (at most LBITS bits each); each writes two bytes and keeps
+ * one or two (K_LIT1 is 0, K_LIT2 is 1).  Any other entry (a longer code,
+ * a length, the end of the block) jumps to label slow, the stream's state
+ * intact, for block_step. */
+#define FAST_ROUNDS 5
+_Static_assert(FAST_ROUNDS * LBITS <= 56, "a refill must cover the fast path's look-ups");
+#define FAST_ROOM(in, in_end, out, out_end) ((in_end) - (in) >= 8 && (out_end) - (out) >= 16)
+#define FAST_REFILL(in, bb, bl)                                       \
+    do {                                                              \
+        bb |= load64le(in) << bl;                                     \
+        in += (63 - bl) >> 3;                                         \
+        bl |= 56;                                                     \
+    } while (0)
+#define FAST_LIT(bb, bl, out, slow)                                   \
+    do {                                                              \
+        uint32_t fe = T->pair[(unsigned)(bb & ((1u << LBITS) - 1))];  \
+        if (fe & 0xFE00u)                                             \
+            goto slow;                                                \
+        out[0] = (unsigned char)(fe >> 16);                           \
+        out[1] = (unsigned char)(fe >> 24);                           \
+        out += 1 + (fe >> 8 & 1u);                                    \
+        bb >>= (fe & 0xFFu);                                          \
+        bl -= (fe & 0xFFu);                                           \
+    } while (0)
+
+/* The rest of the current block's symbols: 1 at its end, -1 on doubt. */
+static int block_symbols(zs *s, const tables *T)
+{
+    ZS_LOCALS;
+    for (;;) {
+        ZS_GET(s);
+        while (FAST_ROOM(in, in_end, out, out_end)) {
+            FAST_REFILL(in, bb, bl);
+            for (int k = 0; k < FAST_ROUNDS; k++)
+                FAST_LIT(bb, bl, out, slow);
         }
-        /* The block's symbols.  After a refill at least 56 bits are held
-         * while 8 input bytes remain: enough for a length and a distance
-         * with their extra bits (at most 48), or for three literal
-         * look-ups (at most 15 bits each); near the end NEED checks. */
-        for (;;) {
-            REFILL();
-            uint32_t e;
-            unsigned nb, kind;
-            LOOKUP(e, nb, kind);
-            if (kind <= K_LIT2 && bl >= 56 && out_end - out >= 6) {
-                /* K_LIT1 is 0 and K_LIT2 is 1: 1 + kind bytes, the second
-                 * one written either way (there is room for it). */
-                PUT(e, kind);
-                DROP(nb);
-                LOOKUP(e, nb, kind);
-                if (kind > K_LIT2)
-                    continue;
-                PUT(e, kind);
-                DROP(nb);
-                LOOKUP(e, nb, kind);
-                if (kind > K_LIT2)
-                    continue;
-                PUT(e, kind);
-                DROP(nb);
-                continue;
+    slow:
+        ZS_PUT(s);
+        int rc = block_step(s, T);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* Two streams' current blocks, both coded with T, decoded side by side:
+ * one stream's look-ups wait on each other (each needs the bits the last
+ * one left), two streams' do not, so the processor overlaps them.  A
+ * stream without room for the fast path takes checked steps meanwhile.
+ * Stops as soon as one block ends or fails; *ra and *rb get 0 (block not
+ * finished), 1 (finished) or -1 (failed). */
+static void pair_symbols(zs *a, zs *b, const tables *T, int *ra, int *rb)
+{
+    const unsigned char *ia = a->in, *ea = a->in_end, *ib = b->in, *eb = b->in_end;
+    unsigned char *oa = a->out, *za = a->out_end, *ob = b->out, *zb = b->out_end;
+    uint64_t ba = a->bb, bbb = b->bb;
+    unsigned la = a->bl, lb = b->bl;
+    *ra = *rb = 0;
+    for (;;) {
+        while (FAST_ROOM(ia, ea, oa, za) && FAST_ROOM(ib, eb, ob, zb)) {
+            FAST_REFILL(ia, ba, la);
+            FAST_REFILL(ib, bbb, lb);
+            for (int k = 0; k < FAST_ROUNDS; k++) {
+                FAST_LIT(ba, la, oa, slow_a);
+                FAST_LIT(bbb, lb, ob, slow_b);
             }
-            if (nb > bl)
-                return -1;
-            if (kind == K_LIT2) {
-                if (out_end - out < 2)
-                    return -1;
-                PUT(e, kind);
-                DROP(nb);
-                continue;
-            }
-            if (kind == K_LIT1) {
-                if (out == out_end)
-                    return -1;
-                *out++ = (unsigned char)E_VAL(e);
-                DROP(nb);
-                continue;
-            }
-            if (kind == K_EOB) {
-                DROP(nb);
-                break;
-            }
-            if (kind != K_LEN)
-                return -1;
-            DROP(nb);
-            unsigned sym = E_VAL(e), x = len_extra[sym];
-            NEED(x);
-            size_t len = len_base[sym] + BITS(x);
-            DROP(x);
-            e = T->dist[BITS(DBITS)];
-            nb = E_BITS(e);
-            if (E_KIND(e) == K_SUB) {
-                e = T->dist[E_VAL(e) + (BITS(DBITS + nb) >> DBITS)];
-                nb = DBITS + E_BITS(e);
-            }
-            if (E_KIND(e) != K_DIST || nb > bl)
-                return -1;
-            DROP(nb);
-            sym = E_VAL(e);
-            x = dist_extra[sym];
-            NEED(x);
-            size_t dist = dist_base[sym] + BITS(x);
-            DROP(x);
-            if (dist > (size_t)(out - dst) || len > (size_t)(out_end - out))
-                return -1;
-            const unsigned char *from = out - dist;
-            if (dist >= len) {
-                memcpy(out, from, len);
-            } else {
-                for (size_t k = 0; k < len; k++)
-                    out[k] = from[k];
-            }
-            out += len;
         }
-    } while (!final);
-    /* The trailer: on the next byte boundary, the last 4 bytes of input. */
+        if (!FAST_ROOM(ia, ea, oa, za))
+            goto slow_a;
+        goto slow_b;
+    slow_a:
+        a->in = ia, a->out = oa, a->bb = ba, a->bl = la;
+        *ra = block_step(a, T);
+        ia = a->in, oa = a->out, ba = a->bb, la = a->bl;
+        if (*ra != 0)
+            break;
+        continue;
+    slow_b:
+        b->in = ib, b->out = ob, b->bb = bbb, b->bl = lb;
+        *rb = block_step(b, T);
+        ib = b->in, ob = b->out, bbb = b->bb, lb = b->bl;
+        if (*rb != 0)
+            break;
+    }
+    a->in = ia, a->out = oa, a->bb = ba, a->bl = la;
+    b->in = ib, b->out = ob, b->bb = bbb, b->bl = lb;
+}
+
+/* The trailer: on the next byte boundary, the last 4 bytes of input. */
+static int zs_finish(zs *s)
+{
+    ZS_LOCALS;
+    ZS_GET(s);
     DROP(bl & 7);
     in -= bl >> 3;
     if (out != out_end || in_end - in != 4)
         return -1;
     uint32_t sum = (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
-    return ig_adler32(1, dst, want) == sum ? 0 : -1;
+    return ig_adler32(1, s->dst, (size_t)(out_end - s->dst)) == sum ? 0 : -1;
 }
+
+/* From a block boundary to the end of the stream: 0, or -1 on doubt. */
+static int zs_run(zs *s, tables *T)
+{
+    while (!s->final) {
+        int rc = block_begin(s, T, 1);
+        if (rc == 0)
+            rc = block_symbols(s, T);
+        if (rc < 0)
+            return -1;
+    }
+    return zs_finish(s);
+}
+
+/* One set of tables per thread, kept between calls (see tables.valid). */
+static _Thread_local tables thread_tables;
 
 int ig_inflate_zlib(const void *src, size_t n, void *dst, size_t want)
 {
-    const unsigned char *in = src;
-    /* Header 78 xx: deflate with a 32 KiB window, the check, no dictionary.
-     * Anything else (an empty text too) is left to zlib. */
-    if (n < 7 || want == 0 || in[0] != 0x78 || (in[1] & 0x20) != 0 ||
-        ((unsigned)in[0] << 8 | in[1]) % 31 != 0)
+    zs s;
+    if (zs_init(&s, src, n, dst, want))
         return -1;
-    /* One set of tables per thread, kept between calls (see tables.valid). */
-    static _Thread_local tables T;
-    return decode(in + 2, in + n, dst, want, &T);
+    return zs_run(&s, &thread_tables);
+}
+
+/* A lane of ig_inflate_zlibn: its job, and where its stream stands. */
+enum { LANE_FREE, LANE_EDGE, LANE_BLOCK, LANE_WAIT };
+typedef struct lane {
+    zs s;
+    size_t job;
+    int state;      /* FREE: no job; EDGE: at a block boundary; BLOCK: in a
+                       block coded with T; WAIT: its next block needs other
+                       codes while the other lane is inside a block */
+} lane;
+
+/* Bring lane l into a block (LANE_BLOCK), taking jobs from *next on as
+ * its streams end, or leave it LANE_WAIT or LANE_FREE (no job left).  T
+ * may be rebuilt only while the other lane o is not inside a block. */
+static void lane_advance(lane *l, const lane *o, ig_inflate_job *job, size_t n, size_t *next,
+                         tables *T)
+{
+    for (;;) {
+        if (l->state == LANE_FREE) {
+            if (*next == n)
+                return;
+            l->job = (*next)++;
+            ig_inflate_job *j = &job[l->job];
+            if (zs_init(&l->s, j->src, j->n, j->dst, j->want)) {
+                j->rc = -1;
+                continue;
+            }
+            l->state = LANE_EDGE;
+        }
+        if (l->state == LANE_BLOCK)
+            return;
+        if (l->s.final) {
+            job[l->job].rc = zs_finish(&l->s);
+            l->state = LANE_FREE;
+            continue;
+        }
+        zs edge = l->s;
+        int rc = block_begin(&l->s, T, o->state != LANE_BLOCK);
+        if (rc == 0) {
+            l->state = LANE_BLOCK;
+            return;
+        }
+        if (rc == 2) {
+            l->s = edge;
+            l->state = LANE_WAIT;
+            return;
+        }
+        l->state = rc == 1 ? LANE_EDGE : LANE_FREE;
+        if (rc < 0)
+            job[l->job].rc = -1;
+    }
+}
+
+/* Lane l's block gave rc (block_symbols, pair_symbols). */
+static void lane_after(lane *l, int rc, ig_inflate_job *job)
+{
+    if (rc == 1) {
+        l->state = LANE_EDGE;
+    } else if (rc < 0) {
+        job[l->job].rc = -1;
+        l->state = LANE_FREE;
+    }
+}
+
+void ig_inflate_zlibn(ig_inflate_job *job, size_t n)
+{
+    tables *T = &thread_tables;
+    lane L[2];
+    L[0].state = L[1].state = LANE_FREE;
+    size_t next = 0;
+    for (;;) {
+        lane_advance(&L[0], &L[1], job, n, &next, T);
+        lane_advance(&L[1], &L[0], job, n, &next, T);
+        int a = L[0].state == LANE_BLOCK, b = L[1].state == LANE_BLOCK;
+        if (a && b) {
+            int ra, rb;
+            pair_symbols(&L[0].s, &L[1].s, T, &ra, &rb);
+            lane_after(&L[0], ra, job);
+            lane_after(&L[1], rb, job);
+        } else if (a || b) {
+            lane *l = &L[a ? 0 : 1];
+            lane_after(l, block_symbols(&l->s, T), job);
+        } else if (L[0].state == LANE_FREE && L[1].state == LANE_FREE) {
+            return;
+        }
+        /* else a lane waits with the other one outside any block: its
+         * next advance may build the tables */
+    }
 }

@@ -16,7 +16,8 @@
  *   A. matching: every pattern's scan (one per lexicon entry, on the cache)
  *      collects its matches in the block; workers take patterns from a
  *      shared counter, the costliest of the last block first;
- *   B. the matches are regrouped by document, then workers take documents:
+ *   B. the matches are regrouped by document, then workers take documents
+ *      CLS_TEXT_GROUP at a time (their texts decoded together, score_task):
  *      overlap, negation, sums, bootstrap (classify_boot.c), and the
  *      document's evidence.csv rows, contexts included, encoded as bytes
  *      (classify_ev.c);
@@ -45,6 +46,10 @@
 /* Block size: bounds the memory held for one block's matches and results. */
 #define CLS_BLOCK_POSITIONS ((uint64_t)1 << 21)
 #define CLS_BLOCK_DOCS 4096u
+/* Documents a scoring task: their texts are decoded together (score_task);
+ * enough that most of the decoding runs two streams side by side, few
+ * enough that the threads finish a block together. */
+#define CLS_TEXT_GROUP 8u
 /* Most worker threads. */
 #define CLS_MAX_THREADS 64u
 
@@ -427,6 +432,8 @@ typedef struct worker {
     uint32_t *priv;       /* priv[p]: privative words starting before p */
     size_t cappriv;
     uint32_t text_doc;    /* document whose text is in text, or UINT32_MAX */
+    ig_buf more[CLS_TEXT_GROUP]; /* texts decoded with it (score_task) */
+    uint32_t more_doc[CLS_TEXT_GROUP]; /* their documents, or UINT32_MAX */
     cls_boot boot;        /* bootstrap scratch */
     double *sml, *sms;    /* per cue sentence sums */
     size_t capsml, capsms;
@@ -438,6 +445,8 @@ typedef struct worker {
 static void worker_free(worker *w)
 {
     ig_buf_free(&w->text);
+    for (size_t i = 0; i < CLS_TEXT_GROUP; i++)
+        ig_buf_free(&w->more[i]);
     ig_free(w->c);
     ig_free(w->ok);
     ig_free(w->ek);
@@ -673,11 +682,21 @@ static int is_quoted(const ig_buf *text, uint64_t s, uint64_t e)
     return 0;
 }
 
-/* The document's text in w->text (inflated once per document). */
+/* The document's text in w->text (inflated once per document, perhaps
+ * beside another one: score_task). */
 static int load_text(const cls_run *run, worker *w, uint32_t doc)
 {
     if (w->text_doc == doc)
         return IG_OK;
+    for (size_t i = 0; i < CLS_TEXT_GROUP; i++)
+        if (w->more_doc[i] == doc) {
+            ig_buf t = w->text;
+            w->text = w->more[i];
+            w->more[i] = t;
+            w->more_doc[i] = w->text_doc;
+            w->text_doc = doc;
+            return IG_OK;
+        }
     w->text_doc = UINT32_MAX;
     int rc = idx_doc_text(run->r, doc, &w->text, &w->e);
     if (rc == IG_OK)
@@ -911,9 +930,17 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
     for (size_t i = 0; i < nm; i++) {
         if (m[i].last >= npos || m[i].first > m[i].last)
             return damaged(e, r, doc, "match beyond the document's positions");
-        if (m[i].entry < run->npos)
+        if (m[i].entry < run->npos) {
+            /* The layout (phase 0) is out of the caches by now: ask for
+             * the entries the quote rule and evidence rows will read. */
+            __builtin_prefetch(&L->start[m[i].first]);
+            __builtin_prefetch(&L->end[m[i].last]);
+            __builtin_prefetch(&L->sentence[m[i].first]);
+            __builtin_prefetch(&L->section[m[i].first]);
             nc++;
-        else if (m[i].entry < run->nlex)
+            continue;
+        }
+        if (m[i].entry < run->nlex)
             nn++;
     }
     if (GROW(w->c, w->capc, nc + 1) || GROW(w->neg, w->capn, nn + 1) ||
@@ -1134,13 +1161,35 @@ static int match_pattern(block *bk, size_t p, ig_err *e)
     return IG_OK;
 }
 
-/* Phase B for one document of the block. */
+/* Phase B for documents [CLS_TEXT_GROUP t, CLS_TEXT_GROUP (t + 1)) of the
+ * block.  The texts score_doc will read (documents with matches, when the
+ * quote rule or the evidence contexts read texts) are decoded together
+ * (index.h, idx_doc_texts: two side by side); should that decline,
+ * load_text decodes each alone and reports any damage: same outcome. */
 static int score_task(block *bk, size_t t, worker *w)
 {
-    uint32_t doc = bk->b0 + (uint32_t)t;
-    size_t a = bk->off[t], z = bk->off[t + 1];
-    return score_doc(bk->run, w, doc, &bk->lays[t], bk->dm + a, z - a, bk->evidence != NULL,
-                     &bk->res[t]);
+    const cls_opts *o = &bk->run->o;
+    int texts = o->quotes == CLS_QUOTES_MENTION || (bk->evidence != NULL && o->context > 0);
+    size_t nd = bk->b1 - bk->b0, k0 = CLS_TEXT_GROUP * t;
+    size_t k1 = nd - k0 > CLS_TEXT_GROUP ? k0 + CLS_TEXT_GROUP : nd;
+    uint32_t docs[CLS_TEXT_GROUP];
+    size_t n = 0;
+    for (size_t k = k0; k < k1; k++)
+        if (texts && bk->off[k + 1] > bk->off[k])
+            docs[n++] = bk->b0 + (uint32_t)k;
+    if (n > 1) {
+        int ok = idx_doc_texts(bk->run->r, docs, n, w->more) == IG_OK;
+        for (size_t i = 0; i < CLS_TEXT_GROUP; i++)
+            w->more_doc[i] = ok && i < n ? docs[i] : UINT32_MAX;
+    }
+    for (size_t k = k0; k < k1; k++) {
+        size_t a = bk->off[k], z = bk->off[k + 1];
+        int rc = score_doc(bk->run, w, bk->b0 + (uint32_t)k, &bk->lays[k], bk->dm + a, z - a,
+                           bk->evidence != NULL, &bk->res[k]);
+        if (rc)
+            return rc;
+    }
+    return IG_OK;
 }
 
 /* Phase 2: decode the postings of every term of the lexicons (pattern.h,
@@ -1383,8 +1432,10 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         rc = ig_err_nomem(e, CLS_STAGE);
         goto out;
     }
-    for (unsigned i = 0; i < bk.nthreads; i++)
+    for (unsigned i = 0; i < bk.nthreads; i++) {
         bk.wk[i].text_doc = UINT32_MAX;
+        memset(bk.wk[i].more_doc, 0xFF, sizeof bk.wk[i].more_doc); /* UINT32_MAX */
+    }
     for (size_t p = 0; p < run->nent; p++)
         bk.order[p] = p;
     if ((rc = cls_ev_cells(run)) != IG_OK) {
@@ -1478,7 +1529,7 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
             goto out;
         }
         bk.phase = PH_SCORE;
-        rc = run_phase(&bk, nd, e);
+        rc = run_phase(&bk, (nd + CLS_TEXT_GROUP - 1) / CLS_TEXT_GROUP, e);
         if (rc)
             goto out;
         /* Phase C comes with the next block's first phases (or below). */

@@ -49,10 +49,11 @@ size_t cls_cell_put(char *o, const char *s, size_t n)
 
 size_t cls_u64_put(char *o, uint64_t v)
 {
-    char tmp[20], *p = ig_fmt_u64_end(tmp + sizeof tmp, v);
-    size_t n = (size_t)(tmp + sizeof tmp - p);
-    memcpy(o, p, n);
-    return n;
+    /* The digits end at tmp + 20; 20 bytes are copied from the first one
+     * (a fixed size: no call), the ones past the digits are left over. */
+    char tmp[40] = { 0 }, *p = ig_fmt_u64_end(tmp + 20, v);
+    memcpy(o, p, 20);
+    return (size_t)(tmp + 20 - p);
 }
 
 /* White space of the context rule (the run rule). */
@@ -157,37 +158,46 @@ size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_e
             n--;
     /* Most contexts are prose on one line: no byte for the white-space
      * rule and no quote to double, so the cell is the bytes themselves,
-     * perhaps inside quotes.  Scan a word at a time for the bytes that need
-     * the general rule; control bytes below TAB take it too (it copies them). */
-    size_t k = i;
-    uint64_t ctl = 0, cs = 0;
-    for (; k + 8 <= n; k += 8) {
-        uint64_t x;
-        memcpy(&x, s + k, 8);
-        ctl |= ct_less(x, 14) | ct_has(x, '"');
-        cs |= ct_has(x, ',') | ct_has(x, ';');
-    }
-    for (; k < n; k++) {
-        unsigned char c = u[k];
-        ctl |= c < 14 || c == '"';
-        cs |= c == ',' || c == ';';
+     * perhaps inside quotes.  Copy them a word at a time while scanning
+     * for the bytes that need the general rule (control bytes below TAB
+     * take it too: it copies them); the last word may overlap the one
+     * before.  The general rule starts over from s. */
+    size_t len = n - i, k = 0;
+    const char *src = s + i;
+    uint64_t ctl = 0, cs = 0, x;
+    if (len >= 8) {
+        for (; k + 8 <= len; k += 8) {
+            memcpy(&x, src + k, 8);
+            memcpy(o + k, &x, 8);
+            ctl |= ct_less(x, 14) | ct_has(x, '"');
+            cs |= ct_has(x, ',') | ct_has(x, ';');
+        }
+        if (k < len) {
+            memcpy(&x, src + len - 8, 8);
+            memcpy(o + len - 8, &x, 8);
+            ctl |= ct_less(x, 14) | ct_has(x, '"');
+            cs |= ct_has(x, ',') | ct_has(x, ';');
+        }
+    } else {
+        for (; k < len; k++) {
+            unsigned char c = (unsigned char)src[k];
+            o[k] = (char)c;
+            ctl |= c < 14 || c == '"';
+            cs |= c == ',' || c == ';';
+        }
     }
     if (ctl)
         return ctx_cell_slow(o, s, i, n);
-    size_t len = n - i;
-    int neutral = len > 0 && (s[i] == '=' || s[i] == '+' || s[i] == '-' || s[i] == '@');
-    if (!neutral && !cs) {
-        memcpy(o, s + i, len);
+    int neutral = len > 0 && (src[0] == '=' || src[0] == '+' || src[0] == '-' || src[0] == '@');
+    if (!neutral && !cs)
         return len;
-    }
-    char *p = o;
-    *p++ = '"';
+    size_t shift = 1 + (size_t)neutral;
+    memmove(o + shift, o, len);
+    o[0] = '"';
     if (neutral)
-        *p++ = '\'';
-    memcpy(p, s + i, len);
-    p += len;
-    *p++ = '"';
-    return (size_t)(p - o);
+        o[1] = '\'';
+    o[shift + len] = '"';
+    return shift + len + 1;
 }
 
 const char *const cls_ev_header[] = {

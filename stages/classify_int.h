@@ -141,7 +141,9 @@ void cls_boot_free(cls_boot *b);
 /* Encode s[0..n) as one CSV text cell into o (room for CLS_CELL_MAX(n)), by
  * csv.h's writing rules (ig_csv_text); returns the bytes written. */
 size_t cls_cell_put(char *o, const char *s, size_t n);
-/* v in decimal into o (room for 20); returns the bytes written. */
+/* v in decimal into o; returns the digits' count.  o must have room for
+ * 20 bytes, and all 20 may be written (those past the digits are left
+ * for the caller's next bytes to overwrite). */
 size_t cls_u64_put(char *o, uint64_t v);
 
 

@@ -980,6 +980,36 @@ int idx_doc_text(const idx_reader *r, uint32_t doc, ig_buf *out, ig_err *e)
     return IG_OK;
 }
 
+int idx_doc_texts(const idx_reader *r, const uint32_t *doc, size_t n, ig_buf *out)
+{
+    if (n > IDX_TEXTS_MAX)
+        return -1;
+    ig_inflate_job job[IDX_TEXTS_MAX];
+    ig_err e;
+    ig_err_clear(&e);
+    for (size_t i = 0; i < n; i++) {
+        ig_buf_reset(&out[i]);
+        if (doc[i] >= r->ndocs ||
+            rd_doc_blob(r, doc[i], 1, (const unsigned char **)&job[i].src, &job[i].n, &e) !=
+                IG_OK)
+            return -1;
+        job[i].want = (size_t)ig_get_u64le(rd_doc(r, doc[i]) + DR_BYTES);
+        if (ig_buf_reserve(&out[i], job[i].want) != IG_OK)
+            return -1;
+        job[i].dst = out[i].data;
+    }
+    ig_inflate_zlibn(job, n);
+    for (size_t i = 0; i < n; i++) {
+        if (job[i].rc == 0) {
+            out[i].len = job[i].want;
+            out[i].data[out[i].len] = '\0';
+        } else if (idx_doc_text(r, doc[i], &out[i], &e) != IG_OK) {
+            return -1;  /* zlib's verdict is the caller's to report */
+        }
+    }
+    return IG_OK;
+}
+
 /* ---- vocabulary -------------------------------------------------------- */
 
 uint32_t idx_term_count(const idx_reader *r)

@@ -109,6 +109,14 @@ int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e);
 void idx_layout_free(idx_layout *l);
 /* The document's original text (inflated) into out, reset first. */
 int idx_doc_text(const idx_reader *r, uint32_t doc, ig_buf *out, ig_err *e);
+/* The texts of documents doc[0..n) into out[0..n) (distinct buffers, each
+ * reset first), decoded two side by side (inflate.h, ig_inflate_zlibn):
+ * for ordinary prose, faster than n idx_doc_text calls.  Returns IG_OK with
+ * every text exactly as idx_doc_text gives it, or -1 when n > IDX_TEXTS_MAX
+ * or idx_doc_text would fail on one of them (no error said, buffers
+ * unspecified): the caller then calls idx_doc_text, which reports it. */
+#define IDX_TEXTS_MAX 16   /* jobs on the stack; more gain nothing */
+int idx_doc_texts(const idx_reader *r, const uint32_t *doc, size_t n, ig_buf *out);
 
 /* ---- vocabulary -------------------------------------------------------- */
 

@@ -862,7 +862,7 @@ static void test_evidence_cells(void)
     static const char alpha[] = "ab ,;\"=+-@\t\n\r\v\f\x01\xC3";
     uint64_t seed = 12345;
     for (int iter = 0; iter < 8000; iter++) {
-        char in[128], want[300], got[300];
+        char in[128], want[300];
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
         size_t n = (size_t)(seed >> 33) % (iter < 2000 ? 41 : 121);
         for (size_t i = 0; i < n; i++) {
@@ -911,9 +911,34 @@ static void test_evidence_cells(void)
         }
         if (quote)
             want[w++] = '"';
-        size_t k = cls_ctx_cell(got, in, n, ts, te);
+        /* on buffers of exactly the sizes allowed, for ASan to see */
+        char *hin = malloc(n ? n : 1), *hout = malloc(CLS_CELL_MAX(n));
+        if (hin == NULL || hout == NULL) {
+            CHECK(!"out of memory");
+            free(hin);
+            free(hout);
+            break;
+        }
+        memcpy(hin, in, n);
+        size_t k = cls_ctx_cell(hout, hin, n, ts, te);
         CHECK(k <= CLS_CELL_MAX(n));
-        CHECK(k == w && memcmp(got, want, w) == 0);
+        CHECK(k == w && memcmp(hout, want, w) == 0);
+        free(hin);
+        free(hout);
+    }
+    /* numbers: the digits, and no more than 20 bytes written */
+    static const struct {
+        uint64_t v;
+        const char *s;
+    } num[] = { { 0, "0" }, { 7, "7" }, { 10, "10" }, { 1234567, "1234567" },
+                { UINT64_MAX, "18446744073709551615" } };
+    for (size_t i = 0; i < sizeof num / sizeof num[0]; i++) {
+        char *b = malloc(20);
+        if (b == NULL)
+            break;
+        size_t k = cls_u64_put(b, num[i].v);
+        CHECK(k == strlen(num[i].s) && memcmp(b, num[i].s, k) == 0);
+        free(b);
     }
 }
 

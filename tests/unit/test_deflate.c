@@ -782,6 +782,107 @@ out:
     free(zd);
 }
 
+/* Streams decoded in a batch (ig_inflate_zlibn, two side by side) give
+ * each stream what ig_inflate_zlib gives it, whatever the others are:
+ * prose of every length with the same codes (decoded together, one ending
+ * first, texts shorter than the fast path's margins, several blocks),
+ * zlib's streams with their own codes (stored, fixed and dynamic blocks,
+ * matches), damaged streams and the wrong length asked, in every order. */
+static void test_fast_inflate_pairs(void)
+{
+    static const char para[] =
+        "The Working Group considered whether governments alone should decide on public "
+        "policy issues pertaining to the Internet, or whether all stakeholders, in their "
+        "respective roles, should shape them together on an equal footing.\n";
+    enum { NS = 24, MAXN = 150000 };
+    static const size_t len[NS] = { 1,    3,    9,     17,    40,    1024,  1100,  2000,
+                                    5000, 9000, 14000, 20000, 65535, 65536, 70000, 140000,
+                                    3000, 3000, 800,   40000, 6000,  6000,  6000,  12000 };
+    unsigned char *text[NS] = { 0 }, *z[NS] = { 0 }, *o1 = malloc(MAXN + 1), *dst[8] = { 0 };
+    size_t zn[NS], want[NS];
+    int nomem = o1 == NULL;
+    for (int k = 0; k < 8; k++)
+        nomem |= (dst[k] = malloc(MAXN + 1)) == NULL;
+    if (nomem) {
+        CHECK(!"out of memory");
+        goto out;
+    }
+    for (int i = 0; i < NS; i++) {
+        text[i] = malloc(len[i]);
+        z[i] = malloc(ig_deflate_bound(len[i]) + compressBound((uLong)len[i]));
+        if (text[i] == NULL || z[i] == NULL) {
+            CHECK(!"out of memory");
+            goto out;
+        }
+        size_t off = (size_t)(next_rand() % (sizeof para - 1));
+        for (size_t k = 0; k < len[i]; k++)
+            text[i][k] = (unsigned char)para[(off + k) % (sizeof para - 1)];
+        want[i] = len[i];
+        if (i < 16) {           /* ours: the prose codes from 1024 bytes on */
+            zn[i] = ig_deflate_zlib(enc, IG_DEFLATE_HUFFMAN, text[i], len[i], z[i]);
+        } else if (i < 20) {    /* zlib's: its own codes, matches, stored */
+            uLongf n = compressBound((uLong)len[i]);
+            if (i == 18)
+                make_text(text[i], len[i], 3);
+            CHECK_EQ(compress2(z[i], &n, text[i], (uLong)len[i], i == 17 ? 0 : 9), Z_OK);
+            zn[i] = n;
+        } else {                /* ours, then damaged or asked wrongly */
+            zn[i] = ig_deflate_zlib(enc, IG_DEFLATE_HUFFMAN, text[i], len[i], z[i]);
+            if (i == 20)
+                z[i][zn[i] / 2] ^= 0x08;
+            else if (i == 21)
+                zn[i] -= 1;
+            else if (i == 22)
+                want[i] = len[i] + 1;
+            else
+                z[i][zn[i] - 1] ^= 0x01;        /* the Adler-32 */
+        }
+    }
+    unsigned paired_ok = 0, wrong = 0;
+    /* every ordered pair, then batches of 1 to 8 drawn from all */
+    for (int round = 0; round < NS * NS + 300; round++) {
+        int pick[8], n = 2;
+        if (round < NS * NS) {
+            pick[0] = round / NS;
+            pick[1] = round % NS;
+            if (pick[0] == pick[1])
+                continue;
+        } else {
+            n = 1 + (int)(next_rand() % 8);
+            for (int k = 0; k < n; k++)
+                pick[k] = (int)(next_rand() % NS);
+        }
+        ig_inflate_job job[8];
+        for (int k = 0; k < n; k++) {
+            int i = pick[k];
+            job[k] = (ig_inflate_job){ z[i], zn[i], dst[k], want[i], 7 };
+        }
+        ig_inflate_zlibn(job, (size_t)n);
+        int all_ok = 1;
+        for (int k = 0; k < n; k++) {
+            int i = pick[k];
+            int r1 = ig_inflate_zlib(z[i], zn[i], o1, want[i]);
+            wrong += job[k].rc != r1 || (r1 == 0 && memcmp(dst[k], o1, want[i]) != 0);
+            all_ok &= r1 == 0 && i < 16;
+        }
+        paired_ok += all_ok && n == 2;
+    }
+    CHECK_EQ(wrong, 0);
+    CHECK(paired_ok > 100);
+    for (int i = 0; i < 16; i++) /* and each of ours is sound */
+        CHECK_EQ(ig_inflate_zlib(z[i], zn[i], o1, want[i]), 0);
+    for (int i = 20; i < NS; i++) /* the damage is seen */
+        CHECK_EQ(ig_inflate_zlib(z[i], zn[i], o1, want[i]), -1);
+out:
+    for (int i = 0; i < NS; i++) {
+        free(text[i]);
+        free(z[i]);
+    }
+    free(o1);
+    for (int k = 0; k < 8; k++)
+        free(dst[k]);
+}
+
 int main(void)
 {
     if (ig_deflate_new(&enc) != 0 || ig_deflate_new(&enc2) != 0) {
@@ -811,6 +912,7 @@ int main(void)
     RUN(test_fast_inflate_edges);
     RUN(test_adler_fast);
     RUN(test_inflate_table_reuse);
+    RUN(test_fast_inflate_pairs);
     ig_deflate_free(enc);
     ig_deflate_free(enc2);
     ig_deflate_free(NULL);

@@ -281,6 +281,9 @@ static int occ_cmp(const void *a, const void *b)
 
 static int dump(idx_reader *r, ig_buf *out, ig_err *e);
 static size_t postings_differ;
+/* dump's texts read in pairs too (idx_doc_texts): pairs decoded, and pairs
+ * whose texts differ from idx_doc_text's. */
+static size_t text2_ok, text2_differ;
 
 static void test_round_trip(void)
 {
@@ -325,10 +328,45 @@ static void test_round_trip(void)
         /* idx_postings_pos reads what idx_postings_next_pos reads
          * (postings_both): gaps of one, two and more bytes, spans */
         ig_buf d = IG_BUF_INIT;
+        text2_ok = 0;
         CHECK_EQ(dump(r, &d, &e), IG_OK);
         CHECK(d.len > 100000 && strstr(d.data, "+1") != NULL);
         CHECK_EQ(postings_differ, 0);
+        CHECK_EQ(text2_differ, 0);
+        CHECK_EQ(text2_ok, ndocs - 1);
         ig_buf_free(&d);
+    }
+    {
+        /* idx_doc_texts in batches of five: the texts as written; more
+         * than IDX_TEXTS_MAX documents, or one out of range, declined */
+        ig_buf b[IDX_TEXTS_MAX + 1];
+        uint32_t ds[IDX_TEXTS_MAX + 1];
+        memset(b, 0, sizeof b);
+        size_t wrong = 0, empty = 0;
+        for (size_t d0 = 0; d0 < ndocs; d0 += 5) {
+            size_t n = ndocs - d0 < 5 ? ndocs - d0 : 5;
+            for (size_t i = 0; i < n; i++)
+                ds[i] = (uint32_t)(d0 + i);
+            if (idx_doc_texts(r, ds, n, b) != IG_OK) {
+                wrong++;
+                continue;
+            }
+            for (size_t i = 0; i < n; i++) {
+                wrong += b[i].len != docs[d0 + i].len ||
+                         (b[i].len && memcmp(b[i].data, docs[d0 + i].text, b[i].len) != 0);
+                empty += b[i].len == 0;
+            }
+        }
+        CHECK_EQ(wrong, 0);
+        CHECK(empty > 0);   /* an empty text (zlib's alone) among the others */
+        for (size_t i = 0; i <= IDX_TEXTS_MAX; i++)
+            ds[i] = (uint32_t)(i % ndocs);
+        CHECK_EQ(idx_doc_texts(r, ds, IDX_TEXTS_MAX + 1, b), -1);
+        CHECK_EQ(idx_doc_texts(r, ds, IDX_TEXTS_MAX, b), IG_OK);
+        ds[1] = (uint32_t)ndocs;
+        CHECK_EQ(idx_doc_texts(r, ds, 2, b), -1);
+        for (size_t i = 0; i <= IDX_TEXTS_MAX; i++)
+            ig_buf_free(&b[i]);
     }
     CHECK_EQ(idx_doc_count(r), ndocs);
     CHECK_EQ(idx_col_count(r), 3);
@@ -829,7 +867,7 @@ static int dump(idx_reader *r, ig_buf *out, ig_err *e)
     ig_buf_reset(out);
     idx_layout l;
     memset(&l, 0, sizeof l);
-    ig_buf t = IG_BUF_INIT;
+    ig_buf t = IG_BUF_INIT, prev = IG_BUF_INIT, pair[2] = { IG_BUF_INIT, IG_BUF_INIT };
     int rc = IG_OK;
     for (uint32_t term = 0; term < idx_term_count(r) && rc == IG_OK; term++) {
         size_t sl;
@@ -842,6 +880,18 @@ static int dump(idx_reader *r, ig_buf *out, ig_err *e)
             ig_buf_addf(out, "|%s", idx_doc_meta(r, d, c));
         if ((rc = idx_layout_get(r, d, &l, e)) != IG_OK || (rc = idx_doc_text(r, d, &t, e)) != IG_OK)
             break;
+        /* The pair (d - 1, d) decoded together: both texts as above, or
+         * declined (either may be damaged beyond what the CRC sees). */
+        uint32_t two[2] = { d > 0 ? d - 1 : 0, d };
+        if (d > 0 && idx_doc_texts(r, two, 2, pair) == IG_OK) {
+            text2_ok++;
+            if (pair[0].len != prev.len ||
+                (prev.len && memcmp(pair[0].data, prev.data, prev.len)) ||
+                pair[1].len != t.len || (t.len && memcmp(pair[1].data, t.data, t.len)))
+                text2_differ++;
+        }
+        ig_buf_reset(&prev);
+        ig_buf_add(&prev, t.data, t.len);
         for (uint32_t i = 0; i < l.n; i++)
             ig_buf_addf(out, "%llu-%llu.%u.%u.%u ", (unsigned long long)l.start[i],
                         (unsigned long long)l.end[i], l.sentence[i], l.paragraph[i], l.section[i]);
@@ -853,6 +903,9 @@ static int dump(idx_reader *r, ig_buf *out, ig_err *e)
     }
     idx_layout_free(&l);
     ig_buf_free(&t);
+    ig_buf_free(&prev);
+    ig_buf_free(&pair[0]);
+    ig_buf_free(&pair[1]);
     return rc;
 }
 
@@ -909,7 +962,7 @@ static void test_corruption(void)
     CHECK_EQ(build(src, 1, 0, &e), IG_OK);
     ndocs = keep;
     ig_buf f = IG_BUF_INIT, g = IG_BUF_INIT, good = IG_BUF_INIT;
-    postings_differ = 0;
+    postings_differ = text2_differ = 0;
     CHECK_EQ(read_all(src, &f), IG_OK);
     idx_reader *r = NULL;
     CHECK_EQ(idx_open(&r, src, &e), IG_OK);
@@ -955,6 +1008,7 @@ static void test_corruption(void)
         close(fd);
     CHECK_EQ(bad, 0);
     CHECK_EQ(postings_differ, 0);
+    CHECK_EQ(text2_differ, 0);
     fprintf(stderr, "corruption sweep: %zu bytes, %zu truncations, %zu bit flips\n", f.len,
             f.len, tries);
     ig_buf_free(&f);
