@@ -1,7 +1,8 @@
 /*
- * classify_int.h: the run state shared by the two halves of the classify
- * stage, classify.c (matching, scoring, evidence) and classify_out.c
- * (scaling models and the tables).  Not a public interface: classify.h is
+ * classify_int.h: the run state shared by the files of the classify stage:
+ * classify_open.c (set-up, patterns resolved), classify.c (matching,
+ * scoring), classify_boot.c (intervals), classify_ev.c (evidence rows) and
+ * classify_out.c (scaling models and the tables).  Not a public interface: classify.h is
  * the manual.
  */
 #ifndef IG_CLASSIFY_INT_H
@@ -13,6 +14,9 @@
 #include "buf.h"
 #include "classify.h"
 #include "pattern.h"
+
+/* Most worker threads (checked by cls_open, used by cls_score). */
+#define CLS_MAX_THREADS 64u
 
 #define CLS_STAGE "classify"
 
