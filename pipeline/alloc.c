@@ -7,6 +7,15 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+#if defined(__SANITIZE_ADDRESS__) || !defined(__linux__) || !defined(MADV_HUGEPAGE)
+#define ALLOC_HUGE_MMAP 0
+#else
+#define ALLOC_HUGE_MMAP 1
+#endif
 
 static uint64_t alloc_calls;    /* allocations attempted so far */
 static uint64_t alloc_fail_at;  /* call number that fails, 0 = never */
@@ -64,6 +73,44 @@ void *ig_reallocarray(void *p, size_t count, size_t size)
 void ig_free(void *p)
 {
     free(p);
+}
+
+void *ig_alloc_huge(size_t n)
+{
+    if (alloc_should_fail() || n == 0 || n % IG_HUGE_ALIGN != 0)
+        return NULL;
+#if ALLOC_HUGE_MMAP
+    /* Map one alignment more than asked and unmap the ends: the kernel
+     * can back only aligned 2 MiB ranges with huge pages. */
+    if (n > SIZE_MAX - IG_HUGE_ALIGN)
+        return NULL;
+    size_t span = n + IG_HUGE_ALIGN;
+    unsigned char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    uintptr_t a = ((uintptr_t)m + IG_HUGE_ALIGN - 1) & ~(uintptr_t)(IG_HUGE_ALIGN - 1);
+    unsigned char *p = (unsigned char *)a;
+    if (p > m)
+        munmap(m, (size_t)(p - m));
+    if (m + span > p + n)
+        munmap(p + n, (size_t)(m + span - (p + n)));
+    (void)madvise(p, n, MADV_HUGEPAGE); /* advice: without it, small pages */
+    return p;
+#else
+    return aligned_alloc(IG_HUGE_ALIGN, n);
+#endif
+}
+
+void ig_free_huge(void *p, size_t n)
+{
+    if (p == NULL)
+        return;
+#if ALLOC_HUGE_MMAP
+    munmap(p, n);
+#else
+    (void)n;
+    free(p);
+#endif
 }
 
 char *ig_strndup(const char *s, size_t n)

@@ -46,7 +46,7 @@ static int next_slab(ig_pool *pl)
             pl->slabs = s;
             pl->cslabs = c;
         }
-        unsigned char *slab = ig_malloc(IG_POOL_SLAB);
+        unsigned char *slab = ig_alloc_huge(IG_POOL_SLAB);
         if (slab == NULL)
             return IG_ENOMEM;
         pl->slabs[pl->nslabs++] = slab;
@@ -155,7 +155,7 @@ void ig_pool_free(ig_pool *pl)
 {
     ig_pool_reset(pl);
     for (size_t i = 0; i < pl->nslabs; i++)
-        ig_free(pl->slabs[i]);
+        ig_free_huge(pl->slabs[i], IG_POOL_SLAB);
     ig_free(pl->slabs);
     ig_free(pl->big);
     memset(pl, 0, sizeof *pl);

@@ -6,7 +6,8 @@
  * spill, at the end).  Through malloc every growth is a realloc and every
  * list a free at the end, with a header per block and a lock per call.
  * Here a block's size is a power of two from IG_POOL_MIN to IG_POOL_SLAB_MAX
- * bytes, cut from 1 MiB slabs; a block left behind by a growth goes on its
+ * bytes, cut from 2 MiB slabs (huge pages where the kernel gives them,
+ * alloc.h ig_alloc_huge); a block left behind by a growth goes on its
  * size's free list for the next list that grows into that size; dropping
  * them all is one reset.  Larger blocks (the few lists of very common
  * words) are allocations of their own, still owned by the pool.
@@ -21,10 +22,12 @@
 
 #include <stddef.h>
 
+#include "alloc.h"
+
 #define IG_POOL_MIN 16                      /* smallest block */
 #define IG_POOL_CLASSES 13                  /* 16 B .. 64 KiB from slabs */
 #define IG_POOL_SLAB_MAX (IG_POOL_MIN << (IG_POOL_CLASSES - 1))
-#define IG_POOL_SLAB ((size_t)1 << 20)
+#define IG_POOL_SLAB IG_HUGE_ALIGN
 
 typedef struct ig_pool {
     unsigned char *cur, *end;               /* the slab being carved */
