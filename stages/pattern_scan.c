@@ -30,11 +30,25 @@ typedef struct span_list {
 
 enum { SN_FRESH, SN_ON, SN_END };
 
+/* A form with this many terms or fewer (a stem's surface forms, a short
+ * prefix or regex) is cached as one merged set: its terms' runs are merged
+ * once per range, not once per pattern and document that reads them ("govern"
+ * is in dozens of entries).  Larger forms keep one cached term per term id:
+ * a set's load looks at every member for every document. */
+#define PC_SET_MAX 16
+
 /* One term's postings in the shared cache (pat_cache), for the cache's
  * current range of documents: docs[k] holds spans v[off[k] .. off[k+1]),
- * sorted and unique. */
+ * sorted and unique.  Or a set's (nset > 0): the union of its terms' spans,
+ * read through one cursor per member. */
 typedef struct pc_term {
     uint32_t term;
+    uint32_t nset;          /* set: members (2..PC_SET_MAX); 0: one term */
+    uint32_t *set;          /* set: its sorted, unique term ids */
+    idx_postings *mit;      /* set: one cursor per member */
+    uint8_t *mended;        /* set: member has no more documents */
+    uint64_t *scratch;      /* set: one document's spans before merging */
+    size_t capscratch;
     idx_postings it;        /* the term's cursor, front to back over the run */
     uint8_t opened;         /* it is open (on its first document, or ended) */
     uint8_t ended;          /* it has no more documents */
@@ -541,11 +555,9 @@ static int phrase_list(pat_scan *s, snode *n, ig_err *e)
 {
     const pnode *pn = n->pn;
     snode *kids = s->nodes + pn->a;
-    for (size_t k = 0; k < pn->b; k++) {
-        int rc = ensure_list(s, &kids[k], e);
-        if (rc)
-            return rc;
-    }
+    int rc = ensure_list(s, &kids[0], e);
+    if (rc)
+        return rc;
     n->list.n = 0;
     if (pn->b == 1) {
         for (size_t i = 0; i < kids[0].list.n; i++)
@@ -554,9 +566,15 @@ static int phrase_list(pat_scan *s, snode *n, ig_err *e)
         return IG_OK;
     }
     /* Chain element k onto the spans so far (the first element's own list
-     * to begin with), into tmp, which then becomes the phrase's list. */
+     * to begin with), into tmp, which then becomes the phrase's list.  An
+     * element's list is read only when the chain is still alive: once no
+     * span is left, the later elements (a stem's or prefix's runs to merge)
+     * cost nothing. */
     const span_list *cur = &kids[0].list;
     for (size_t k = 1; k < pn->b && cur->n; k++) {
+        rc = ensure_list(s, &kids[k], e);
+        if (rc)
+            return rc;
         const span_list *el = &kids[k].list;
         if (pat_chain(cur->v, cur->n, el->v, el->n, PAT_CHAIN_AUTO, &s->tmp.v, &s->tmp.n,
                       &s->tmp.cap))
@@ -744,10 +762,34 @@ static int node_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e)
 
 /* ---- the shared postings cache ------------------------------------------ */
 
+/* Single terms first, by term id; then sets, by size and members. */
+static int pc_key_cmp(uint32_t term, uint32_t nset, const uint32_t *set, const pc_term *y)
+{
+    if (nset != y->nset)
+        return nset < y->nset ? -1 : 1;
+    if (nset == 0)
+        return term < y->term ? -1 : term > y->term;
+    for (uint32_t i = 0; i < nset; i++)
+        if (set[i] != y->set[i])
+            return set[i] < y->set[i] ? -1 : 1;
+    return 0;
+}
+
 static int cmp_pc_term(const void *a, const void *b)
 {
-    uint32_t x = ((const pc_term *)a)->term, y = ((const pc_term *)b)->term;
-    return x < y ? -1 : x > y;
+    const pc_term *x = a;
+    return pc_key_cmp(x->term, x->nset, x->set, b);
+}
+
+static void pc_term_free(pc_term *t)
+{
+    ig_free(t->docs);
+    ig_free(t->off);
+    ig_free(t->v);
+    ig_free(t->set);
+    ig_free(t->mit);
+    ig_free(t->mended);
+    ig_free(t->scratch);
 }
 
 /* Sort the terms and drop repeats; no term is added afterwards. */
@@ -757,24 +799,35 @@ static void cache_freeze(pat_cache *c)
         return;
     qsort(c->t, c->n, sizeof *c->t, cmp_pc_term);
     size_t o = 0;
-    for (size_t i = 0; i < c->n; i++)
-        if (o == 0 || c->t[i].term != c->t[o - 1].term)
+    for (size_t i = 0; i < c->n; i++) {
+        if (o == 0 || cmp_pc_term(&c->t[i], &c->t[o - 1]) != 0)
             c->t[o++] = c->t[i];
+        else
+            pc_term_free(&c->t[i]);
+    }
     c->n = o;
     c->frozen = 1;
 }
 
-static const pc_term *cache_find(const pat_cache *c, uint32_t term)
+/* The cached entry of one term (nset 0) or of a set of terms. */
+static const pc_term *cache_find(const pat_cache *c, uint32_t term, uint32_t nset,
+                                 const uint32_t *set)
 {
     size_t lo = 0, hi = c->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (c->t[mid].term < term)
+        if (pc_key_cmp(term, nset, set, &c->t[mid]) > 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < c->n && c->t[lo].term == term ? &c->t[lo] : NULL;
+    return lo < c->n && pc_key_cmp(term, nset, set, &c->t[lo]) == 0 ? &c->t[lo] : NULL;
+}
+
+/* A form's terms are cached as one set when there are 2..PC_SET_MAX. */
+static int pc_is_set(const pnode *pn)
+{
+    return pn->nterms >= 2 && pn->nterms <= PC_SET_MAX;
 }
 
 int pat_cache_open(pat_cache **out, const idx_reader *r, ig_err *e)
@@ -792,11 +845,8 @@ void pat_cache_close(pat_cache *c)
 {
     if (c == NULL)
         return;
-    for (size_t i = 0; i < c->n; i++) {
-        ig_free(c->t[i].docs);
-        ig_free(c->t[i].off);
-        ig_free(c->t[i].v);
-    }
+    for (size_t i = 0; i < c->n; i++)
+        pc_term_free(&c->t[i]);
     ig_free(c->t);
     ig_free(c);
 }
@@ -815,7 +865,8 @@ int pat_cache_add(pat_cache *c, const pat_pattern *p, ig_err *e)
         const pnode *pn = &p->nodes[i];
         if (!is_atom(pn))
             continue;
-        for (size_t t = 0; t < pn->nterms; t++) {
+        int set = pc_is_set(pn);
+        for (size_t t = 0; t < (set ? 1 : pn->nterms); t++) {
             if (c->n == c->cap) {
                 size_t cap = c->cap ? c->cap * 2 : 64;
                 pc_term *nt = ig_reallocarray(c->t, cap, sizeof *nt);
@@ -824,8 +875,21 @@ int pat_cache_add(pat_cache *c, const pat_pattern *p, ig_err *e)
                 c->t = nt;
                 c->cap = cap;
             }
-            memset(&c->t[c->n], 0, sizeof c->t[c->n]);
-            c->t[c->n++].term = pn->terms[t];
+            pc_term *ct = &c->t[c->n];
+            memset(ct, 0, sizeof *ct);
+            ct->term = pn->terms[t];
+            if (set) {
+                ct->set = ig_malloc(pn->nterms * sizeof *ct->set);
+                ct->mit = ig_calloc(pn->nterms, sizeof *ct->mit);
+                ct->mended = ig_calloc(pn->nterms, sizeof *ct->mended);
+                if (ct->set == NULL || ct->mit == NULL || ct->mended == NULL) {
+                    pc_term_free(ct);
+                    return ig_err_nomem(e, "pattern");
+                }
+                memcpy(ct->set, pn->terms, pn->nterms * sizeof *ct->set);
+                ct->nset = (uint32_t)pn->nterms;
+            }
+            c->n++;
         }
     }
     return IG_OK;
@@ -871,15 +935,40 @@ static int pc_grow_doc(pc_term *t)
     return IG_OK;
 }
 
-int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
+/* Append the spans of it's current document to *v (*n used, *cap room);
+ * *sorted drops to 0 when a span is not above the one before it within
+ * v[run..). */
+static inline int pc_read_doc(idx_postings *it, uint64_t **v, size_t *n, size_t *cap, size_t run,
+                       int *sorted, ig_err *e)
 {
-    if (i >= c->n || c->gen == 0)
-        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
-                          IG_ERR_NOPOS, "cache term %zu loaded out of range or before a range",
-                          i);
-    pc_term *t = &c->t[i];
+    uint32_t pos, span;
     int rc;
-    t->ndocs = t->nv = 0;
+    while ((rc = idx_postings_pos(it, &pos, &span, e)) == 1) {
+        if ((uint64_t)pos + span > UINT32_MAX)
+            return damaged(e, "position %u with span %u in document %u", pos, span, it->doc);
+        uint64_t x = SPAN(pos, pos + span);
+        if (*n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            uint64_t *nv = ig_reallocarray(*v, nc, sizeof *nv);
+            if (nv == NULL)
+                return ig_err_nomem(e, "pattern");
+            *v = nv;
+            *cap = nc;
+        }
+        /* Positions never decrease within a term, but two spans at one
+         * position could come in either order. */
+        if (*n > run && (*v)[*n - 1] >= x)
+            *sorted = 0;
+        (*v)[(*n)++] = x;
+    }
+    return rc < 0 ? rc : IG_OK;
+}
+
+/* Load a single term: its documents in the range, each run sorted and
+ * unique. */
+static int pc_load_term(pat_cache *c, pc_term *t, ig_err *e)
+{
+    int rc;
     if (!t->opened) {
         rc = idx_postings_open(c->r, t->term, &t->it, e);
         if (rc)
@@ -898,27 +987,8 @@ int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
             t->off[t->ndocs] = t->nv;
             size_t run = t->nv;
             int sorted = 1;
-            uint32_t pos, span;
-            while ((rc = idx_postings_pos(&t->it, &pos, &span, e)) == 1) {
-                if ((uint64_t)pos + span > UINT32_MAX)
-                    return damaged(e, "position %u with span %u in document %u", pos, span,
-                                   t->it.doc);
-                uint64_t x = SPAN(pos, pos + span);
-                if (t->nv == t->capv) {
-                    size_t cap = t->capv ? t->capv * 2 : 64;
-                    uint64_t *nv = ig_reallocarray(t->v, cap, sizeof *nv);
-                    if (nv == NULL)
-                        return ig_err_nomem(e, "pattern");
-                    t->v = nv;
-                    t->capv = cap;
-                }
-                /* Positions never decrease within a term, but two spans at
-                 * one position could come in either order. */
-                if (t->nv > run && t->v[t->nv - 1] >= x)
-                    sorted = 0;
-                t->v[t->nv++] = x;
-            }
-            if (rc < 0)
+            rc = pc_read_doc(&t->it, &t->v, &t->nv, &t->capv, run, &sorted, e);
+            if (rc)
                 return rc;
             if (!sorted) {
                 span_list l = { t->v + run, t->nv - run, t->nv - run };
@@ -933,6 +1003,122 @@ int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
             return rc;
         t->ended = rc == 0;
     }
+    return IG_OK;
+}
+
+/* Load a set: for each document of the range where some member occurs,
+ * the members' runs there merged (as atom_list would merge them), sorted
+ * and unique. */
+static int pc_load_set(pat_cache *c, pc_term *t, ig_err *e)
+{
+    int rc;
+    if (!t->opened) {
+        for (uint32_t m = 0; m < t->nset; m++) {
+            rc = idx_postings_open(c->r, t->set[m], &t->mit[m], e);
+            if (rc)
+                return rc;
+            rc = idx_postings_next_doc(&t->mit[m], e);
+            if (rc < 0)
+                return rc;
+            t->mended[m] = rc == 0;
+        }
+        t->opened = 1;
+    }
+    span_list l = { t->scratch, 0, t->capscratch };
+    span_list tmp = { NULL, 0, 0 };
+    size_t b[PC_SET_MAX + 1];
+    rc = IG_OK;
+    for (;;) {
+        uint32_t d = 0;
+        int any = 0;
+        for (uint32_t m = 0; m < t->nset; m++)
+            if (!t->mended[m] && (!any || t->mit[m].doc < d)) {
+                d = t->mit[m].doc;
+                any = 1;
+            }
+        if (!any || d >= c->d1)
+            break;
+        if (d >= c->d0) {
+            /* Read the members' runs straight into v; only a document
+             * where several members occur goes through scratch to merge. */
+            if (pc_grow_doc(t)) {
+                rc = ig_err_nomem(e, "pattern");
+                break;
+            }
+            size_t nruns = 0, run = t->nv;
+            int sorted = 1;
+            for (uint32_t m = 0; m < t->nset && rc == IG_OK; m++) {
+                if (t->mended[m] || t->mit[m].doc != d)
+                    continue;
+                b[nruns++] = t->nv - run;
+                rc = pc_read_doc(&t->mit[m], &t->v, &t->nv, &t->capv, t->nv, &sorted, e);
+            }
+            if (rc)
+                break;
+            b[nruns] = t->nv - run;
+            l.n = 0;
+            if (nruns == 1) {
+                if (!sorted) {
+                    span_list one = { t->v + run, t->nv - run, t->nv - run };
+                    span_sort_unique(&one);
+                    t->nv = run + one.n;
+                }
+            } else {
+                size_t len = t->nv - run;
+                if (l.cap < len) {
+                    uint64_t *nv = ig_reallocarray(l.v, len, sizeof *nv);
+                    if (nv == NULL) {
+                        rc = ig_err_nomem(e, "pattern");
+                        break;
+                    }
+                    l.v = nv;
+                    l.cap = len;
+                }
+                memcpy(l.v, t->v + run, len * sizeof *l.v);
+                l.n = len;
+                if (sorted && merge_runs(&l, b, nruns, &tmp)) {
+                    rc = ig_err_nomem(e, "pattern");
+                    break;
+                }
+                span_sort_unique(&l);
+                memcpy(t->v + run, l.v, l.n * sizeof *l.v);
+                t->nv = run + l.n;
+            }
+            t->docs[t->ndocs] = d;
+            t->off[t->ndocs] = run;
+            t->ndocs++;
+            t->off[t->ndocs] = t->nv;
+        }
+        for (uint32_t m = 0; m < t->nset && rc == IG_OK; m++) {
+            if (t->mended[m] || t->mit[m].doc != d)
+                continue;
+            int nr = idx_postings_next_doc(&t->mit[m], e);
+            if (nr < 0)
+                rc = nr;
+            else
+                t->mended[m] = nr == 0;
+        }
+        if (rc)
+            break;
+    }
+    /* merge_runs may have left either buffer in l: keep it, drop the other */
+    t->scratch = l.v;
+    t->capscratch = l.cap;
+    ig_free(tmp.v);
+    return rc;
+}
+
+int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
+{
+    if (i >= c->n || c->gen == 0)
+        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "cache term %zu loaded out of range or before a range",
+                          i);
+    pc_term *t = &c->t[i];
+    t->ndocs = t->nv = 0;
+    int rc = t->nset ? pc_load_set(c, t, e) : pc_load_term(c, t, e);
+    if (rc)
+        return rc;
     if (t->ndocs == 0 && t->capoff > 0)
         t->off[0] = 0;
     return IG_OK;
@@ -1007,8 +1193,10 @@ static int scan_open(pat_scan **out, const pat_pattern *p, const pat_cache *cach
         if (cache) {
             /* Cursors on the cache's terms; placed on the documents of
              * each range by scan_restart. */
-            for (size_t t = 0; t < pn->nterms; t++) {
-                const pc_term *ct = cache_find(cache, pn->terms[t]);
+            int set = pc_is_set(pn);
+            for (size_t t = 0; t < (set ? 1 : pn->nterms); t++) {
+                const pc_term *ct = set ? cache_find(cache, 0, (uint32_t)pn->nterms, pn->terms)
+                                        : cache_find(cache, pn->terms[t], 0, NULL);
                 if (ct == NULL) {
                     rc = ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
                                     IG_ERR_NOPOS, "pattern %s scanned on a cache it was "
