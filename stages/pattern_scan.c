@@ -5,6 +5,7 @@
  */
 #include "pattern.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,10 +32,11 @@ typedef struct span_list {
 enum { SN_FRESH, SN_ON, SN_END };
 
 /* A form with this many terms or fewer (a stem's surface forms, a short
- * prefix or regex) is cached as one merged set: its terms' runs are merged
- * once per range, not once per pattern and document that reads them ("govern"
- * is in dozens of entries).  Larger forms keep one cached term per term id:
- * a set's load looks at every member for every document. */
+ * prefix or regex) is also cached as one merged set: its terms' runs are
+ * merged once per range, by the first scan that needs them, not once per
+ * pattern and document that reads them ("government" is in dozens of
+ * entries).  Larger forms merge per document as before: a set's build
+ * looks at every member for every document. */
 #define PC_SET_MAX 16
 
 /* One term's postings in the shared cache (pat_cache), for the cache's
@@ -45,8 +47,9 @@ typedef struct pc_term {
     uint32_t term;
     uint32_t nset;          /* set: members (2..PC_SET_MAX); 0: one term */
     uint32_t *set;          /* set: its sorted, unique term ids */
-    idx_postings *mit;      /* set: one cursor per member */
-    uint8_t *mended;        /* set: member has no more documents */
+    const struct pc_term **mem; /* set: the members' cached terms */
+    pthread_mutex_t lock;   /* set: one scan builds it, the others wait */
+    uint64_t built;         /* set: the cache gen it was built for (atomic) */
     uint64_t *scratch;      /* set: one document's spans before merging */
     size_t capscratch;
     idx_postings it;        /* the term's cursor, front to back over the run */
@@ -197,6 +200,19 @@ static size_t span_next(const span_list *l, size_t from, uint64_t f, uint64_t pr
             hi = mid;
     }
     return lo;
+}
+
+/* span_next by a linear walk, for a caller whose f moves only a few spans
+ * at a time (lists of similar length): cheaper than galloping there, whose
+ * branches the processor cannot predict.  The same answer as span_next. */
+static size_t span_walk(const span_list *l, size_t from, uint64_t f, uint64_t prev)
+{
+    if (f < prev || from > l->n)
+        return span_lower(l, f);
+    uint64_t key = f << 32;
+    while (from < l->n && l->v[from] < key)
+        from++;
+    return from;
 }
 
 static int damaged(ig_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -484,11 +500,13 @@ static int chain_by_a(const span_list *a, const span_list *b, span_list *out)
 {
     size_t at = 0;
     uint64_t prev = 0;
+    /* b at most a few times longer than a: walk it rather than gallop */
+    int walk = b->n <= 4 * a->n;
     for (size_t i = 0; i < a->n; i++) {
         uint64_t want = (uint64_t)SPAN_L(a->v[i]) + 1;
         if (want > UINT32_MAX)
             continue;
-        at = span_next(b, at, want, prev);
+        at = walk ? span_walk(b, at, want, prev) : span_next(b, at, want, prev);
         prev = want;
         for (size_t j = at; j < b->n && SPAN_F(b->v[j]) == want; j++)
             if (span_push(out, SPAN(SPAN_F(a->v[i]), SPAN_L(b->v[j]))))
@@ -787,10 +805,12 @@ static void pc_term_free(pc_term *t)
     ig_free(t->off);
     ig_free(t->v);
     ig_free(t->set);
-    ig_free(t->mit);
-    ig_free(t->mended);
+    ig_free(t->mem);
     ig_free(t->scratch);
 }
+
+static const pc_term *cache_find(const pat_cache *c, uint32_t term, uint32_t nset,
+                                 const uint32_t *set);
 
 /* Sort the terms and drop repeats; no term is added afterwards. */
 static void cache_freeze(pat_cache *c)
@@ -807,6 +827,15 @@ static void cache_freeze(pat_cache *c)
     }
     c->n = o;
     c->frozen = 1;
+    for (size_t i = 0; i < c->n; i++) {
+        pc_term *t = &c->t[i];
+        if (t->nset == 0)
+            continue;
+        /* every member was added as a single term too (pat_cache_add) */
+        for (uint32_t m = 0; m < t->nset; m++)
+            t->mem[m] = cache_find(c, t->set[m], 0, NULL);
+        pthread_mutex_init(&t->lock, NULL);
+    }
 }
 
 /* The cached entry of one term (nset 0) or of a set of terms. */
@@ -845,8 +874,11 @@ void pat_cache_close(pat_cache *c)
 {
     if (c == NULL)
         return;
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->frozen && c->t[i].nset)
+            pthread_mutex_destroy(&c->t[i].lock);
         pc_term_free(&c->t[i]);
+    }
     ig_free(c->t);
     ig_free(c);
 }
@@ -866,7 +898,9 @@ int pat_cache_add(pat_cache *c, const pat_pattern *p, ig_err *e)
         if (!is_atom(pn))
             continue;
         int set = pc_is_set(pn);
-        for (size_t t = 0; t < (set ? 1 : pn->nterms); t++) {
+        for (size_t t = 0; t <= pn->nterms; t++) {
+            if (t == pn->nterms && !set)
+                break;
             if (c->n == c->cap) {
                 size_t cap = c->cap ? c->cap * 2 : 64;
                 pc_term *nt = ig_reallocarray(c->t, cap, sizeof *nt);
@@ -877,12 +911,13 @@ int pat_cache_add(pat_cache *c, const pat_pattern *p, ig_err *e)
             }
             pc_term *ct = &c->t[c->n];
             memset(ct, 0, sizeof *ct);
-            ct->term = pn->terms[t];
-            if (set) {
+            if (t < pn->nterms) {
+                ct->term = pn->terms[t];
+            } else {
+                /* the set after its members */
                 ct->set = ig_malloc(pn->nterms * sizeof *ct->set);
-                ct->mit = ig_calloc(pn->nterms, sizeof *ct->mit);
-                ct->mended = ig_calloc(pn->nterms, sizeof *ct->mended);
-                if (ct->set == NULL || ct->mit == NULL || ct->mended == NULL) {
+                ct->mem = ig_calloc(pn->nterms, sizeof *ct->mem);
+                if (ct->set == NULL || ct->mem == NULL) {
                     pc_term_free(ct);
                     return ig_err_nomem(e, "pattern");
                 }
@@ -1006,105 +1041,114 @@ static int pc_load_term(pat_cache *c, pc_term *t, ig_err *e)
     return IG_OK;
 }
 
-/* Load a set: for each document of the range where some member occurs,
- * the members' runs there merged (as atom_list would merge them), sorted
- * and unique. */
-static int pc_load_set(pat_cache *c, pc_term *t, ig_err *e)
+/* Build a set from its members' postings, loaded for the current range:
+ * for each document where some member occurs, the members' runs there
+ * merged (as atom_list would merge them), sorted and unique.  IG_OK or
+ * IG_ENOMEM. */
+static int pc_build_set(pc_term *t)
 {
-    int rc;
-    if (!t->opened) {
-        for (uint32_t m = 0; m < t->nset; m++) {
-            rc = idx_postings_open(c->r, t->set[m], &t->mit[m], e);
-            if (rc)
-                return rc;
-            rc = idx_postings_next_doc(&t->mit[m], e);
-            if (rc < 0)
-                return rc;
-            t->mended[m] = rc == 0;
-        }
-        t->opened = 1;
-    }
+    size_t k[PC_SET_MAX], b[PC_SET_MAX + 1];
     span_list l = { t->scratch, 0, t->capscratch };
     span_list tmp = { NULL, 0, 0 };
-    size_t b[PC_SET_MAX + 1];
-    rc = IG_OK;
+    int rc = IG_OK;
+    t->ndocs = t->nv = 0;
+    memset(k, 0, sizeof k);
     for (;;) {
         uint32_t d = 0;
         int any = 0;
-        for (uint32_t m = 0; m < t->nset; m++)
-            if (!t->mended[m] && (!any || t->mit[m].doc < d)) {
-                d = t->mit[m].doc;
+        size_t len = 0;
+        for (uint32_t m = 0; m < t->nset; m++) {
+            const pc_term *x = t->mem[m];
+            if (k[m] < x->ndocs && (!any || x->docs[k[m]] < d)) {
+                d = x->docs[k[m]];
                 any = 1;
             }
-        if (!any || d >= c->d1)
+        }
+        if (!any)
             break;
-        if (d >= c->d0) {
-            /* Read the members' runs straight into v; only a document
-             * where several members occur goes through scratch to merge. */
-            if (pc_grow_doc(t)) {
-                rc = ig_err_nomem(e, "pattern");
+        size_t nruns = 0;
+        for (uint32_t m = 0; m < t->nset; m++) {
+            const pc_term *x = t->mem[m];
+            if (k[m] < x->ndocs && x->docs[k[m]] == d)
+                len += x->off[k[m] + 1] - x->off[k[m]];
+        }
+        if (pc_grow_doc(t)) {
+            rc = IG_ENOMEM;
+            break;
+        }
+        if (t->capv - t->nv < len) {
+            size_t cap = t->capv ? t->capv : 64;
+            while (cap - t->nv < len)
+                cap *= 2;
+            uint64_t *nv = ig_reallocarray(t->v, cap, sizeof *nv);
+            if (nv == NULL) {
+                rc = IG_ENOMEM;
                 break;
             }
-            size_t nruns = 0, run = t->nv;
-            int sorted = 1;
-            for (uint32_t m = 0; m < t->nset && rc == IG_OK; m++) {
-                if (t->mended[m] || t->mit[m].doc != d)
-                    continue;
-                b[nruns++] = t->nv - run;
-                rc = pc_read_doc(&t->mit[m], &t->v, &t->nv, &t->capv, t->nv, &sorted, e);
-            }
-            if (rc)
-                break;
-            b[nruns] = t->nv - run;
-            l.n = 0;
-            if (nruns == 1) {
-                if (!sorted) {
-                    span_list one = { t->v + run, t->nv - run, t->nv - run };
-                    span_sort_unique(&one);
-                    t->nv = run + one.n;
-                }
-            } else {
-                size_t len = t->nv - run;
-                if (l.cap < len) {
-                    uint64_t *nv = ig_reallocarray(l.v, len, sizeof *nv);
-                    if (nv == NULL) {
-                        rc = ig_err_nomem(e, "pattern");
-                        break;
-                    }
-                    l.v = nv;
-                    l.cap = len;
-                }
-                memcpy(l.v, t->v + run, len * sizeof *l.v);
-                l.n = len;
-                if (sorted && merge_runs(&l, b, nruns, &tmp)) {
-                    rc = ig_err_nomem(e, "pattern");
+            t->v = nv;
+            t->capv = cap;
+        }
+        size_t run = t->nv;
+        for (uint32_t m = 0; m < t->nset; m++) {
+            const pc_term *x = t->mem[m];
+            if (k[m] >= x->ndocs || x->docs[k[m]] != d)
+                continue;
+            size_t a = x->off[k[m]], z = x->off[k[m] + 1];
+            b[nruns++] = t->nv - run;
+            memcpy(t->v + t->nv, x->v + a, (z - a) * sizeof *x->v);
+            t->nv += z - a;
+            k[m]++;
+        }
+        b[nruns] = t->nv - run;
+        if (nruns > 1) {
+            /* each run is sorted and unique (pc_load_term): merge them */
+            if (l.cap < len) {
+                uint64_t *nv = ig_reallocarray(l.v, len, sizeof *nv);
+                if (nv == NULL) {
+                    rc = IG_ENOMEM;
                     break;
                 }
-                span_sort_unique(&l);
-                memcpy(t->v + run, l.v, l.n * sizeof *l.v);
-                t->nv = run + l.n;
+                l.v = nv;
+                l.cap = len;
             }
-            t->docs[t->ndocs] = d;
-            t->off[t->ndocs] = run;
-            t->ndocs++;
-            t->off[t->ndocs] = t->nv;
+            memcpy(l.v, t->v + run, len * sizeof *l.v);
+            l.n = len;
+            if (merge_runs(&l, b, nruns, &tmp)) {
+                rc = IG_ENOMEM;
+                break;
+            }
+            span_sort_unique(&l);
+            memcpy(t->v + run, l.v, l.n * sizeof *l.v);
+            t->nv = run + l.n;
         }
-        for (uint32_t m = 0; m < t->nset && rc == IG_OK; m++) {
-            if (t->mended[m] || t->mit[m].doc != d)
-                continue;
-            int nr = idx_postings_next_doc(&t->mit[m], e);
-            if (nr < 0)
-                rc = nr;
-            else
-                t->mended[m] = nr == 0;
-        }
-        if (rc)
-            break;
+        t->docs[t->ndocs] = d;
+        t->off[t->ndocs] = run;
+        t->ndocs++;
+        t->off[t->ndocs] = t->nv;
     }
+    if (t->ndocs == 0 && t->capoff > 0)
+        t->off[0] = 0;
     /* merge_runs may have left either buffer in l: keep it, drop the other */
     t->scratch = l.v;
     t->capscratch = l.cap;
     ig_free(tmp.v);
+    return rc;
+}
+
+/* Make sure set t is built for c's current range: the first scan to need
+ * it builds it while any other waits. */
+static int pc_set_ready(const pat_cache *c, pc_term *t)
+{
+    if (__atomic_load_n(&t->built, __ATOMIC_ACQUIRE) == c->gen)
+        return IG_OK;
+    int rc = IG_OK;
+    pthread_mutex_lock(&t->lock);
+    if (__atomic_load_n(&t->built, __ATOMIC_RELAXED) != c->gen) {
+        rc = pc_build_set(t);
+        if (rc == IG_OK)
+            __atomic_store_n(&t->built, c->gen, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&t->lock);
     return rc;
 }
 
@@ -1116,7 +1160,8 @@ int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
                           i);
     pc_term *t = &c->t[i];
     t->ndocs = t->nv = 0;
-    int rc = t->nset ? pc_load_set(c, t, e) : pc_load_term(c, t, e);
+    /* a set is built from its members when a scan first needs it */
+    int rc = t->nset ? IG_OK : pc_load_term(c, t, e);
     if (rc)
         return rc;
     if (t->ndocs == 0 && t->capoff > 0)
@@ -1252,10 +1297,17 @@ int pat_scan_open_cached(pat_scan **out, const pat_pattern *p, pat_cache *c, uns
     return scan_open(out, p, c, flags, e);
 }
 
+static int scan_fail(pat_scan *s, int rc)
+{
+    s->state = SN_END;
+    s->err = rc;
+    return rc;
+}
+
 /* A cached scan whose cache moved to another range starts over there:
  * every form's cursors on their terms' first documents in the range,
  * every node fresh. */
-static void scan_restart(pat_scan *s)
+static int scan_restart(pat_scan *s, ig_err *e)
 {
     for (size_t i = 0; i < s->p->nnodes; i++) {
         snode *n = &s->nodes[i];
@@ -1267,6 +1319,10 @@ static void scan_restart(pat_scan *s)
         for (uint32_t k = 0; k < n->nits; k++) {
             tcur *c = &n->its[k];
             c->k = 0;
+            /* The cache is the caller's to change (pat_scan_open_cached
+             * took it writable); a scan sees it read-only but for this. */
+            if (c->ct->nset && pc_set_ready(s->cache, (pc_term *)(uintptr_t)c->ct))
+                return scan_fail(s, ig_err_nomem(e, "pattern"));
             if (c->ct->ndocs) {
                 c->doc = c->ct->docs[0];
                 heap_push(n, k);
@@ -1279,22 +1335,17 @@ static void scan_restart(pat_scan *s)
     s->next_i = 0;
     s->layout_ok = 0;
     s->gen = s->cache->gen;
+    return IG_OK;
 }
 
-static int scan_fail(pat_scan *s, int rc)
-{
-    s->state = SN_END;
-    s->err = rc;
-    return rc;
-}
 
 int pat_scan_seek(pat_scan *s, uint32_t doc, ig_err *e)
 {
     if (s->err)
         return s->err;
     if (s->cache) {
-        if (s->gen != s->cache->gen)
-            scan_restart(s);
+        if (s->gen != s->cache->gen && scan_restart(s, e))
+            return s->err;
         if (doc < s->cache->d0)
             doc = s->cache->d0;
         if (doc >= s->cache->d1)
@@ -1324,8 +1375,8 @@ int pat_scan_seek(pat_scan *s, uint32_t doc, ig_err *e)
 
 int pat_scan_next_doc(pat_scan *s, ig_err *e)
 {
-    if (s->cache && s->gen != s->cache->gen && s->err == 0)
-        scan_restart(s);
+    if (s->cache && s->gen != s->cache->gen && s->err == 0 && scan_restart(s, e))
+        return s->err;
     if (s->state == SN_ON) {
         if (s->doc == UINT32_MAX) {
             s->state = SN_END;
