@@ -41,8 +41,8 @@ enum { SN_FRESH, SN_ON, SN_END };
 
 /* One term's postings in the shared cache (pat_cache), for the cache's
  * current range of documents: docs[k] holds spans v[off[k] .. off[k+1]),
- * sorted and unique.  Or a set's (nset > 0): the union of its terms' spans,
- * read through one cursor per member. */
+ * sorted and unique.  Or a set's (nset > 0): the union of its members'
+ * runs, built from their entries (pc_build_set). */
 typedef struct pc_term {
     uint32_t term;
     uint32_t nset;          /* set: members (2..PC_SET_MAX); 0: one term */
@@ -1159,9 +1159,10 @@ int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
                           IG_ERR_NOPOS, "cache term %zu loaded out of range or before a range",
                           i);
     pc_term *t = &c->t[i];
+    if (t->nset)
+        return IG_OK; /* built from its members when a scan first needs it */
     t->ndocs = t->nv = 0;
-    /* a set is built from its members when a scan first needs it */
-    int rc = t->nset ? IG_OK : pc_load_term(c, t, e);
+    int rc = pc_load_term(c, t, e);
     if (rc)
         return rc;
     if (t->ndocs == 0 && t->capoff > 0)
