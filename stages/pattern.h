@@ -275,6 +275,9 @@ void pat_scan_layout_source(pat_scan *s, pat_layout_fn fn, void *ctx);
  * patterns added to it once, for one range of documents at a time, and
  * scans opened on the cache read the decoded postings (and pass over the
  * documents of a frequent term by binary search instead of decoding them).
+ * A form of a few terms (a stem's surface forms, a short prefix or regex)
+ * is also kept as one merged list, built once per range by the first scan
+ * that needs it, so scans do not merge its terms' positions per document.
  *
  *     pat_cache_open(&c, reader, &e);
  *     pat_cache_add(c, p, &e);                    every resolved pattern
@@ -290,9 +293,10 @@ void pat_scan_layout_source(pat_scan *s, pat_layout_fn fn, void *ctx);
  * are the same as those of a scan of its own (pat_scan_open): a match never
  * crosses documents.  Memory: the postings of every added term in the
  * current range (12 to 16 bytes per position; bounded by the caller's range
- * size).  Threads: pat_cache_load of different terms may run at once on
- * different threads; every other call on the cache, and scanning, must not
- * overlap a load or a range change.  Errors: IG_EUSAGE (pattern not
+ * size), and again for the merged forms.  Threads: pat_cache_load of
+ * different terms may run at once on different threads, and so may scans
+ * (they build the merged forms under a lock); every other call on the
+ * cache, and scanning, must not overlap a load or a range change.  Errors: IG_EUSAGE (pattern not
  * resolved, from another index, added after the first scan was opened or
  * range set; a range before the previous one), the index's errors when
  * loading (corruption), IG_ENOMEM. */
@@ -302,7 +306,8 @@ void pat_cache_close(pat_cache *c);
 /* Register the terms of resolved pattern p (before any scan is opened on c
  * or any range set; p must stay resolved and unchanged while c is used). */
 int pat_cache_add(pat_cache *c, const pat_pattern *p, ig_err *e);
-/* Distinct terms registered (the loads to make per range). */
+/* Loads to make per range: the distinct terms registered (and the merged
+ * forms, whose loads do nothing: scans build them). */
 size_t pat_cache_term_count(pat_cache *c);
 /* Move to documents [d0, d1); d0 must not be below the previous d1.  The
  * previous range's postings are dropped; load the new ones next. */

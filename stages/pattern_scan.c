@@ -5,6 +5,7 @@
  */
 #include "pattern.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +31,27 @@ typedef struct span_list {
 
 enum { SN_FRESH, SN_ON, SN_END };
 
+/* A form with this many terms or fewer (a stem's surface forms, a short
+ * prefix or regex) is also cached as one merged set: its terms' runs are
+ * merged once per range, by the first scan that needs them, not once per
+ * pattern and document that reads them ("government" is in dozens of
+ * entries).  Larger forms merge per document as before: a set's build
+ * looks at every member for every document. */
+#define PC_SET_MAX 16
+
 /* One term's postings in the shared cache (pat_cache), for the cache's
  * current range of documents: docs[k] holds spans v[off[k] .. off[k+1]),
- * sorted and unique. */
+ * sorted and unique.  Or a set's (nset > 0): the union of its members'
+ * runs, built from their entries (pc_build_set). */
 typedef struct pc_term {
     uint32_t term;
+    uint32_t nset;          /* set: members (2..PC_SET_MAX); 0: one term */
+    uint32_t *set;          /* set: its sorted, unique term ids */
+    const struct pc_term **mem; /* set: the members' cached terms */
+    pthread_mutex_t lock;   /* set: one scan builds it, the others wait */
+    uint64_t built;         /* set: the cache gen it was built for (atomic) */
+    uint64_t *scratch;      /* set: one document's spans before merging */
+    size_t capscratch;
     idx_postings it;        /* the term's cursor, front to back over the run */
     uint8_t opened;         /* it is open (on its first document, or ended) */
     uint8_t ended;          /* it has no more documents */
@@ -183,6 +200,19 @@ static size_t span_next(const span_list *l, size_t from, uint64_t f, uint64_t pr
             hi = mid;
     }
     return lo;
+}
+
+/* span_next by a linear walk, for a caller whose f moves only a few spans
+ * at a time (lists of similar length): cheaper than galloping there, whose
+ * branches the processor cannot predict.  The same answer as span_next. */
+static size_t span_walk(const span_list *l, size_t from, uint64_t f, uint64_t prev)
+{
+    if (f < prev || from > l->n)
+        return span_lower(l, f);
+    uint64_t key = f << 32;
+    while (from < l->n && l->v[from] < key)
+        from++;
+    return from;
 }
 
 static int damaged(ig_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -470,11 +500,13 @@ static int chain_by_a(const span_list *a, const span_list *b, span_list *out)
 {
     size_t at = 0;
     uint64_t prev = 0;
+    /* b at most a few times longer than a: walk it rather than gallop */
+    int walk = b->n <= 4 * a->n;
     for (size_t i = 0; i < a->n; i++) {
         uint64_t want = (uint64_t)SPAN_L(a->v[i]) + 1;
         if (want > UINT32_MAX)
             continue;
-        at = span_next(b, at, want, prev);
+        at = walk ? span_walk(b, at, want, prev) : span_next(b, at, want, prev);
         prev = want;
         for (size_t j = at; j < b->n && SPAN_F(b->v[j]) == want; j++)
             if (span_push(out, SPAN(SPAN_F(a->v[i]), SPAN_L(b->v[j]))))
@@ -541,11 +573,9 @@ static int phrase_list(pat_scan *s, snode *n, ig_err *e)
 {
     const pnode *pn = n->pn;
     snode *kids = s->nodes + pn->a;
-    for (size_t k = 0; k < pn->b; k++) {
-        int rc = ensure_list(s, &kids[k], e);
-        if (rc)
-            return rc;
-    }
+    int rc = ensure_list(s, &kids[0], e);
+    if (rc)
+        return rc;
     n->list.n = 0;
     if (pn->b == 1) {
         for (size_t i = 0; i < kids[0].list.n; i++)
@@ -554,9 +584,15 @@ static int phrase_list(pat_scan *s, snode *n, ig_err *e)
         return IG_OK;
     }
     /* Chain element k onto the spans so far (the first element's own list
-     * to begin with), into tmp, which then becomes the phrase's list. */
+     * to begin with), into tmp, which then becomes the phrase's list.  An
+     * element's list is read only when the chain is still alive: once no
+     * span is left, the later elements (a stem's or prefix's runs to merge)
+     * cost nothing. */
     const span_list *cur = &kids[0].list;
     for (size_t k = 1; k < pn->b && cur->n; k++) {
+        rc = ensure_list(s, &kids[k], e);
+        if (rc)
+            return rc;
         const span_list *el = &kids[k].list;
         if (pat_chain(cur->v, cur->n, el->v, el->n, PAT_CHAIN_AUTO, &s->tmp.v, &s->tmp.n,
                       &s->tmp.cap))
@@ -744,11 +780,37 @@ static int node_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e)
 
 /* ---- the shared postings cache ------------------------------------------ */
 
+/* Single terms first, by term id; then sets, by size and members. */
+static int pc_key_cmp(uint32_t term, uint32_t nset, const uint32_t *set, const pc_term *y)
+{
+    if (nset != y->nset)
+        return nset < y->nset ? -1 : 1;
+    if (nset == 0)
+        return term < y->term ? -1 : term > y->term;
+    for (uint32_t i = 0; i < nset; i++)
+        if (set[i] != y->set[i])
+            return set[i] < y->set[i] ? -1 : 1;
+    return 0;
+}
+
 static int cmp_pc_term(const void *a, const void *b)
 {
-    uint32_t x = ((const pc_term *)a)->term, y = ((const pc_term *)b)->term;
-    return x < y ? -1 : x > y;
+    const pc_term *x = a;
+    return pc_key_cmp(x->term, x->nset, x->set, b);
 }
+
+static void pc_term_free(pc_term *t)
+{
+    ig_free(t->docs);
+    ig_free(t->off);
+    ig_free(t->v);
+    ig_free(t->set);
+    ig_free(t->mem);
+    ig_free(t->scratch);
+}
+
+static const pc_term *cache_find(const pat_cache *c, uint32_t term, uint32_t nset,
+                                 const uint32_t *set);
 
 /* Sort the terms and drop repeats; no term is added afterwards. */
 static void cache_freeze(pat_cache *c)
@@ -757,24 +819,44 @@ static void cache_freeze(pat_cache *c)
         return;
     qsort(c->t, c->n, sizeof *c->t, cmp_pc_term);
     size_t o = 0;
-    for (size_t i = 0; i < c->n; i++)
-        if (o == 0 || c->t[i].term != c->t[o - 1].term)
+    for (size_t i = 0; i < c->n; i++) {
+        if (o == 0 || cmp_pc_term(&c->t[i], &c->t[o - 1]) != 0)
             c->t[o++] = c->t[i];
+        else
+            pc_term_free(&c->t[i]);
+    }
     c->n = o;
     c->frozen = 1;
+    for (size_t i = 0; i < c->n; i++) {
+        pc_term *t = &c->t[i];
+        if (t->nset == 0)
+            continue;
+        /* every member was added as a single term too (pat_cache_add) */
+        for (uint32_t m = 0; m < t->nset; m++)
+            t->mem[m] = cache_find(c, t->set[m], 0, NULL);
+        pthread_mutex_init(&t->lock, NULL);
+    }
 }
 
-static const pc_term *cache_find(const pat_cache *c, uint32_t term)
+/* The cached entry of one term (nset 0) or of a set of terms. */
+static const pc_term *cache_find(const pat_cache *c, uint32_t term, uint32_t nset,
+                                 const uint32_t *set)
 {
     size_t lo = 0, hi = c->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (c->t[mid].term < term)
+        if (pc_key_cmp(term, nset, set, &c->t[mid]) > 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < c->n && c->t[lo].term == term ? &c->t[lo] : NULL;
+    return lo < c->n && pc_key_cmp(term, nset, set, &c->t[lo]) == 0 ? &c->t[lo] : NULL;
+}
+
+/* A form's terms are cached as one set when there are 2..PC_SET_MAX. */
+static int pc_is_set(const pnode *pn)
+{
+    return pn->nterms >= 2 && pn->nterms <= PC_SET_MAX;
 }
 
 int pat_cache_open(pat_cache **out, const idx_reader *r, ig_err *e)
@@ -793,9 +875,9 @@ void pat_cache_close(pat_cache *c)
     if (c == NULL)
         return;
     for (size_t i = 0; i < c->n; i++) {
-        ig_free(c->t[i].docs);
-        ig_free(c->t[i].off);
-        ig_free(c->t[i].v);
+        if (c->frozen && c->t[i].nset)
+            pthread_mutex_destroy(&c->t[i].lock);
+        pc_term_free(&c->t[i]);
     }
     ig_free(c->t);
     ig_free(c);
@@ -815,7 +897,10 @@ int pat_cache_add(pat_cache *c, const pat_pattern *p, ig_err *e)
         const pnode *pn = &p->nodes[i];
         if (!is_atom(pn))
             continue;
-        for (size_t t = 0; t < pn->nterms; t++) {
+        int set = pc_is_set(pn);
+        for (size_t t = 0; t <= pn->nterms; t++) {
+            if (t == pn->nterms && !set)
+                break;
             if (c->n == c->cap) {
                 size_t cap = c->cap ? c->cap * 2 : 64;
                 pc_term *nt = ig_reallocarray(c->t, cap, sizeof *nt);
@@ -824,8 +909,22 @@ int pat_cache_add(pat_cache *c, const pat_pattern *p, ig_err *e)
                 c->t = nt;
                 c->cap = cap;
             }
-            memset(&c->t[c->n], 0, sizeof c->t[c->n]);
-            c->t[c->n++].term = pn->terms[t];
+            pc_term *ct = &c->t[c->n];
+            memset(ct, 0, sizeof *ct);
+            if (t < pn->nterms) {
+                ct->term = pn->terms[t];
+            } else {
+                /* the set after its members */
+                ct->set = ig_malloc(pn->nterms * sizeof *ct->set);
+                ct->mem = ig_calloc(pn->nterms, sizeof *ct->mem);
+                if (ct->set == NULL || ct->mem == NULL) {
+                    pc_term_free(ct);
+                    return ig_err_nomem(e, "pattern");
+                }
+                memcpy(ct->set, pn->terms, pn->nterms * sizeof *ct->set);
+                ct->nset = (uint32_t)pn->nterms;
+            }
+            c->n++;
         }
     }
     return IG_OK;
@@ -871,15 +970,40 @@ static int pc_grow_doc(pc_term *t)
     return IG_OK;
 }
 
-int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
+/* Append the spans of it's current document to *v (*n used, *cap room);
+ * *sorted drops to 0 when a span is not above the one before it within
+ * v[run..). */
+static inline int pc_read_doc(idx_postings *it, uint64_t **v, size_t *n, size_t *cap, size_t run,
+                       int *sorted, ig_err *e)
 {
-    if (i >= c->n || c->gen == 0)
-        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
-                          IG_ERR_NOPOS, "cache term %zu loaded out of range or before a range",
-                          i);
-    pc_term *t = &c->t[i];
+    uint32_t pos, span;
     int rc;
-    t->ndocs = t->nv = 0;
+    while ((rc = idx_postings_pos(it, &pos, &span, e)) == 1) {
+        if ((uint64_t)pos + span > UINT32_MAX)
+            return damaged(e, "position %u with span %u in document %u", pos, span, it->doc);
+        uint64_t x = SPAN(pos, pos + span);
+        if (*n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            uint64_t *nv = ig_reallocarray(*v, nc, sizeof *nv);
+            if (nv == NULL)
+                return ig_err_nomem(e, "pattern");
+            *v = nv;
+            *cap = nc;
+        }
+        /* Positions never decrease within a term, but two spans at one
+         * position could come in either order. */
+        if (*n > run && (*v)[*n - 1] >= x)
+            *sorted = 0;
+        (*v)[(*n)++] = x;
+    }
+    return rc < 0 ? rc : IG_OK;
+}
+
+/* Load a single term: its documents in the range, each run sorted and
+ * unique. */
+static int pc_load_term(pat_cache *c, pc_term *t, ig_err *e)
+{
+    int rc;
     if (!t->opened) {
         rc = idx_postings_open(c->r, t->term, &t->it, e);
         if (rc)
@@ -898,27 +1022,8 @@ int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
             t->off[t->ndocs] = t->nv;
             size_t run = t->nv;
             int sorted = 1;
-            uint32_t pos, span;
-            while ((rc = idx_postings_pos(&t->it, &pos, &span, e)) == 1) {
-                if ((uint64_t)pos + span > UINT32_MAX)
-                    return damaged(e, "position %u with span %u in document %u", pos, span,
-                                   t->it.doc);
-                uint64_t x = SPAN(pos, pos + span);
-                if (t->nv == t->capv) {
-                    size_t cap = t->capv ? t->capv * 2 : 64;
-                    uint64_t *nv = ig_reallocarray(t->v, cap, sizeof *nv);
-                    if (nv == NULL)
-                        return ig_err_nomem(e, "pattern");
-                    t->v = nv;
-                    t->capv = cap;
-                }
-                /* Positions never decrease within a term, but two spans at
-                 * one position could come in either order. */
-                if (t->nv > run && t->v[t->nv - 1] >= x)
-                    sorted = 0;
-                t->v[t->nv++] = x;
-            }
-            if (rc < 0)
+            rc = pc_read_doc(&t->it, &t->v, &t->nv, &t->capv, run, &sorted, e);
+            if (rc)
                 return rc;
             if (!sorted) {
                 span_list l = { t->v + run, t->nv - run, t->nv - run };
@@ -933,6 +1038,133 @@ int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
             return rc;
         t->ended = rc == 0;
     }
+    return IG_OK;
+}
+
+/* Build a set from its members' postings, loaded for the current range:
+ * for each document where some member occurs, the members' runs there
+ * merged (as atom_list would merge them), sorted and unique.  IG_OK or
+ * IG_ENOMEM. */
+static int pc_build_set(pc_term *t)
+{
+    size_t k[PC_SET_MAX], b[PC_SET_MAX + 1];
+    span_list l = { t->scratch, 0, t->capscratch };
+    span_list tmp = { NULL, 0, 0 };
+    int rc = IG_OK;
+    t->ndocs = t->nv = 0;
+    memset(k, 0, sizeof k);
+    for (;;) {
+        uint32_t d = 0;
+        int any = 0;
+        size_t len = 0;
+        for (uint32_t m = 0; m < t->nset; m++) {
+            const pc_term *x = t->mem[m];
+            if (k[m] < x->ndocs && (!any || x->docs[k[m]] < d)) {
+                d = x->docs[k[m]];
+                any = 1;
+            }
+        }
+        if (!any)
+            break;
+        size_t nruns = 0;
+        for (uint32_t m = 0; m < t->nset; m++) {
+            const pc_term *x = t->mem[m];
+            if (k[m] < x->ndocs && x->docs[k[m]] == d)
+                len += x->off[k[m] + 1] - x->off[k[m]];
+        }
+        if (pc_grow_doc(t)) {
+            rc = IG_ENOMEM;
+            break;
+        }
+        if (t->capv - t->nv < len) {
+            size_t cap = t->capv ? t->capv : 64;
+            while (cap - t->nv < len)
+                cap *= 2;
+            uint64_t *nv = ig_reallocarray(t->v, cap, sizeof *nv);
+            if (nv == NULL) {
+                rc = IG_ENOMEM;
+                break;
+            }
+            t->v = nv;
+            t->capv = cap;
+        }
+        size_t run = t->nv;
+        for (uint32_t m = 0; m < t->nset; m++) {
+            const pc_term *x = t->mem[m];
+            if (k[m] >= x->ndocs || x->docs[k[m]] != d)
+                continue;
+            size_t a = x->off[k[m]], z = x->off[k[m] + 1];
+            b[nruns++] = t->nv - run;
+            memcpy(t->v + t->nv, x->v + a, (z - a) * sizeof *x->v);
+            t->nv += z - a;
+            k[m]++;
+        }
+        b[nruns] = t->nv - run;
+        if (nruns > 1) {
+            /* each run is sorted and unique (pc_load_term): merge them */
+            if (l.cap < len) {
+                uint64_t *nv = ig_reallocarray(l.v, len, sizeof *nv);
+                if (nv == NULL) {
+                    rc = IG_ENOMEM;
+                    break;
+                }
+                l.v = nv;
+                l.cap = len;
+            }
+            memcpy(l.v, t->v + run, len * sizeof *l.v);
+            l.n = len;
+            if (merge_runs(&l, b, nruns, &tmp)) {
+                rc = IG_ENOMEM;
+                break;
+            }
+            span_sort_unique(&l);
+            memcpy(t->v + run, l.v, l.n * sizeof *l.v);
+            t->nv = run + l.n;
+        }
+        t->docs[t->ndocs] = d;
+        t->off[t->ndocs] = run;
+        t->ndocs++;
+        t->off[t->ndocs] = t->nv;
+    }
+    if (t->ndocs == 0 && t->capoff > 0)
+        t->off[0] = 0;
+    /* merge_runs may have left either buffer in l: keep it, drop the other */
+    t->scratch = l.v;
+    t->capscratch = l.cap;
+    ig_free(tmp.v);
+    return rc;
+}
+
+/* Make sure set t is built for c's current range: the first scan to need
+ * it builds it while any other waits. */
+static int pc_set_ready(const pat_cache *c, pc_term *t)
+{
+    if (__atomic_load_n(&t->built, __ATOMIC_ACQUIRE) == c->gen)
+        return IG_OK;
+    int rc = IG_OK;
+    pthread_mutex_lock(&t->lock);
+    if (__atomic_load_n(&t->built, __ATOMIC_RELAXED) != c->gen) {
+        rc = pc_build_set(t);
+        if (rc == IG_OK)
+            __atomic_store_n(&t->built, c->gen, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+
+int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
+{
+    if (i >= c->n || c->gen == 0)
+        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
+                          IG_ERR_NOPOS, "cache term %zu loaded out of range or before a range",
+                          i);
+    pc_term *t = &c->t[i];
+    if (t->nset)
+        return IG_OK; /* built from its members when a scan first needs it */
+    t->ndocs = t->nv = 0;
+    int rc = pc_load_term(c, t, e);
+    if (rc)
+        return rc;
     if (t->ndocs == 0 && t->capoff > 0)
         t->off[0] = 0;
     return IG_OK;
@@ -1007,8 +1239,10 @@ static int scan_open(pat_scan **out, const pat_pattern *p, const pat_cache *cach
         if (cache) {
             /* Cursors on the cache's terms; placed on the documents of
              * each range by scan_restart. */
-            for (size_t t = 0; t < pn->nterms; t++) {
-                const pc_term *ct = cache_find(cache, pn->terms[t]);
+            int set = pc_is_set(pn);
+            for (size_t t = 0; t < (set ? 1 : pn->nterms); t++) {
+                const pc_term *ct = set ? cache_find(cache, 0, (uint32_t)pn->nterms, pn->terms)
+                                        : cache_find(cache, pn->terms[t], 0, NULL);
                 if (ct == NULL) {
                     rc = ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
                                     IG_ERR_NOPOS, "pattern %s scanned on a cache it was "
@@ -1064,10 +1298,17 @@ int pat_scan_open_cached(pat_scan **out, const pat_pattern *p, pat_cache *c, uns
     return scan_open(out, p, c, flags, e);
 }
 
+static int scan_fail(pat_scan *s, int rc)
+{
+    s->state = SN_END;
+    s->err = rc;
+    return rc;
+}
+
 /* A cached scan whose cache moved to another range starts over there:
  * every form's cursors on their terms' first documents in the range,
  * every node fresh. */
-static void scan_restart(pat_scan *s)
+static int scan_restart(pat_scan *s, ig_err *e)
 {
     for (size_t i = 0; i < s->p->nnodes; i++) {
         snode *n = &s->nodes[i];
@@ -1079,6 +1320,10 @@ static void scan_restart(pat_scan *s)
         for (uint32_t k = 0; k < n->nits; k++) {
             tcur *c = &n->its[k];
             c->k = 0;
+            /* The cache is the caller's to change (pat_scan_open_cached
+             * took it writable); a scan sees it read-only but for this. */
+            if (c->ct->nset && pc_set_ready(s->cache, (pc_term *)(uintptr_t)c->ct))
+                return scan_fail(s, ig_err_nomem(e, "pattern"));
             if (c->ct->ndocs) {
                 c->doc = c->ct->docs[0];
                 heap_push(n, k);
@@ -1091,22 +1336,17 @@ static void scan_restart(pat_scan *s)
     s->next_i = 0;
     s->layout_ok = 0;
     s->gen = s->cache->gen;
+    return IG_OK;
 }
 
-static int scan_fail(pat_scan *s, int rc)
-{
-    s->state = SN_END;
-    s->err = rc;
-    return rc;
-}
 
 int pat_scan_seek(pat_scan *s, uint32_t doc, ig_err *e)
 {
     if (s->err)
         return s->err;
     if (s->cache) {
-        if (s->gen != s->cache->gen)
-            scan_restart(s);
+        if (s->gen != s->cache->gen && scan_restart(s, e))
+            return s->err;
         if (doc < s->cache->d0)
             doc = s->cache->d0;
         if (doc >= s->cache->d1)
@@ -1136,8 +1376,8 @@ int pat_scan_seek(pat_scan *s, uint32_t doc, ig_err *e)
 
 int pat_scan_next_doc(pat_scan *s, ig_err *e)
 {
-    if (s->cache && s->gen != s->cache->gen && s->err == 0)
-        scan_restart(s);
+    if (s->cache && s->gen != s->cache->gen && s->err == 0 && scan_restart(s, e))
+        return s->err;
     if (s->state == SN_ON) {
         if (s->doc == UINT32_MAX) {
             s->state = SN_END;
