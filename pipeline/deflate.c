@@ -32,6 +32,7 @@
 #include "alloc.h"
 #include "err.h"
 #include "inflate.h"
+#include "rfc1951.h"
 
 #define HASH_BITS 15
 #define HASH_SIZE ((size_t)1 << HASH_BITS)
@@ -77,24 +78,8 @@ struct ig_deflate {
 
 /* ---- constant tables (RFC 1951 section 3.2.5) ---------------------------- */
 
-static const uint16_t len_base[29] = {
-    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
-    35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258
-};
-static const uint8_t len_extra[29] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
-    3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0
-};
-/* Distance symbols' extra bits (their bases, 1 2 3 4 5 7 9 13 ..., need
- * no table: see dist_code). */
-static const uint8_t dist_extra[30] = {
-    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
-    7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13
-};
-/* Order in which code length code lengths are sent (section 3.2.7). */
-static const uint8_t cl_order[NCL] = {
-    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15
-};
+/* len_base, len_extra, dist_extra, cl_order: rfc1951.h.  (Distance
+ * bases need no table here: see dist_code.) */
 
 /* Length 3..258 -> its symbol minus 257, and bytes bit-reversed.  Filled
  * once (pthread_once) from the tables above. */

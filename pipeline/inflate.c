@@ -44,6 +44,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "rfc1951.h"
+
 #define LBITS 11           /* primary literal/length table: 2^LBITS slots */
 #define DBITS 8            /* primary distance table */
 #define CBITS 7            /* code length codes: at most 7 bits, no subtables */
@@ -75,21 +77,6 @@ typedef struct tables {
     unsigned nlen, ndist;
     unsigned char lens[286 + 30];
 } tables;
-
-static const uint16_t len_base[29] = { 3,  4,  5,  6,  7,  8,  9,  10, 11,  13,
-                                       15, 17, 19, 23, 27, 31, 35, 43, 51,  59,
-                                       67, 83, 99, 115, 131, 163, 195, 227, 258 };
-static const unsigned char len_extra[29] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-                                             2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0 };
-static const uint16_t dist_base[30] = { 1,    2,    3,    4,    5,    7,     9,     13,
-                                        17,   25,   33,   49,   65,   97,    129,   193,
-                                        257,  385,  513,  769,  1025, 1537,  2049,  3073,
-                                        4097, 6145, 8193, 12289, 16385, 24577 };
-static const unsigned char dist_extra[30] = { 0, 0, 0, 0, 1, 1, 2,  2,  3,  3,  4,  4,  5,  5,  6,
-                                              6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13 };
-/* Order of the code length code lengths in a dynamic block header. */
-static const unsigned char cl_order[19] = { 16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
-                                            11, 4,  12, 3, 13, 2, 14, 1, 15 };
 
 static uint32_t entry_for(unsigned sym, int what, unsigned bits)
 {
