@@ -157,23 +157,23 @@
  * --threads (default: both cores) and any block size.
  *
  * Cost.  On the 1 GB bench index (70,000 documents, 155 million positions,
- * 4.35 million cues, 1.2 GB of evidence.csv) a run takes about 17 CPU
- * seconds, 10 s of wall time on 2 cores (make bench).  The bootstrap takes
+ * 4.35 million cues, 1.2 GB of evidence.csv) a run takes about 15 CPU
+ * seconds, 8 s of wall time on 2 cores (make bench).  The bootstrap takes
  * about 2 with AVX-512 (1000 replicates of about as many draws as the row
  * has cue sentences: 3.9 billion draws in all, two per generator output,
  * eight lanes a vector instruction, exact weights summed as integers,
  * packed in 16 bits each when they fit, each lane drawing through all its
  * replicates without waiting for the others; about 9 on the plain path).
- * Of the other 15: matching (pattern scans,
- * postings, layouts) about 4 to 5, inflating the texts of documents with
- * cues for the quote rule and the contexts about 3 (pipeline/inflate.h's
- * decoder), encoding the evidence rows about 2 (contexts a word at a time,
- * repeated cells encoded once), the kernel's copy of the 1.2 GB file about
- * 1.5.  The calling thread writes a block's evidence while the other
- * workers start on the next block, so only the start (resolving regex
- * entries over the vocabulary) and the end (positions.csv and the other
- * tables, about 0.5 s) run on one core.  --bootstrap 200 or 0 and
- * --context 0 trade intervals and contexts for time (README:
+ * Of the other 13: matching (pattern scans, postings, layouts) about 4,
+ * inflating the texts of documents with cues for the quote rule and the
+ * contexts about 2 (pipeline/inflate.h's decoder, two texts side by side),
+ * encoding the evidence rows about 2 (context cells copied while scanned,
+ * repeated cells encoded once), the kernel's copy of the 1.2 GB file
+ * about 0.7.  The calling thread writes a block's evidence while the other
+ * workers start on the next block; the start (resolving the patterns, regex
+ * entries over the vocabulary) and the end (positions.csv) run on two
+ * threads, the other tables on one core (about 0.1 s).  --bootstrap 200
+ * or 0 and --context 0 trade intervals and contexts for time (README:
  * measurements).
  *
  * Languages.  Each cue word is stemmed with the stemmer of each document's

@@ -243,7 +243,7 @@ static inline int idx_postings_pos(idx_postings *it, uint32_t *pos, uint32_t *sp
  * before the prose codes: with HUFFMAN the whole of `igmap index` ran at
  * 92 / 105 MB/s on 100 MB / 1 GB, indexes 129 / 1208 MB; with FAST at
  * 80 / 84 MB/s, indexes 112 / 1037 MB (FTS5's: 156 / 1510 MB).  Now HUFFMAN
- * gives 107 / 117 MB/s and 130 / 1214 MB.  Speed is the issue's goal, so
+ * gives 108 / 125 MB/s and 130 / 1214 MB.  Speed is the issue's goal, so
  * HUFFMAN. */
 #define IDX_TEXT_DEFLATE_LEVEL 0
 
