@@ -5,6 +5,7 @@
  */
 #include "cmd.h"
 #include "err.h"
+#include "fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,18 +25,6 @@ char ig_cmdline[512];
 
 /* Longest IGMAP_LOCK_WAIT: a day. */
 #define CMD_LOCK_WAIT_MAX 86400
-
-void cmd_dirname(const char *path, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s", path);
-    char *slash = strrchr(buf, '/');
-    if (slash == NULL)
-        snprintf(buf, n, ".");
-    else if (slash == buf)
-        buf[1] = '\0';
-    else
-        *slash = '\0';
-}
 
 static double cmd_now(void)
 {
@@ -121,7 +110,7 @@ void cmd_release_dir(ig_lock *lk, const char *dir, int made)
 int cmd_settle(const char *path, const char *stage, ig_err *e)
 {
     char dir[4096];
-    cmd_dirname(path, dir, sizeof dir);
+    ig_path_dirname(path, dir, sizeof dir);
     return cmd_settle_dir(dir, stage, e);
 }
 

@@ -70,9 +70,6 @@ int cmd_settle(const char *path, const char *stage, ig_err *e);
 /* The same for directory dir itself. */
 int cmd_settle_dir(const char *dir, const char *stage, ig_err *e);
 
-/* Directory part of path ("." when there is none) into buf (size n). */
-void cmd_dirname(const char *path, char *buf, size_t n);
-
 /* `igmap lock`: once COMMAND ran, returns its exit status (>= 0) rather
  * than an error code; main exits with it. */
 int cmd_lock(int argc, char **argv, ig_err *e);       /* cmd_lock.c */

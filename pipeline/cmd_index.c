@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "csv.h"
 #include "err.h"
+#include "fsutil.h"
 #include "index.h"
 #include "input.h"
 #include "lock.h"
@@ -156,19 +157,6 @@ static void *docjob_main(void *arg)
     return NULL;
 }
 
-/* Directory part of path ("." when there is none), into buf. */
-static void dir_of(const char *path, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s", path);
-    char *slash = strrchr(buf, '/');
-    if (slash == NULL)
-        snprintf(buf, n, ".");
-    else if (slash == buf)
-        buf[1] = '\0';
-    else
-        *slash = '\0';
-}
-
 int cmd_index(int argc, char **argv, ig_err *e)
 {
     enum { O_DOCS = 1000, O_THREADS, O_QUIET, O_SECTION, O_INVALID, O_LONG, O_NUL, O_MEM,
@@ -249,7 +237,7 @@ int cmd_index(int argc, char **argv, ig_err *e)
     int erc = ig_input_opts_from_env(&x.in, e);
     if (erc != IG_OK)
         return erc;
-    dir_of(out_path, dir, sizeof dir);
+    ig_path_dirname(out_path, dir, sizeof dir);
     if (docs_path == NULL) {
         if ((size_t)snprintf(docs_buf, sizeof docs_buf, "%s/documents.csv", dir) >= sizeof docs_buf)
             return cmd_usage(e, "index", "output path too long");

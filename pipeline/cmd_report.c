@@ -30,6 +30,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "err.h"
+#include "fsutil.h"
 #include "lock.h"
 #include "out.h"
 #include "report.h"
@@ -128,7 +129,7 @@ int cmd_report(int argc, char **argv, ig_err *e)
     char odir[REP_PATH_MAX];
     /* The output's directory is locked before the tables are read, so
      * they are not replaced under us; they are all old or all new (out.h). */
-    cmd_dirname(path, odir, sizeof odir);
+    ig_path_dirname(path, odir, sizeof odir);
     rc = cmd_settle_dir(dir, "report", e);
     if (rc == IG_OK)
         rc = cmd_claim_dir(odir, "report", &lk, e);
@@ -208,7 +209,7 @@ int cmd_provenance(int argc, char **argv, ig_err *e)
     char odir[REP_PATH_MAX];
     rc = default_path(path, sizeof path, outpath, po.dir, "provenance.json", "provenance", e);
     if (rc == IG_OK) {
-        cmd_dirname(path, odir, sizeof odir);
+        ig_path_dirname(path, odir, sizeof odir);
         rc = cmd_settle_dir(po.dir, "provenance", e);
     }
     if (rc == IG_OK)

@@ -79,3 +79,15 @@ int ig_has_suffix(const char *path, const char *suffix)
     size_t pl = strlen(path), sl = strlen(suffix);
     return pl >= sl && memcmp(path + pl - sl, suffix, sl) == 0;
 }
+
+void ig_path_dirname(const char *path, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", path);
+    char *slash = strrchr(buf, '/');
+    if (slash == NULL)
+        snprintf(buf, n, ".");
+    else if (slash == buf)
+        buf[1] = '\0';
+    else
+        *slash = '\0';
+}

@@ -23,4 +23,8 @@ int ig_path_join(char *out, size_t n, const char *dir, const char *rel);
 /* 1 if path ends with suffix. */
 int ig_has_suffix(const char *path, const char *suffix);
 
+/* The directory part of path into buf (size n): "." when path has no
+ * '/', "/" for a file at the root. */
+void ig_path_dirname(const char *path, char *buf, size_t n);
+
 #endif

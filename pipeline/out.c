@@ -307,24 +307,11 @@ static void out_release(ig_out *o)
     ig_free(o);
 }
 
-/* Directory part of path ("." when there is none), into dir (PATH_MAX). */
-static void out_dirname(const char *path, char *dir)
-{
-    snprintf(dir, PATH_MAX, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL)
-        snprintf(dir, PATH_MAX, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-}
-
 /* fsync the directory holding path so the rename itself is durable. */
 static int out_sync_dir(const char *path)
 {
     char dir[PATH_MAX];
-    out_dirname(path, dir);
+    ig_path_dirname(path, dir, PATH_MAX);
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
     if (fd < 0)
         return -1;
@@ -444,7 +431,7 @@ static int out_jname(const char *path, const char *jdir, char *buf)
     char d[PATH_MAX], real[PATH_MAX];
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
-    out_dirname(path, d);
+    ig_path_dirname(path, d, PATH_MAX);
     if (strcmp(d, jdir) == 0) {
         if ((size_t)snprintf(buf, PATH_MAX, "%s", base) >= PATH_MAX)
             return -1;
@@ -640,7 +627,7 @@ int ig_out_commit_all(ig_out **os, size_t n, ig_err *e)
     for (size_t i = 0; i < n; i++)
         if (os[i] && !os[i]->is_stdout) {
             if (files++ == 0) {
-                out_dirname(os[i]->path, jdir);
+                ig_path_dirname(os[i]->path, jdir, PATH_MAX);
                 stage = os[i]->stage;
             }
         }
@@ -731,7 +718,7 @@ int ig_out_commit_all(ig_out **os, size_t n, ig_err *e)
             continue;
         if (rc != IG_OK)
             unlink(o->tmp);
-        out_dirname(o->path, dir);
+        ig_path_dirname(o->path, dir, PATH_MAX);
         if (rc != IG_OK || strcmp(dir, synced) == 0)
             continue;
         if (out_sync_dir(o->path) != 0)
