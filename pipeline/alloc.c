@@ -1,7 +1,8 @@
 /*
  * alloc.c: malloc wrappers with a countdown fault injector (see alloc.h).
- * The counter is process-wide and not atomic on purpose: fault sweeps run
- * single-threaded (threads are disabled when the injector is armed).
+ * The counter is process-wide; fault sweeps run single-threaded (the
+ * commands use one thread when the injector is armed), so the n-th call is
+ * the same call every time.
  */
 #include "alloc.h"
 
@@ -34,12 +35,14 @@ uint64_t ig_alloc_count(void)
 
 static int alloc_should_fail(void)
 {
-    alloc_calls++;
+    /* Counted atomically (threads allocate at once; a sweep still runs
+     * on one thread, so that the same call fails every time). */
+    uint64_t n = __atomic_add_fetch(&alloc_calls, 1, __ATOMIC_RELAXED);
     if (alloc_fail_at == 0)
         return 0;
-    if (alloc_calls == alloc_fail_at)
+    if (n == alloc_fail_at)
         return 1;
-    return alloc_fail_forever && alloc_calls > alloc_fail_at;
+    return alloc_fail_forever && n > alloc_fail_at;
 }
 
 void *ig_malloc(size_t n)

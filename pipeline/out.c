@@ -708,8 +708,9 @@ int ig_out_commit_all(ig_out **os, size_t n, ig_err *e)
             }
         }
     /* 5. Clean up: temporary files, the journal, backups, handles; sync
-     * directories, each once (nothing changes in one between the syncs
-     * of two targets it holds: a second would only wait for the disk). */
+     * directories, once for consecutive targets in the same one (nothing
+     * changes in it between their syncs: a second would only wait for the
+     * disk). */
     char synced[PATH_MAX] = "";
     for (size_t i = 0; i < n; i++) {
         ig_out *o = os[i];
@@ -723,7 +724,7 @@ int ig_out_commit_all(ig_out **os, size_t n, ig_err *e)
             continue;
         if (out_sync_dir(o->path) != 0)
             rc = ig_err_sys(e, o->stage, o->path, "fsync of directory failed");
-        memcpy(synced, dir, sizeof synced);
+        snprintf(synced, sizeof synced, "%s", dir);
     }
     if (journal) {
         unlink(jpath);

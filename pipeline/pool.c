@@ -79,7 +79,7 @@ static void *slab_block(ig_pool *pl, size_t size)
 
 /* A large block of size bytes: a new one, or *old (a large block's data)
  * moved and grown. */
-static unsigned char *big_block(ig_pool *pl, unsigned char *old, size_t size)
+static unsigned char *big_block(ig_pool *pl, unsigned char *old, size_t oldsize, size_t size)
 {
     size_t idx;
     unsigned char *h;
@@ -103,6 +103,7 @@ static unsigned char *big_block(ig_pool *pl, unsigned char *old, size_t size)
         memcpy(h, &idx, sizeof idx);
     }
     pl->big[idx] = h;
+    pl->big_bytes += size - (old != NULL ? oldsize : 0);
     return h + BIG_HDR;
 }
 
@@ -119,7 +120,7 @@ int ig_pool_grow(ig_pool *pl, unsigned char **p, size_t *cap, size_t len, size_t
     unsigned char *b;
     if (size > IG_POOL_SLAB_MAX) {
         /* A large block grows in place where the allocator can. */
-        b = big_block(pl, old > IG_POOL_SLAB_MAX ? *p : NULL, size);
+        b = big_block(pl, old > IG_POOL_SLAB_MAX ? *p : NULL, old, size);
         if (b == NULL)
             return IG_ENOMEM;
         if (old > 0 && old <= IG_POOL_SLAB_MAX) {
@@ -145,6 +146,7 @@ void ig_pool_reset(ig_pool *pl)
     for (size_t i = 0; i < pl->nbig; i++)
         ig_free(pl->big[i]);
     pl->nbig = 0;
+    pl->big_bytes = 0;
     memset(pl->free, 0, sizeof pl->free);
     pl->cur = pl->end = NULL;
     pl->used_slabs = 0;

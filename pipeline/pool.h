@@ -36,6 +36,7 @@ typedef struct ig_pool {
     size_t nslabs, cslabs, used_slabs;      /* used_slabs: carved since the last reset */
     void **big;                             /* blocks above IG_POOL_SLAB_MAX */
     size_t nbig, cbig;
+    size_t big_bytes;                       /* their sizes */
     size_t in_use;                          /* capacity of the blocks handed out */
 } ig_pool;
 
@@ -56,6 +57,13 @@ void ig_pool_free(ig_pool *pl);
 static inline size_t ig_pool_in_use(const ig_pool *pl)
 {
     return pl->in_use;
+}
+/* Memory the pool holds for its blocks: the slabs carved since the last
+ * reset (free blocks and unused ends included) and the large blocks.  What
+ * a memory budget should count (at most about twice ig_pool_in_use). */
+static inline size_t ig_pool_footprint(const ig_pool *pl)
+{
+    return pl->used_slabs * IG_POOL_SLAB + pl->big_bytes;
 }
 
 #endif

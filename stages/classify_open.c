@@ -47,8 +47,8 @@ static void *resolve_share(void *arg)
     ig_err_clear(&j->err);
     j->failed = SIZE_MAX;
     j->rc = pat_resolver_open(&rs, j->run->r, &j->err);
-    if (j->rc != IG_OK)
-        j->failed = j->from;
+    if (j->rc != IG_OK) /* not in the one-thread order: any pattern's error first */
+        j->failed = SIZE_MAX - 1;
     for (size_t k = j->from; j->rc == IG_OK && k < j->run->nent; k += j->step) {
         j->rc = pat_resolve(j->run->ent[res_entry(j->run, k)].pat, rs, &j->err);
         if (j->rc != IG_OK)

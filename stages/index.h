@@ -251,7 +251,8 @@ typedef struct idx_build_opts {
     const char *section_pattern; /* tokeniser heading pattern; NULL = default */
     int truncate_long;           /* 1: cut over-long tokens and count them */
     int allow_nul;               /* 1: NUL is a separator (input.c let it through) */
-    size_t mem_budget;           /* postings bytes before spilling; 0 = default */
+    size_t mem_budget;           /* memory held for postings (pool.h footprint)
+                                    before spilling; 0 = default */
     unsigned threads;            /* idx_build threads, the calling one included;
                                     0 or 1 = calling thread only */
     volatile int *interrupted;   /* polled: nonzero stops with IG_EINTR (signo) */

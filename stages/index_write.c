@@ -451,7 +451,8 @@ static void *w_sort_part(void *arg)
     return NULL;
 }
 
-/* Terms from which w_sort_terms splits its work over two threads. */
+/* Terms from which w_sort_terms splits its work over two threads (when
+ * the writer may use more than one). */
 #define SORT_SPLIT_MIN 32768
 
 /* Sort ids[0..n) (term ids) into vocabulary order (w_term_cmp): a radix
@@ -493,7 +494,8 @@ static int w_sort_terms(idx_writer *w, uint32_t *ids, size_t n, ig_err *e)
     }
     struct sortpart lo = { w, a, b, ids, cut }, hi = { w, a + cut, b + cut, ids + cut, n - cut };
     pthread_t th;
-    int started = cut > 0 && pthread_create(&th, NULL, w_sort_part, &lo) == 0;
+    int started = cut > 0 && w->opts.threads > 1 &&
+                  pthread_create(&th, NULL, w_sort_part, &lo) == 0;
     if (!started)
         w_sort_part(&lo);
     w_sort_part(&hi);
@@ -833,7 +835,7 @@ int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
         t->cf += dt->freq;
     }
     w->ndocs++;
-    if (ig_pool_in_use(&w->post) > w->opts.mem_budget && (rc = w_spill(w, e)) != IG_OK)
+    if (ig_pool_footprint(&w->post) > w->opts.mem_budget && (rc = w_spill(w, e)) != IG_OK)
         return w_fail(w, rc);
     return IG_OK;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "alloc.h"
 #include "csv.h"
 #include "err.h"
 #include "harness.h"
@@ -521,6 +522,33 @@ static void test_locale(void)
     setlocale(LC_ALL, "C");
 }
 
+/* Rows into memory (ig_csv_writer_init_buf) are the bytes the same
+ * rows make in a file, and an append that cannot allocate is reported by
+ * that cell and every later one. */
+static void test_writer_buf(void)
+{
+    void (*fns[])(ig_csv_writer *) = { w_hostile, w_plain, w_ints };
+    for (size_t k = 0; k < sizeof fns / sizeof fns[0]; k++) {
+        ig_buf file = IG_BUF_INIT, mem = IG_BUF_INIT;
+        write_table(fns[k], 0, &file);
+        ig_csv_writer w;
+        ig_csv_writer_init_buf(&w, &mem);
+        fns[k](&w);
+        CHECK(file.len > 0 && mem.len == file.len && memcmp(mem.data, file.data, file.len) == 0);
+        ig_buf_free(&file);
+        ig_buf_free(&mem);
+    }
+    ig_buf mem = IG_BUF_INIT;
+    ig_csv_writer w;
+    ig_csv_writer_init_buf(&w, &mem);
+    ig_alloc_fail_at(1, 0);
+    CHECK_EQ(ig_csv_str(&w, "first"), IG_ENOMEM);
+    ig_alloc_fail_at(0, 0);
+    CHECK_EQ(ig_csv_u64(&w, 7), IG_ENOMEM);
+    CHECK_EQ(ig_csv_endrow(&w), IG_ENOMEM);
+    ig_buf_free(&mem);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/igtest-csv.XXXXXX");
@@ -534,6 +562,7 @@ int main(void)
     RUN(test_writer_plain);
     RUN(test_fmt_double);
     RUN(test_writer_ints);
+    RUN(test_writer_buf);
     RUN(test_fmt_double_digits);
     RUN(test_parse_double);
     RUN(test_locale);

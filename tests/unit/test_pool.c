@@ -84,6 +84,14 @@ static void test_growth(void)
     CHECK(intact(b, NB));
     CHECK_EQ(ig_pool_in_use(&pl), sum_caps(b, NB));
     CHECK(pl.nbig > 0); /* some blocks went past the slabs */
+    /* The footprint counts what is held: every carved slab and the large
+     * blocks, so at least what is handed out. */
+    size_t big = 0;
+    for (size_t i = 0; i < NB; i++)
+        if (b[i].cap > IG_POOL_SLAB_MAX)
+            big += b[i].cap;
+    CHECK_EQ(ig_pool_footprint(&pl), pl.used_slabs * IG_POOL_SLAB + big);
+    CHECK(ig_pool_footprint(&pl) >= ig_pool_in_use(&pl));
     /* Growth gives blocks back: far fewer slabs than the sum of every
      * capacity ever handed out would need. */
     CHECK(pl.nslabs * IG_POOL_SLAB < 2 * sum_caps(b, NB) + 2 * IG_POOL_SLAB);
@@ -92,6 +100,7 @@ static void test_growth(void)
     size_t slabs = pl.nslabs;
     ig_pool_reset(&pl);
     CHECK_EQ(ig_pool_in_use(&pl), 0);
+    CHECK_EQ(ig_pool_footprint(&pl), 0);
     CHECK_EQ(pl.nbig, 0);
     memset(b, 0, sizeof b);
     for (size_t i = 0; i < NB; i++)
