@@ -2,8 +2,9 @@
  * alloc.h: the one allocator every igmap module uses.
  *
  * Ownership: memory from these functions is freed with ig_free() (which
- * accepts NULL), except ig_alloc_huge's, freed with ig_free_huge().  On failure they return NULL and set nothing else; the caller
- * turns that into IG_ENOMEM with ig_err_nomem().
+ * accepts NULL), except ig_alloc_huge's, freed with ig_free_huge().  On
+ * failure they return NULL and set nothing else; the caller turns that
+ * into IG_ENOMEM with ig_err_nomem().
  *
  * Fault injection: ig_alloc_fail_at(n, forever) makes the n-th allocation
  * after the call fail (and, with forever, every one after it), so tests can
