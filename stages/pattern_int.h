@@ -1,6 +1,7 @@
 /*
  * pattern_int.h: the compiled form of a pattern, shared by the parser and
- * resolver (pattern.c) and the scanner (pattern_scan.c).  Private to the
+ * resolver (pattern.c), the scanner (pattern_scan.c) and the postings
+ * cache the scans share (pattern_cache.c).  Private to the
  * pattern module; its manual is pattern.h.
  */
 #ifndef IG_PATTERN_INT_H
@@ -8,6 +9,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,5 +69,80 @@ int pat_err(const pat_pattern *p, ig_err *e, int code, uint32_t col, const char 
 enum { PAT_CHAIN_AUTO, PAT_CHAIN_BY_A, PAT_CHAIN_BY_B };
 int pat_chain(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, int how,
               uint64_t **out, size_t *nout, size_t *cap);
+
+/* ---- spans and the shared postings cache (pattern_scan.c, pattern_cache.c) -- */
+
+/* A span: first position in the high 32 bits, last in the low 32, so the
+ * natural order of the keys is (first, last). */
+#define SPAN(f, l) ((uint64_t)(f) << 32 | (uint64_t)(l))
+#define SPAN_F(x) ((uint32_t)((x) >> 32))
+#define SPAN_L(x) ((uint32_t)(x))
+
+typedef struct span_list {
+    uint64_t *v;
+    size_t n, cap;
+} span_list;
+
+/* Sort l (only when needed: lists usually arrive sorted) and drop
+ * repeats. */
+void pat_span_sort_unique(span_list *l);
+/* Merge the sorted runs of l (run r is [b[r], b[r+1])) pairwise, through
+ * tmp, until one is left.  IG_OK or IG_ENOMEM. */
+int pat_merge_runs(span_list *l, size_t *b, size_t nruns, span_list *tmp);
+/* A damaged-index error in e ("run igmap check"); returns its code. */
+int pat_damaged(ig_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A form with this many terms or fewer (a stem's surface forms, a short
+ * prefix or regex) is also cached as one merged set: its terms' runs are
+ * merged once per range, by the first scan that needs them, not once per
+ * pattern and document that reads them ("government" is in dozens of
+ * entries).  Larger forms merge per document as before: a set's build
+ * looks at every member for every document. */
+#define PC_SET_MAX 16
+
+/* One term's postings in the shared cache (pat_cache), for the cache's
+ * current range of documents: docs[k] holds spans v[off[k] .. off[k+1]),
+ * sorted and unique.  Or a set's (nset > 0): the union of its members'
+ * runs, built from their entries (pc_build_set). */
+typedef struct pc_term {
+    uint32_t term;
+    uint32_t nset;          /* set: members (2..PC_SET_MAX); 0: one term */
+    uint32_t *set;          /* set: its sorted, unique term ids */
+    const struct pc_term **mem; /* set: the members' cached terms */
+    pthread_mutex_t lock;   /* set: one scan builds it, the others wait */
+    uint64_t built;         /* set: the cache gen it was built for (atomic) */
+    uint64_t *scratch;      /* set: one document's spans before merging */
+    size_t capscratch;
+    idx_postings it;        /* the term's cursor, front to back over the run */
+    uint8_t opened;         /* it is open (on its first document, or ended) */
+    uint8_t ended;          /* it has no more documents */
+    uint32_t *docs;
+    size_t ndocs, capdocs;
+    size_t *off;            /* ndocs + 1 entries */
+    size_t capoff;
+    uint64_t *v;
+    size_t nv, capv;
+} pc_term;
+
+struct pat_cache {
+    const idx_reader *r;
+    pc_term *t;             /* sorted by term id, unique once frozen */
+    size_t n, cap;
+    int frozen;             /* terms fixed (first scan opened or range set) */
+    uint32_t d0, d1;        /* the current range [d0, d1) */
+    uint64_t gen;           /* bumped by every pat_cache_range */
+};
+
+/* Sort the cache's terms and drop repeats; no term is added afterwards
+ * (the first scan opened or range set does it). */
+void pat_cache_freeze(pat_cache *c);
+/* The cached entry of one term (nset 0) or of a set of terms, or NULL. */
+const pc_term *pat_cache_find(const pat_cache *c, uint32_t term, uint32_t nset,
+                              const uint32_t *set);
+/* A form's terms are cached as one set when there are 2..PC_SET_MAX. */
+int pat_cache_is_set(const pnode *pn);
+/* Make sure set t is built for c's current range: the first scan to need
+ * it builds it while any other waits.  IG_OK or IG_ENOMEM. */
+int pat_cache_set_ready(const pat_cache *c, pc_term *t);
 
 #endif

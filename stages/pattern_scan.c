@@ -1,11 +1,11 @@
 /*
  * pattern_scan.c: matching a resolved pattern by walking postings (see
  * pattern.h, the module's manual, and the scanning model at the top of
- * pattern.c); the parser and resolver are in pattern.c.
+ * pattern.c); the parser and resolver are in pattern.c, the postings cache
+ * the scans share in pattern_cache.c.
  */
 #include "pattern.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,59 +18,7 @@
  * Scanning
  * ====================================================================== */
 
-/* A span: first position in the high 32 bits, last in the low 32, so the
- * natural order of the keys is (first, last). */
-#define SPAN(f, l) ((uint64_t)(f) << 32 | (uint64_t)(l))
-#define SPAN_F(x) ((uint32_t)((x) >> 32))
-#define SPAN_L(x) ((uint32_t)(x))
-
-typedef struct span_list {
-    uint64_t *v;
-    size_t n, cap;
-} span_list;
-
 enum { SN_FRESH, SN_ON, SN_END };
-
-/* A form with this many terms or fewer (a stem's surface forms, a short
- * prefix or regex) is also cached as one merged set: its terms' runs are
- * merged once per range, by the first scan that needs them, not once per
- * pattern and document that reads them ("government" is in dozens of
- * entries).  Larger forms merge per document as before: a set's build
- * looks at every member for every document. */
-#define PC_SET_MAX 16
-
-/* One term's postings in the shared cache (pat_cache), for the cache's
- * current range of documents: docs[k] holds spans v[off[k] .. off[k+1]),
- * sorted and unique.  Or a set's (nset > 0): the union of its members'
- * runs, built from their entries (pc_build_set). */
-typedef struct pc_term {
-    uint32_t term;
-    uint32_t nset;          /* set: members (2..PC_SET_MAX); 0: one term */
-    uint32_t *set;          /* set: its sorted, unique term ids */
-    const struct pc_term **mem; /* set: the members' cached terms */
-    pthread_mutex_t lock;   /* set: one scan builds it, the others wait */
-    uint64_t built;         /* set: the cache gen it was built for (atomic) */
-    uint64_t *scratch;      /* set: one document's spans before merging */
-    size_t capscratch;
-    idx_postings it;        /* the term's cursor, front to back over the run */
-    uint8_t opened;         /* it is open (on its first document, or ended) */
-    uint8_t ended;          /* it has no more documents */
-    uint32_t *docs;
-    size_t ndocs, capdocs;
-    size_t *off;            /* ndocs + 1 entries */
-    size_t capoff;
-    uint64_t *v;
-    size_t nv, capv;
-} pc_term;
-
-struct pat_cache {
-    const idx_reader *r;
-    pc_term *t;             /* sorted by term id, unique once frozen */
-    size_t n, cap;
-    int frozen;             /* terms fixed (first scan opened or range set) */
-    uint32_t d0, d1;        /* the current range [d0, d1) */
-    uint64_t gen;           /* bumped by every pat_cache_range */
-};
 
 /* A postings cursor of a form: its own idx_postings, or one term of a
  * pat_cache. */
@@ -144,7 +92,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Sort (only when needed: lists usually arrive sorted) and drop repeats. */
-static void span_sort_unique(span_list *l)
+void pat_span_sort_unique(span_list *l)
 {
     for (size_t i = 1; i < l->n; i++) {
         if (l->v[i - 1] > l->v[i]) {
@@ -215,8 +163,7 @@ static size_t span_walk(const span_list *l, size_t from, uint64_t f, uint64_t pr
     return from;
 }
 
-static int damaged(ig_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int damaged(ig_err *e, const char *fmt, ...)
+int pat_damaged(ig_err *e, const char *fmt, ...)
 {
     char msg[300];
     va_list ap;
@@ -354,7 +301,7 @@ static size_t merge2(const uint64_t *x, size_t nx, const uint64_t *y, size_t ny,
 
 /* Merge the sorted runs of l (run r is [b[r], b[r+1])) pairwise, through
  * tmp, until one is left: O(n log runs) for a prefix with many terms. */
-static int merge_runs(span_list *l, size_t *b, size_t nruns, span_list *tmp)
+int pat_merge_runs(span_list *l, size_t *b, size_t nruns, span_list *tmp)
 {
     if (tmp->cap < l->n) {
         uint64_t *nv = ig_reallocarray(tmp->v, l->n, sizeof *nv);
@@ -437,9 +384,9 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
             l->n += merge2(x, nx, y, ny, l->v + l->n);
         }
         n->runs[nruns] = l->n;
-        if (nruns > 1 && merge_runs(l, n->runs, nruns, &s->tmp))
+        if (nruns > 1 && pat_merge_runs(l, n->runs, nruns, &s->tmp))
             return ig_err_nomem(e, "pattern");
-        span_sort_unique(l);
+        pat_span_sort_unique(l);
         n->list = *l;
         n->listed = 1;
         return IG_OK;
@@ -471,7 +418,7 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
         int rc;
         while ((rc = idx_postings_pos(it, &pos, &span, e)) == 1) {
             if ((uint64_t)pos + span > UINT32_MAX)
-                return damaged(e, "position %u with span %u in document %u", pos, span, n->doc);
+                return pat_damaged(e, "position %u with span %u in document %u", pos, span, n->doc);
             uint64_t x = SPAN(pos, pos + span);
             /* Positions never decrease within a term, but two spans at one
              * position could come in either order. */
@@ -484,9 +431,9 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
             return rc;
     }
     n->runs[n->nact] = l->n;
-    if (sorted && n->nact > 1 && merge_runs(l, n->runs, n->nact, &s->tmp))
+    if (sorted && n->nact > 1 && pat_merge_runs(l, n->runs, n->nact, &s->tmp))
         return ig_err_nomem(e, "pattern");
-    span_sort_unique(l);
+    pat_span_sort_unique(l);
     n->list = *l;
     n->listed = 1;
     return IG_OK;
@@ -554,7 +501,7 @@ int pat_chain(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, int ho
         how = nb < na / 2 ? PAT_CHAIN_BY_B : PAT_CHAIN_BY_A;
     int rc = how == PAT_CHAIN_BY_B ? chain_by_b(&la, &lb, &o) : chain_by_a(&la, &lb, &o);
     if (rc == IG_OK)
-        span_sort_unique(&o);
+        pat_span_sort_unique(&o);
     *out = o.v;
     *nout = o.n;
     *cap = o.cap;
@@ -637,7 +584,7 @@ static int near_pairs(pat_scan *s, snode *n, const span_list *U, const span_list
     for (size_t i = 0; i < U->n; i++) {
         uint32_t uf = SPAN_F(U->v[i]), ul = SPAN_L(U->v[i]);
         if (ul >= npos)
-            return damaged(e, "position %u beyond the %u positions of document %u", ul,
+            return pat_damaged(e, "position %u beyond the %u positions of document %u", ul,
                            npos, n->doc);
         uint32_t snum = sent[uf];
         if (sent[ul] != snum)
@@ -652,7 +599,7 @@ static int near_pairs(pat_scan *s, snode *n, const span_list *U, const span_list
             if (vf > hi || (n->min_end && vf > best))
                 break;
             if (vl >= npos)
-                return damaged(e, "position %u beyond the %u positions of document %u", vl,
+                return pat_damaged(e, "position %u beyond the %u positions of document %u", vl,
                                npos, n->doc);
             if (sent[vf] != snum)
                 break;
@@ -718,7 +665,7 @@ static int near_list(pat_scan *s, snode *n, uint32_t doc, ig_err *e)
         rc = near_pairs(s, n, &y->list, &x->list, e);
     if (rc)
         return rc;
-    span_sort_unique(&n->list);
+    pat_span_sort_unique(&n->list);
     return IG_OK;
 }
 
@@ -776,398 +723,6 @@ static int node_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e)
     if (is_atom(n->pn))
         return atom_seek(n, target, e);
     return multi_seek(s, n, target, e);
-}
-
-/* ---- the shared postings cache ------------------------------------------ */
-
-/* Single terms first, by term id; then sets, by size and members. */
-static int pc_key_cmp(uint32_t term, uint32_t nset, const uint32_t *set, const pc_term *y)
-{
-    if (nset != y->nset)
-        return nset < y->nset ? -1 : 1;
-    if (nset == 0)
-        return term < y->term ? -1 : term > y->term;
-    for (uint32_t i = 0; i < nset; i++)
-        if (set[i] != y->set[i])
-            return set[i] < y->set[i] ? -1 : 1;
-    return 0;
-}
-
-static int cmp_pc_term(const void *a, const void *b)
-{
-    const pc_term *x = a;
-    return pc_key_cmp(x->term, x->nset, x->set, b);
-}
-
-static void pc_term_free(pc_term *t)
-{
-    ig_free(t->docs);
-    ig_free(t->off);
-    ig_free(t->v);
-    ig_free(t->set);
-    ig_free(t->mem);
-    ig_free(t->scratch);
-}
-
-static const pc_term *cache_find(const pat_cache *c, uint32_t term, uint32_t nset,
-                                 const uint32_t *set);
-
-/* Sort the terms and drop repeats; no term is added afterwards. */
-static void cache_freeze(pat_cache *c)
-{
-    if (c->frozen)
-        return;
-    qsort(c->t, c->n, sizeof *c->t, cmp_pc_term);
-    size_t o = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        if (o == 0 || cmp_pc_term(&c->t[i], &c->t[o - 1]) != 0)
-            c->t[o++] = c->t[i];
-        else
-            pc_term_free(&c->t[i]);
-    }
-    c->n = o;
-    c->frozen = 1;
-    for (size_t i = 0; i < c->n; i++) {
-        pc_term *t = &c->t[i];
-        if (t->nset == 0)
-            continue;
-        /* every member was added as a single term too (pat_cache_add) */
-        for (uint32_t m = 0; m < t->nset; m++)
-            t->mem[m] = cache_find(c, t->set[m], 0, NULL);
-        pthread_mutex_init(&t->lock, NULL);
-    }
-}
-
-/* The cached entry of one term (nset 0) or of a set of terms. */
-static const pc_term *cache_find(const pat_cache *c, uint32_t term, uint32_t nset,
-                                 const uint32_t *set)
-{
-    size_t lo = 0, hi = c->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (pc_key_cmp(term, nset, set, &c->t[mid]) > 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < c->n && pc_key_cmp(term, nset, set, &c->t[lo]) == 0 ? &c->t[lo] : NULL;
-}
-
-/* A form's terms are cached as one set when there are 2..PC_SET_MAX. */
-static int pc_is_set(const pnode *pn)
-{
-    return pn->nterms >= 2 && pn->nterms <= PC_SET_MAX;
-}
-
-int pat_cache_open(pat_cache **out, const idx_reader *r, ig_err *e)
-{
-    pat_cache *c = ig_calloc(1, sizeof *c);
-    *out = NULL;
-    if (c == NULL)
-        return ig_err_nomem(e, "pattern");
-    c->r = r;
-    *out = c;
-    return IG_OK;
-}
-
-void pat_cache_close(pat_cache *c)
-{
-    if (c == NULL)
-        return;
-    for (size_t i = 0; i < c->n; i++) {
-        if (c->frozen && c->t[i].nset)
-            pthread_mutex_destroy(&c->t[i].lock);
-        pc_term_free(&c->t[i]);
-    }
-    ig_free(c->t);
-    ig_free(c);
-}
-
-int pat_cache_add(pat_cache *c, const pat_pattern *p, ig_err *e)
-{
-    if (p->r == NULL || p->r != c->r)
-        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
-                          IG_ERR_NOPOS, "pattern %s added to a cache before pat_resolve or "
-                          "from another index", p->shown);
-    if (c->frozen)
-        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
-                          IG_ERR_NOPOS, "pattern %s added to a cache already in use",
-                          p->shown);
-    for (size_t i = 0; i < p->nnodes; i++) {
-        const pnode *pn = &p->nodes[i];
-        if (!is_atom(pn))
-            continue;
-        int set = pc_is_set(pn);
-        for (size_t t = 0; t <= pn->nterms; t++) {
-            if (t == pn->nterms && !set)
-                break;
-            if (c->n == c->cap) {
-                size_t cap = c->cap ? c->cap * 2 : 64;
-                pc_term *nt = ig_reallocarray(c->t, cap, sizeof *nt);
-                if (nt == NULL)
-                    return ig_err_nomem(e, "pattern");
-                c->t = nt;
-                c->cap = cap;
-            }
-            pc_term *ct = &c->t[c->n];
-            memset(ct, 0, sizeof *ct);
-            if (t < pn->nterms) {
-                ct->term = pn->terms[t];
-            } else {
-                /* the set after its members */
-                ct->set = ig_malloc(pn->nterms * sizeof *ct->set);
-                ct->mem = ig_calloc(pn->nterms, sizeof *ct->mem);
-                if (ct->set == NULL || ct->mem == NULL) {
-                    pc_term_free(ct);
-                    return ig_err_nomem(e, "pattern");
-                }
-                memcpy(ct->set, pn->terms, pn->nterms * sizeof *ct->set);
-                ct->nset = (uint32_t)pn->nterms;
-            }
-            c->n++;
-        }
-    }
-    return IG_OK;
-}
-
-size_t pat_cache_term_count(pat_cache *c)
-{
-    cache_freeze(c);
-    return c->n;
-}
-
-int pat_cache_range(pat_cache *c, uint32_t d0, uint32_t d1, ig_err *e)
-{
-    cache_freeze(c);
-    if (d1 < d0 || (c->gen > 0 && d0 < c->d1))
-        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
-                          IG_ERR_NOPOS, "cache range [%u, %u) does not follow [%u, %u)", d0,
-                          d1, c->d0, c->d1);
-    c->d0 = d0;
-    c->d1 = d1;
-    c->gen++;
-    for (size_t i = 0; i < c->n; i++)
-        c->t[i].ndocs = c->t[i].nv = 0;
-    return IG_OK;
-}
-
-/* Room for one more document in t (docs and off). */
-static int pc_grow_doc(pc_term *t)
-{
-    if (t->ndocs + 2 > t->capoff || t->ndocs + 1 > t->capdocs) {
-        size_t cap = t->capdocs ? t->capdocs * 2 : 16;
-        uint32_t *d = ig_reallocarray(t->docs, cap, sizeof *d);
-        if (d == NULL)
-            return IG_ENOMEM;
-        t->docs = d;
-        t->capdocs = cap;
-        size_t *o = ig_reallocarray(t->off, cap + 1, sizeof *o);
-        if (o == NULL)
-            return IG_ENOMEM;
-        t->off = o;
-        t->capoff = cap + 1;
-    }
-    return IG_OK;
-}
-
-/* Append the spans of it's current document to *v (*n used, *cap room);
- * *sorted drops to 0 when a span is not above the one before it within
- * v[run..). */
-static inline int pc_read_doc(idx_postings *it, uint64_t **v, size_t *n, size_t *cap, size_t run,
-                       int *sorted, ig_err *e)
-{
-    uint32_t pos, span;
-    int rc;
-    while ((rc = idx_postings_pos(it, &pos, &span, e)) == 1) {
-        if ((uint64_t)pos + span > UINT32_MAX)
-            return damaged(e, "position %u with span %u in document %u", pos, span, it->doc);
-        uint64_t x = SPAN(pos, pos + span);
-        if (*n == *cap) {
-            size_t nc = *cap ? *cap * 2 : 64;
-            uint64_t *nv = ig_reallocarray(*v, nc, sizeof *nv);
-            if (nv == NULL)
-                return ig_err_nomem(e, "pattern");
-            *v = nv;
-            *cap = nc;
-        }
-        /* Positions never decrease within a term, but two spans at one
-         * position could come in either order. */
-        if (*n > run && (*v)[*n - 1] >= x)
-            *sorted = 0;
-        (*v)[(*n)++] = x;
-    }
-    return rc < 0 ? rc : IG_OK;
-}
-
-/* Load a single term: its documents in the range, each run sorted and
- * unique. */
-static int pc_load_term(pat_cache *c, pc_term *t, ig_err *e)
-{
-    int rc;
-    if (!t->opened) {
-        rc = idx_postings_open(c->r, t->term, &t->it, e);
-        if (rc)
-            return rc;
-        rc = idx_postings_next_doc(&t->it, e);
-        if (rc < 0)
-            return rc;
-        t->opened = 1;
-        t->ended = rc == 0;
-    }
-    while (!t->ended && t->it.doc < c->d1) {
-        if (t->it.doc >= c->d0) {
-            if (pc_grow_doc(t))
-                return ig_err_nomem(e, "pattern");
-            t->docs[t->ndocs] = t->it.doc;
-            t->off[t->ndocs] = t->nv;
-            size_t run = t->nv;
-            int sorted = 1;
-            rc = pc_read_doc(&t->it, &t->v, &t->nv, &t->capv, run, &sorted, e);
-            if (rc)
-                return rc;
-            if (!sorted) {
-                span_list l = { t->v + run, t->nv - run, t->nv - run };
-                span_sort_unique(&l);
-                t->nv = run + l.n;
-            }
-            t->ndocs++;
-            t->off[t->ndocs] = t->nv;
-        }
-        rc = idx_postings_next_doc(&t->it, e);
-        if (rc < 0)
-            return rc;
-        t->ended = rc == 0;
-    }
-    return IG_OK;
-}
-
-/* Build a set from its members' postings, loaded for the current range:
- * for each document where some member occurs, the members' runs there
- * merged (as atom_list would merge them), sorted and unique.  IG_OK or
- * IG_ENOMEM. */
-static int pc_build_set(pc_term *t)
-{
-    size_t k[PC_SET_MAX], b[PC_SET_MAX + 1];
-    span_list l = { t->scratch, 0, t->capscratch };
-    span_list tmp = { NULL, 0, 0 };
-    int rc = IG_OK;
-    t->ndocs = t->nv = 0;
-    memset(k, 0, sizeof k);
-    for (;;) {
-        uint32_t d = 0;
-        int any = 0;
-        size_t len = 0;
-        for (uint32_t m = 0; m < t->nset; m++) {
-            const pc_term *x = t->mem[m];
-            if (k[m] < x->ndocs && (!any || x->docs[k[m]] < d)) {
-                d = x->docs[k[m]];
-                any = 1;
-            }
-        }
-        if (!any)
-            break;
-        size_t nruns = 0;
-        for (uint32_t m = 0; m < t->nset; m++) {
-            const pc_term *x = t->mem[m];
-            if (k[m] < x->ndocs && x->docs[k[m]] == d)
-                len += x->off[k[m] + 1] - x->off[k[m]];
-        }
-        if (pc_grow_doc(t)) {
-            rc = IG_ENOMEM;
-            break;
-        }
-        if (t->capv - t->nv < len) {
-            size_t cap = t->capv ? t->capv : 64;
-            while (cap - t->nv < len)
-                cap *= 2;
-            uint64_t *nv = ig_reallocarray(t->v, cap, sizeof *nv);
-            if (nv == NULL) {
-                rc = IG_ENOMEM;
-                break;
-            }
-            t->v = nv;
-            t->capv = cap;
-        }
-        size_t run = t->nv;
-        for (uint32_t m = 0; m < t->nset; m++) {
-            const pc_term *x = t->mem[m];
-            if (k[m] >= x->ndocs || x->docs[k[m]] != d)
-                continue;
-            size_t a = x->off[k[m]], z = x->off[k[m] + 1];
-            b[nruns++] = t->nv - run;
-            memcpy(t->v + t->nv, x->v + a, (z - a) * sizeof *x->v);
-            t->nv += z - a;
-            k[m]++;
-        }
-        b[nruns] = t->nv - run;
-        if (nruns > 1) {
-            /* each run is sorted and unique (pc_load_term): merge them */
-            if (l.cap < len) {
-                uint64_t *nv = ig_reallocarray(l.v, len, sizeof *nv);
-                if (nv == NULL) {
-                    rc = IG_ENOMEM;
-                    break;
-                }
-                l.v = nv;
-                l.cap = len;
-            }
-            memcpy(l.v, t->v + run, len * sizeof *l.v);
-            l.n = len;
-            if (merge_runs(&l, b, nruns, &tmp)) {
-                rc = IG_ENOMEM;
-                break;
-            }
-            span_sort_unique(&l);
-            memcpy(t->v + run, l.v, l.n * sizeof *l.v);
-            t->nv = run + l.n;
-        }
-        t->docs[t->ndocs] = d;
-        t->off[t->ndocs] = run;
-        t->ndocs++;
-        t->off[t->ndocs] = t->nv;
-    }
-    if (t->ndocs == 0 && t->capoff > 0)
-        t->off[0] = 0;
-    /* merge_runs may have left either buffer in l: keep it, drop the other */
-    t->scratch = l.v;
-    t->capscratch = l.cap;
-    ig_free(tmp.v);
-    return rc;
-}
-
-/* Make sure set t is built for c's current range: the first scan to need
- * it builds it while any other waits. */
-static int pc_set_ready(const pat_cache *c, pc_term *t)
-{
-    if (__atomic_load_n(&t->built, __ATOMIC_ACQUIRE) == c->gen)
-        return IG_OK;
-    int rc = IG_OK;
-    pthread_mutex_lock(&t->lock);
-    if (__atomic_load_n(&t->built, __ATOMIC_RELAXED) != c->gen) {
-        rc = pc_build_set(t);
-        if (rc == IG_OK)
-            __atomic_store_n(&t->built, c->gen, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&t->lock);
-    return rc;
-}
-
-int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
-{
-    if (i >= c->n || c->gen == 0)
-        return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
-                          IG_ERR_NOPOS, "cache term %zu loaded out of range or before a range",
-                          i);
-    pc_term *t = &c->t[i];
-    if (t->nset)
-        return IG_OK; /* built from its members when a scan first needs it */
-    t->ndocs = t->nv = 0;
-    int rc = pc_load_term(c, t, e);
-    if (rc)
-        return rc;
-    if (t->ndocs == 0 && t->capoff > 0)
-        t->off[0] = 0;
-    return IG_OK;
 }
 
 /* ---- the scan handle --------------------------------------------------- */
@@ -1239,10 +794,10 @@ static int scan_open(pat_scan **out, const pat_pattern *p, const pat_cache *cach
         if (cache) {
             /* Cursors on the cache's terms; placed on the documents of
              * each range by scan_restart. */
-            int set = pc_is_set(pn);
+            int set = pat_cache_is_set(pn);
             for (size_t t = 0; t < (set ? 1 : pn->nterms); t++) {
-                const pc_term *ct = set ? cache_find(cache, 0, (uint32_t)pn->nterms, pn->terms)
-                                        : cache_find(cache, pn->terms[t], 0, NULL);
+                const pc_term *ct = set ? pat_cache_find(cache, 0, (uint32_t)pn->nterms, pn->terms)
+                                        : pat_cache_find(cache, pn->terms[t], 0, NULL);
                 if (ct == NULL) {
                     rc = ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
                                     IG_ERR_NOPOS, "pattern %s scanned on a cache it was "
@@ -1294,7 +849,7 @@ int pat_scan_open_cached(pat_scan **out, const pat_pattern *p, pat_cache *c, uns
         return ig_err_set(e, IG_EUSAGE, "pattern", NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
                           IG_ERR_NOPOS, "pattern %s resolved against another index than "
                           "its cache", p->shown);
-    cache_freeze(c);
+    pat_cache_freeze(c);
     return scan_open(out, p, c, flags, e);
 }
 
@@ -1322,7 +877,7 @@ static int scan_restart(pat_scan *s, ig_err *e)
             c->k = 0;
             /* The cache is the caller's to change (pat_scan_open_cached
              * took it writable); a scan sees it read-only but for this. */
-            if (c->ct->nset && pc_set_ready(s->cache, (pc_term *)(uintptr_t)c->ct))
+            if (c->ct->nset && pat_cache_set_ready(s->cache, (pc_term *)(uintptr_t)c->ct))
                 return scan_fail(s, ig_err_nomem(e, "pattern"));
             if (c->ct->ndocs) {
                 c->doc = c->ct->docs[0];
@@ -1362,7 +917,7 @@ int pat_scan_seek(pat_scan *s, uint32_t doc, ig_err *e)
         return 0;
     }
     if (s->root->doc >= idx_doc_count(s->r))
-        return scan_fail(s, damaged(e, "postings name document %u of %u", s->root->doc,
+        return scan_fail(s, pat_damaged(e, "postings name document %u of %u", s->root->doc,
                                     idx_doc_count(s->r)));
     if (s->state != SN_ON || s->doc != s->root->doc) {
         s->doc = s->root->doc;
@@ -1423,7 +978,7 @@ static int build_matches(pat_scan *s, ig_err *e)
         m->sentence = 0;
         if (s->flags & PAT_SCAN_LAYOUT) {
             if (l >= s->lay->n)
-                return scan_fail(s, damaged(e, "position %u beyond the %u positions of "
+                return scan_fail(s, pat_damaged(e, "position %u beyond the %u positions of "
                                                "document %u", l, s->lay->n, s->doc));
             m->sentence = s->lay->sentence[f];
         }
