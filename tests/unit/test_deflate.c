@@ -34,30 +34,44 @@ static uint64_t next_rand(void)
     return rng * 0x2545F4914F6CDD1Dull;
 }
 
-/* Inflate src[0..n) (raw when raw, else zlib) and compare with want. */
-static int inflates_to(const unsigned char *src, size_t n, int raw, const unsigned char *want,
-                       size_t wn)
+/* Run zlib's inflate once over src[0..n) (raw when raw, else zlib) into
+ * buf[0..cap): its return code (Z_MEM_ERROR when it cannot start), the
+ * bytes out and the input left.  msg gets zlib's message, or "-". */
+static int zlib_run(const unsigned char *src, size_t n, int raw, int flush, unsigned char *buf,
+                    size_t cap, uLong *out, uInt *left, char *msg, size_t msgn)
 {
     z_stream z;
     memset(&z, 0, sizeof z);
     if ((raw ? inflateInit2(&z, -15) : inflateInit(&z)) != Z_OK)
-        return 0;
-    unsigned char *out = malloc(wn + 64);
-    if (out == NULL) {
-        inflateEnd(&z);
-        return 0;
-    }
+        return Z_MEM_ERROR;
     z.next_in = (unsigned char *)(uintptr_t)src;
     z.avail_in = (uInt)n;
-    z.next_out = out;
-    z.avail_out = (uInt)(wn + 64);
-    int rc = inflate(&z, Z_FINISH);
-    int ok = rc == Z_STREAM_END && z.total_out == wn && z.avail_in == 0 &&
+    z.next_out = buf;
+    z.avail_out = (uInt)cap;
+    int rc = inflate(&z, flush);
+    *out = z.total_out;
+    *left = z.avail_in;
+    snprintf(msg, msgn, "%s", z.msg ? z.msg : "-");
+    inflateEnd(&z);
+    return rc;
+}
+
+/* Inflate src[0..n) (raw when raw, else zlib) and compare with want. */
+static int inflates_to(const unsigned char *src, size_t n, int raw, const unsigned char *want,
+                       size_t wn)
+{
+    unsigned char *out = malloc(wn + 64);
+    if (out == NULL)
+        return 0;
+    uLong total;
+    uInt left;
+    char msg[128];
+    int rc = zlib_run(src, n, raw, Z_FINISH, out, wn + 64, &total, &left, msg, sizeof msg);
+    int ok = rc == Z_STREAM_END && total == wn && left == 0 &&
              (wn == 0 || memcmp(out, want, wn) == 0);
     if (!ok)
-        fprintf(stderr, "  inflate: rc %d (%s), %lu of %zu bytes, %u input left\n", rc,
-                z.msg ? z.msg : "-", z.total_out, wn, z.avail_in);
-    inflateEnd(&z);
+        fprintf(stderr, "  inflate: rc %d (%s), %lu of %zu bytes, %u input left\n", rc, msg,
+                total, wn, left);
     /* The index reader's fast decoder (inflate.h) must take every zlib
      * stream of this encoder (all start 78 01), to the same bytes. */
     if (ok && !raw && wn > 0) {
@@ -483,23 +497,14 @@ out:
  * bytes, equal to out[0..wn), the whole input used. */
 static int zlib_agrees(const unsigned char *src, size_t n, const unsigned char *out, size_t wn)
 {
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit(&z) != Z_OK)
-        return 0;
     unsigned char *buf = malloc(wn + 1);
-    if (buf == NULL) {
-        inflateEnd(&z);
+    if (buf == NULL)
         return 0;
-    }
-    z.next_in = (unsigned char *)(uintptr_t)src;
-    z.avail_in = (uInt)n;
-    z.next_out = buf;
-    z.avail_out = (uInt)(wn + 1);
-    int rc = inflate(&z, Z_NO_FLUSH);
-    int ok = rc == Z_STREAM_END && z.total_out == wn && z.avail_in == 0 &&
-             memcmp(buf, out, wn) == 0;
-    inflateEnd(&z);
+    uLong total;
+    uInt left;
+    char msg[128];
+    int rc = zlib_run(src, n, 0, Z_NO_FLUSH, buf, wn + 1, &total, &left, msg, sizeof msg);
+    int ok = rc == Z_STREAM_END && total == wn && left == 0 && memcmp(buf, out, wn) == 0;
     free(buf);
     return ok;
 }
