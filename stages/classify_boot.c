@@ -849,6 +849,15 @@ BOOT_AVX512 static double v_rank_pair(const double *c, size_t cn, size_t m, int 
     return x_m;
 }
 
+/* Four registers into o[0..32). */
+BOOT_AVX512 static inline void v_store4(double *o, __m512d a, __m512d b, __m512d c, __m512d d)
+{
+    _mm512_storeu_pd(o, a);
+    _mm512_storeu_pd(o + 8, b);
+    _mm512_storeu_pd(o + 16, c);
+    _mm512_storeu_pd(o + 24, d);
+}
+
 /* quantiles(), the same values found another way: each lane keeps the
  * four smallest and four largest values it sees (a[j] in lane j mod 8).
  * When those 32 cover the heaps (i_lo + 2 and n - i_hi values: up to about
@@ -891,17 +900,11 @@ BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, doub
         return;
     }
     double kept[4 * BOOT_LANES], heap[4 * BOOT_LANES], x1, x0;
-    _mm512_storeu_pd(kept, l0);
-    _mm512_storeu_pd(kept + 8, l1);
-    _mm512_storeu_pd(kept + 16, l2);
-    _mm512_storeu_pd(kept + 24, l3);
+    v_store4(kept, l0, l1, l2, l3);
     v_select(kept, 4 * BOOT_LANES, ml, 0, &x1, &x0);
     double vlo = x1;
     __m512d tlo = _mm512_set1_pd(vlo);
-    _mm512_storeu_pd(kept, h0);
-    _mm512_storeu_pd(kept + 8, h1);
-    _mm512_storeu_pd(kept + 16, h2);
-    _mm512_storeu_pd(kept + 24, h3);
+    v_store4(kept, h0, h1, h2, h3);
     v_select(kept, 4 * BOOT_LANES, mh, 1, &x1, &x0);
     double vhi = x1;
     __m512d thi = _mm512_set1_pd(vhi);
