@@ -711,7 +711,25 @@ static int w_resolve(idx_writer *w, struct wmap *m, const idx_docbuf *d, uint16_
 {
     if (w_grow((void **)&w->ids, &w->cids, d->nt, sizeof *w->ids) != IG_OK)
         return ig_err_nomem(e, STAGE);
+    /* What each term reads is fetched ahead: a fresh term's slot 2 * AHEAD
+     * terms before and the term in it AHEAD before, any other's map entry.
+     * Both tables are far larger than the caches, and the terms of a
+     * document are in no order in either. */
+    enum { AHEAD = 8 };
     for (size_t i = 0; i < d->nt; i++) {
+        if (i + 2 * AHEAD < d->nt) {
+            const struct dterm *da = &d->t[i + 2 * AHEAD];
+            if (da->fresh)
+                __builtin_prefetch(&w->slots[w_term_hash(da, lang) & (w->nslots - 1)]);
+            else
+                __builtin_prefetch(&m->corpus[da->tid]);
+        }
+        if (i + AHEAD < d->nt && d->t[i + AHEAD].fresh) {
+            const struct wslot *sa =
+                &w->slots[w_term_hash(&d->t[i + AHEAD], lang) & (w->nslots - 1)];
+            if (sa->idx)
+                __builtin_prefetch(&w->terms[sa->idx - 1]);
+        }
         const struct dterm *dt = &d->t[i];
         uint32_t id;
         /* A fresh term is the next the preparer numbered; any other, one
