@@ -715,7 +715,7 @@ static int w_resolve(idx_writer *w, struct wmap *m, const idx_docbuf *d, uint16_
      * terms before and the term in it AHEAD before, any other's map entry.
      * Both tables are far larger than the caches, and the terms of a
      * document are in no order in either. */
-    enum { AHEAD = 8 };
+    enum { AHEAD = 16 };
     for (size_t i = 0; i < d->nt; i++) {
         if (i + 2 * AHEAD < d->nt) {
             const struct dterm *da = &d->t[i + 2 * AHEAD];
