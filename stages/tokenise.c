@@ -221,6 +221,13 @@ enum { PEND_NONE = 0, PEND_LOWER, PEND_DIGIT, PEND_END };
 #define F_ALNUM 1u
 #define F_UPPER 2u
 #define F_DIGIT 4u
+/* After an ASCII word: a byte that sends it to the general path (a
+ * non-ASCII byte, hyphen or apostrophe may continue it), one that does
+ * when a digit is on both sides ('.' and ','), and one that counts as
+ * such a digit after it (a digit, or a non-ASCII byte: R5). */
+#define F_BREAK 8u
+#define F_NUMSEP 16u
+#define F_NUMNEXT 32u
 
 static unsigned char fast_tab[256];
 static unsigned char ascii_cc[128];
@@ -268,9 +275,15 @@ static void tables_fill(void)
         if (c >= 'A' && c <= 'Z')
             f |= F_UPPER;
         if (k == CC_ND)
-            f |= F_DIGIT;
+            f |= F_DIGIT | F_NUMNEXT;
+        if (k == CC_HYPHEN || k == CC_APOS)
+            f |= F_BREAK;
+        if (k == CC_DOT || k == CC_COMMA)
+            f |= F_NUMSEP;
         fast_tab[c] = f;
     }
+    for (int c = 128; c < 256; c++)
+        fast_tab[c] = F_BREAK | F_NUMNEXT;
 }
 
 #if defined(__SSE2__)
@@ -1252,10 +1265,15 @@ int tok_next(tok_stream *t, const tok_token **tok, ig_err *e)
             scanned:
 #endif
                 if (p < n) {
-                    unsigned d = s[p];
-                    if (d >= 0x80 || d == '-' || d == '\'' ||
-                        ((d == '.' || d == ',') && (fast_tab[s[p - 1]] & F_DIGIT) && p + 1 < n &&
-                         ((fast_tab[s[p + 1]] & F_DIGIT) || s[p + 1] >= 0x80)))
+                    /* One rarely taken branch: a '.' or ',' after a word
+                     * is common and would mispredict as a branch of its
+                     * own. */
+                    unsigned fd = fast_tab[s[p]];
+                    unsigned fn = p + 1 < n ? fast_tab[s[p + 1]] : 0;
+                    unsigned numsep = (fd & F_NUMSEP) != 0;
+                    numsep &= (fast_tab[s[p - 1]] & F_DIGIT) != 0;
+                    numsep &= (fn & F_NUMNEXT) != 0;
+                    if ((fd & F_BREAK) | numsep)
                         return slow_unit(t, st, ascii_cc[c], (int32_t)c, tok, e);
                 }
                 size_t wl = p - st;
