@@ -868,11 +868,29 @@ static const struct {
     {"nos", ABBR_NO},
 };
 
+#define NABBR (sizeof abbrevs / sizeof abbrevs[0])
+/* Each entry's bytes packed into a word, zero-padded, with its length in
+ * the top byte: the look-up compares words, not strings (it runs at every
+ * full stop after a short word).  Entries have at most 7 bytes;
+ * test_tokenise finds every one of them. */
+static uint64_t abbr_key[NABBR];
+
+static uint64_t abbr_pack(const char *w, size_t len)
+{
+    uint64_t k = (uint64_t)len << 56;
+    for (size_t i = 0; i < len; i++)
+        k |= (uint64_t)(unsigned char)w[i] << (8 * i);
+    return k;
+}
+
 static void abbr_init(void)
 {
-    for (size_t i = 0; i < sizeof abbrevs / sizeof abbrevs[0]; i++)
-        if (strlen(abbrevs[i].w) > abbr_max_len)
-            abbr_max_len = strlen(abbrevs[i].w);
+    for (size_t i = 0; i < NABBR; i++) {
+        size_t len = strlen(abbrevs[i].w);
+        if (len > abbr_max_len)
+            abbr_max_len = len;
+        abbr_key[i] = abbr_pack(abbrevs[i].w, len);
+    }
 }
 
 /* What the letters and dots right before the '.' at q are (R9). */
@@ -902,9 +920,9 @@ static int abbrev_kind(const unsigned char *s, size_t q)
         return ABBR_ALWAYS;
     for (size_t i = 0; i < len; i++)
         w[i] = (char)ascii_lower[s[b + i]];
-    w[len] = '\0';
-    for (size_t i = 0; i < sizeof abbrevs / sizeof abbrevs[0]; i++)
-        if (abbrevs[i].w[0] == w[0] && strcmp(abbrevs[i].w, w) == 0)
+    uint64_t k = abbr_pack(w, len);
+    for (size_t i = 0; i < NABBR; i++)
+        if (abbr_key[i] == k)
             return abbrevs[i].kind;
     return ABBR_NONE;
 }
