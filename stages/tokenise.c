@@ -927,10 +927,29 @@ static int abbrev_kind(const unsigned char *s, size_t q)
     return ABBR_NONE;
 }
 
+/* A sentence ends at a terminator after a word of abbreviation kind a
+ * (R9): note the break the kind calls for. */
+static void sentence_end(tok_stream *t, int a)
+{
+    if (a == ABBR_NONE)
+        pend_sentence(t, PEND_END);
+    else if (a == ABBR_ETC)
+        pend_sentence(t, PEND_LOWER);
+    else if (a == ABBR_NO)
+        pend_sentence(t, PEND_DIGIT);
+}
+
 /* A terminator at q: note a sentence break if the rules of R9 say so.
  * Returns the offset after the run of terminators. */
 static size_t sentence_mark(tok_stream *t, size_t q)
 {
+    /* The common case, one ASCII terminator before a space or line break,
+     * without the class look-ups of the general loops (which would find
+     * the same: one terminator, then an end). */
+    if (q + 1 < t->n && (t->s[q + 1] == ' ' || t->s[q + 1] == '\n') && t->s[q] < 0x80) {
+        sentence_end(t, t->s[q] == '.' ? abbrev_kind(t->s, q) : ABBR_NONE);
+        return q + 1;
+    }
     size_t r = q, len, nterm = 0;
     int32_t cp;
     int k;
@@ -954,15 +973,8 @@ static size_t sentence_mark(tok_stream *t, size_t q)
     }
     if (r >= t->n)
         ends = 1;
-    if (ends) {
-        int a = nterm == 1 && t->s[q] == '.' ? abbrev_kind(t->s, q) : ABBR_NONE;
-        if (a == ABBR_NONE)
-            pend_sentence(t, PEND_END);
-        else if (a == ABBR_ETC)
-            pend_sentence(t, PEND_LOWER);
-        else if (a == ABBR_NO)
-            pend_sentence(t, PEND_DIGIT);
-    }
+    if (ends)
+        sentence_end(t, nterm == 1 && t->s[q] == '.' ? abbrev_kind(t->s, q) : ABBR_NONE);
     return after;
 }
 
