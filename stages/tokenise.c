@@ -896,13 +896,20 @@ static void abbr_init(void)
 /* What the letters and dots right before the '.' at q are (R9). */
 static int abbrev_kind(const unsigned char *s, size_t q)
 {
-    size_t b = q;
+    size_t b = q, letters = 0;
     while (b > 0 && q - b < 16) {
         unsigned c = s[b - 1];
-        if (c == '.' || ((c | 32) >= 'a' && (c | 32) <= 'z'))
+        if (c == '.') {
             b--;
-        else
+        } else if ((c | 32) >= 'a' && (c | 32) <= 'z') {
+            /* More letters than any entry has: no abbreviation, whatever
+             * comes before (most full stops end a longer word). */
+            if (++letters > abbr_max_len)
+                return ABBR_NONE;
+            b--;
+        } else {
             break;
+        }
     }
     if (b > 0) {
         unsigned c = s[b - 1];
