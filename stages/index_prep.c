@@ -419,13 +419,18 @@ static int prep_batch(idx_prep *p, const struct btok *bt, size_t nb)
         if (sl)
             __builtin_prefetch(&p->pt[sl - 1]);
     }
+    /* All the look-ups first, then the local numbers: in one loop, each
+     * token's local number waited for its term's stamp, and the next
+     * token's for that one, so that no two look-ups overlapped. */
+    uint32_t tids[PREP_BATCH];
+    for (size_t i = 0; i < nb; i++)
+        if (prep_find(p, &bt[i], &tids[i]) != IG_OK)
+            return IG_ENOMEM;
     uint32_t nlt = (uint32_t)p->nlt, gen = p->gen;
     uint32_t *loc_tid = p->loc_tid, *loc_cnt = p->loc_cnt;
     struct occ *oq = p->occ + p->nocc;
     for (size_t i = 0; i < nb; i++) {
-        uint32_t tid;
-        if (prep_find(p, &bt[i], &tid) != IG_OK)
-            return IG_ENOMEM;
+        uint32_t tid = tids[i];
         /* Its local number: a new one if this is its first occurrence in
          * the document.  About a third of a document's tokens are, in no
          * pattern a predictor could learn: selects, not branches. */
