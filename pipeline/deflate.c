@@ -16,8 +16,9 @@
  * its three forms, costed exactly in bits beforehand.  IG_DEFLATE_HUFFMAN
  * skips the LZ77 pass: a block of prose is coded with codes built once
  * from the byte frequencies of English prose ("the prose codes") when they
- * cost at most PROSE_MAX_BITS a byte (one table look-up a byte decides);
- * any other block gets a histogram of its bytes and the cheapest form.
+ * cost at most PROSE_MAX_BITS a byte (the block is coded with them and
+ * undone if they cost more, which spares a pass to cost them first); any
+ * other block gets a histogram of its bytes and the cheapest form.
  *
  * The hash table is never cleared between calls: it stores positions offset
  * by a base that grows by each input's length plus a window, so entries of
@@ -448,29 +449,44 @@ static void send_symbols(ig_deflate *d)
     flush(d);
 }
 
-/* Send the literals p[0..n) with the current codes, then end-of-block. */
-static void send_literals(ig_deflate *d, const unsigned char *p, size_t n)
+/* Send the literals p[0..n) with the current codes, then end-of-block, and
+ * return 1; or, as soon as the literals take more than max_bits (checked
+ * every 63 bytes and at the end), return 0 with the block unfinished, for
+ * the caller to rewind the writer.  The check lets the prose codes be tried
+ * without a pass to cost them first; stopping early keeps the bytes
+ * written within ig_deflate_bound. */
+static int send_literals(ig_deflate *d, const unsigned char *p, size_t n, uint64_t max_bits)
 {
-    unsigned char *out = d->out;
+    unsigned char *out = d->out, *out0 = d->out;
     uint64_t bits = d->bits;
-    unsigned nb = d->nbits;
+    unsigned nb = d->nbits, nb0 = d->nbits;
     const uint16_t *lcode = d->lcode;
     const uint8_t *llen = d->llen;
     const unsigned char *e = p + n;
     /* At most 15 bits a literal: three fit between flushes. */
-    while (e - p >= 3) {
-        bits |= (uint64_t)lcode[p[0]] << nb;
-        nb += llen[p[0]];
-        bits |= (uint64_t)lcode[p[1]] << nb;
-        nb += llen[p[1]];
-        bits |= (uint64_t)lcode[p[2]] << nb;
-        nb += llen[p[2]];
-        store64le(out, bits);
-        out += nb >> 3;
-        bits >>= nb & ~7u;
-        nb &= 7;
-        p += 3;
+#define SEND3()                                                                                  \
+    do {                                                                                         \
+        bits |= (uint64_t)lcode[p[0]] << nb;                                                     \
+        nb += llen[p[0]];                                                                        \
+        bits |= (uint64_t)lcode[p[1]] << nb;                                                     \
+        nb += llen[p[1]];                                                                        \
+        bits |= (uint64_t)lcode[p[2]] << nb;                                                     \
+        nb += llen[p[2]];                                                                        \
+        store64le(out, bits);                                                                    \
+        out += nb >> 3;                                                                          \
+        bits >>= nb & ~7u;                                                                       \
+        nb &= 7;                                                                                 \
+        p += 3;                                                                                  \
+    } while (0)
+    while (e - p >= 63) {
+        for (int r = 0; r < 21; r++)
+            SEND3();
+        if ((uint64_t)(out - out0) * 8 + nb - nb0 > max_bits)
+            return 0;
     }
+    while (e - p >= 3)
+        SEND3();
+#undef SEND3
     d->out = out;
     d->bits = bits;
     d->nbits = nb;
@@ -479,8 +495,11 @@ static void send_literals(ig_deflate *d, const unsigned char *p, size_t n)
         flush(d);
         p++;
     }
+    if ((uint64_t)(d->out - out0) * 8 + d->nbits - nb0 > max_bits)
+        return 0;
     put(d, d->lcode[256], d->llen[256]);
     flush(d);
+    return 1;
 }
 
 /* The header of a dynamic block (BTYPE 10) for given code lengths: the
@@ -601,7 +620,9 @@ static struct {
 #define PROSE_MIN 1024
 /* ... when coding them takes at most this many bits a byte (English prose
  * takes about 4.5): always well under the stored size, so
- * ig_deflate_bound holds, and close to the block's own codes. */
+ * ig_deflate_bound holds, and close to the block's own codes.  A trial
+ * that fails stops within 63 bytes of passing the limit, so what it wrote
+ * (header included) stays under the stored size of a PROSE_MIN block too. */
 #define PROSE_MAX_BITS 5
 
 static void prose_fill(void)
@@ -618,22 +639,6 @@ static void prose_fill(void)
     dyn_header(prose.llen, dlen, &prose.hdr);
 }
 
-/* Bits that the prose codes take for p[0..n). */
-static uint64_t prose_cost(const unsigned char *p, size_t n)
-{
-    const uint8_t *len = prose.llen;
-    uint64_t a = 0, b = 0, c = 0, e = 0;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        a += len[p[i]];
-        b += len[p[i + 1]];
-        c += len[p[i + 2]];
-        e += len[p[i + 3]];
-    }
-    for (; i < n; i++)
-        a += len[p[i]];
-    return a + b + c + e;
-}
 
 /* Write the block of symbols covering src[from..to) in its cheapest form. */
 static void write_block(ig_deflate *d, const unsigned char *src, size_t from, size_t to,
@@ -707,7 +712,7 @@ static void write_block(ig_deflate *d, const unsigned char *src, size_t from, si
         huff_codes(d->llen, NLITLEN + 2, d->lcode);
         huff_codes(d->dlen, NDIST + 2, d->dcode);
         if (d->lits_only)
-            send_literals(d, src + from, to - from);
+            (void)send_literals(d, src + from, to - from, UINT64_MAX);
         else
             send_symbols(d);
     } else {
@@ -715,7 +720,7 @@ static void write_block(ig_deflate *d, const unsigned char *src, size_t from, si
         huff_codes(d->llen, NLITLEN, d->lcode);
         huff_codes(d->dlen, NDIST, d->dcode);
         if (d->lits_only)
-            send_literals(d, src + from, to - from);
+            (void)send_literals(d, src + from, to - from, UINT64_MAX);
         else
             send_symbols(d);
     }
@@ -874,14 +879,23 @@ static size_t compress_huff(ig_deflate *d, const unsigned char *src, size_t n, u
     size_t at = 0;
     do {
         size_t k = n - at > HUFF_BLOCK ? HUFF_BLOCK : n - at;
-        if (k >= PROSE_MIN && prose_cost(src + at, k) <= PROSE_MAX_BITS * (uint64_t)k) {
+        if (k >= PROSE_MIN) {
+            /* Tried, and undone if the literals cost more than
+             * PROSE_MAX_BITS a byte. */
+            unsigned char *out0 = d->out;
+            uint64_t bits0 = d->bits;
+            unsigned nbits0 = d->nbits;
             put_dyn_header(d, &prose.hdr, at + k == n);
             memcpy(d->lcode, prose.lcode, sizeof d->lcode);
             memcpy(d->llen, prose.llen, sizeof d->llen);
-            send_literals(d, src + at, k);
-            d->prose_blocks++;
-            at += k;
-            continue;
+            if (send_literals(d, src + at, k, PROSE_MAX_BITS * (uint64_t)k)) {
+                d->prose_blocks++;
+                at += k;
+                continue;
+            }
+            d->out = out0;
+            d->bits = bits0;
+            d->nbits = nbits0;
         }
         /* Four histograms, so that runs of one byte value do not wait on
          * their own increments. */

@@ -493,6 +493,72 @@ out:
     free(mix);
 }
 
+/* Huffman-only size of n copies of byte c, and whether it took the prose
+ * codes. */
+static size_t prose_try(unsigned char c, size_t n, int *prose, unsigned char *buf,
+                        unsigned char *z)
+{
+    memset(buf, c, n);
+    uint64_t before = ig_deflate_prose_blocks(enc);
+    size_t k = ig_deflate_zlib(enc, IG_DEFLATE_HUFFMAN, buf, n, z);
+    *prose = ig_deflate_prose_blocks(enc) - before == 1;
+    CHECK(inflates_to(z, k, 0, buf, n));
+    return k;
+}
+
+/* The prose codes are tried and undone when they cost more than 5 bits a
+ * byte: a block at exactly 5 takes them, one a bit over does not, even
+ * when the only dearer byte is the last (seen at the final check, after
+ * every other literal was written), and either way the block reads back. */
+static void test_prose_limit(void)
+{
+    enum { N = 4096 };
+    unsigned char *buf = malloc(2 * N), *z = malloc(ig_deflate_bound(2 * N));
+    if (buf == NULL || z == NULL) {
+        CHECK(!"out of memory");
+        goto out;
+    }
+    /* A byte whose prose code is 5 bits, and one over 5 (not taken alone):
+     * a code's length is the growth of the output per added byte. */
+    int l5 = -1, over = -1;
+    for (int c = 'a'; c <= 'z' && (l5 < 0 || over < 0); c++) {
+        int p1, p2;
+        size_t a = prose_try((unsigned char)c, N, &p1, buf, z);
+        size_t b = prose_try((unsigned char)c, 2 * N, &p2, buf, z);
+        CHECK_EQ(p1, p2);
+        if (!p1 && over < 0)
+            over = c;
+        else if (p1 && (b - a) * 8 >= 5 * N - 8 && (b - a) * 8 <= 5 * N + 8 && l5 < 0)
+            l5 = c;
+    }
+    CHECK(l5 >= 0 && over >= 0);
+    if (l5 < 0 || over < 0)
+        goto out;
+    int prose;
+    prose_try((unsigned char)l5, N, &prose, buf, z);
+    CHECK(prose); /* exactly 5 bits a byte */
+    for (size_t at = 0; at < N; at += N / 8 - 1) {
+        /* one dearer byte anywhere, the last included */
+        size_t pos = at + 1 < N ? at : N - 1;
+        memset(buf, l5, N);
+        buf[pos] = (unsigned char)over;
+        uint64_t before = ig_deflate_prose_blocks(enc);
+        size_t k = ig_deflate_zlib(enc, IG_DEFLATE_HUFFMAN, buf, N, z);
+        CHECK_EQ(ig_deflate_prose_blocks(enc) - before, 0);
+        CHECK(inflates_to(z, k, 0, buf, N));
+        CHECK(k <= N + 16); /* its own codes, under the stored size */
+    }
+    memset(buf, l5, N);
+    buf[N - 1] = (unsigned char)over;
+    uint64_t before = ig_deflate_prose_blocks(enc);
+    size_t k = ig_deflate_zlib(enc, IG_DEFLATE_HUFFMAN, buf, N, z);
+    CHECK_EQ(ig_deflate_prose_blocks(enc) - before, 0);
+    CHECK(inflates_to(z, k, 0, buf, N));
+out:
+    free(buf);
+    free(z);
+}
+
 /* zlib's verdict on src[0..n) as idx_doc_text asks for it: exactly wn
  * bytes, equal to out[0..wn), the whole input used. */
 static int zlib_agrees(const unsigned char *src, size_t n, const unsigned char *out, size_t wn)
@@ -913,6 +979,7 @@ int main(void)
     RUN(test_seeded_random);
     RUN(test_sample_corpus);
     RUN(test_prose_codes);
+    RUN(test_prose_limit);
     RUN(test_fast_inflate);
     RUN(test_fast_inflate_edges);
     RUN(test_adler_fast);
