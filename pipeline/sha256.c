@@ -119,6 +119,9 @@ static void sha256_blocks_shani(uint32_t h[8], const unsigned char *p, size_t nb
     for (; nblocks > 0; nblocks--, p += 64) {
         __m128i save_abef = abef, save_cdgh = cdgh;
         __m128i m[4];
+        /* Unrolled, m[] lives in registers, and the schedule of later
+         * groups overlaps the rounds of earlier ones. */
+#pragma GCC unroll 16
         for (int g = 0; g < 16; g++) {
             __m128i wg;
             if (g < 4) {
