@@ -408,12 +408,119 @@ static int corpus_check_ids(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig_e
     return IG_OK;
 }
 
+/* The regular files of one directory, from one reading of it (readdir's
+ * d_type): a corpus of thousands of files in a few directories is checked
+ * with a few getdents calls instead of an lstat per file, whose walk down
+ * the path was most of loading it.  Only a name found here as a regular
+ * file skips the lstat; anything else (a symbolic link, a file system
+ * that gives no d_type, a name created since) takes the lstat as before,
+ * which also words every error. */
+struct dirlist {
+    char *dir;              /* as written */
+    uint32_t *slots;        /* name offset in names + 1, 0 = empty */
+    size_t nslots;          /* power of two, at least twice the names */
+    ig_buf names;           /* NUL-terminated */
+};
+/* Directories listed at most (beyond, files are checked with lstat). */
+#define DIRLISTS_MAX 64
+
 /* The resolved form of the directory resolve_file() met last. */
 struct dircache {
     char dir[PATH_MAX];     /* as written (the part of the path before the name) */
     char real[PATH_MAX];    /* realpath() of it */
     int regular;            /* the last file resolved was a regular file (lstat) */
+    struct dirlist lists[DIRLISTS_MAX];
+    size_t nlists;
+    size_t last;            /* the list used last */
 };
+
+static uint64_t name_hash(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+    return h ^ (h >> 29);
+}
+
+static void dirlist_free(struct dirlist *l)
+{
+    ig_free(l->dir);
+    ig_free(l->slots);
+    ig_buf_free(&l->names);
+    memset(l, 0, sizeof *l);
+}
+
+/* Read dir[0..dlen) into l; an unreadable directory gives an empty list. */
+static int dirlist_read(struct dirlist *l, const char *dir, size_t dlen)
+{
+    memset(l, 0, sizeof *l);
+    if ((l->dir = ig_strndup(dir, dlen)) == NULL)
+        return IG_ENOMEM;
+    DIR *d = opendir(l->dir);
+    size_t count = 0;
+    if (d != NULL) {
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            if (de->d_type != DT_REG)
+                continue;
+            if (l->names.len > UINT32_MAX - 1024 ||
+                ig_buf_add(&l->names, de->d_name, strlen(de->d_name) + 1) != IG_OK) {
+                closedir(d);
+                return IG_ENOMEM;
+            }
+            count++;
+        }
+        closedir(d);
+    }
+    l->nslots = 16;
+    while (l->nslots < 2 * count)
+        l->nslots *= 2;
+    if ((l->slots = ig_calloc(l->nslots, sizeof *l->slots)) == NULL)
+        return IG_ENOMEM;
+    for (size_t off = 0; off < l->names.len;) {
+        const char *nm = l->names.data + off;
+        size_t n = strlen(nm);
+        size_t i = (size_t)name_hash(nm, n) & (l->nslots - 1);
+        while (l->slots[i])
+            i = (i + 1) & (l->nslots - 1);
+        l->slots[i] = (uint32_t)off + 1;
+        off += n + 1;
+    }
+    return IG_OK;
+}
+
+/* Whether name is a regular file in dir[0..dlen) by its listing (read
+ * now if it is new and there is room). */
+static int dirlist_regular(struct dircache *c, const char *dir, size_t dlen, const char *name)
+{
+    struct dirlist *l = NULL;
+    if (c->last < c->nlists && strlen(c->lists[c->last].dir) == dlen &&
+        memcmp(c->lists[c->last].dir, dir, dlen) == 0) {
+        l = &c->lists[c->last];
+    } else {
+        for (size_t i = 0; i < c->nlists && l == NULL; i++)
+            if (strlen(c->lists[i].dir) == dlen && memcmp(c->lists[i].dir, dir, dlen) == 0) {
+                l = &c->lists[i];
+                c->last = i;
+            }
+        if (l == NULL) {
+            if (c->nlists == DIRLISTS_MAX)
+                return 0;
+            l = &c->lists[c->nlists];
+            if (dirlist_read(l, dir, dlen) != IG_OK) {
+                dirlist_free(l);
+                return 0;
+            }
+            c->last = c->nlists++;
+        }
+    }
+    size_t n = strlen(name);
+    for (size_t i = (size_t)name_hash(name, n) & (l->nslots - 1); l->slots[i];
+         i = (i + 1) & (l->nslots - 1))
+        if (strcmp(l->names.data + l->slots[i] - 1, name) == 0)
+            return 1;
+    return 0;
+}
 
 /* realpath(full) into real[PATH_MAX], or NULL with errno.  realpath() reads
  * every component of every path (a readlink call each), which on a corpus
@@ -429,8 +536,9 @@ static char *resolve_file(const char *full, char *real, struct dircache *c)
     size_t dlen = slash ? (size_t)(slash - full) : 0;
     struct stat st;
     if (slash == NULL || dlen == 0 || dlen >= PATH_MAX || strcmp(name, ".") == 0 ||
-        strcmp(name, "..") == 0 || name[0] == '\0' || lstat(full, &st) != 0 ||
-        !S_ISREG(st.st_mode))
+        strcmp(name, "..") == 0 || name[0] == '\0' ||
+        (!dirlist_regular(c, full, dlen, name) &&
+         (lstat(full, &st) != 0 || !S_ISREG(st.st_mode))))
         return realpath(full, real);
     if (strlen(c->dir) != dlen || memcmp(c->dir, full, dlen) != 0) {
         char dir[PATH_MAX];
@@ -463,10 +571,10 @@ static int corpus_check_files(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig
         return ig_err_sys(e, STAGE, c->dir, "cannot resolve corpus directory");
     size_t rootlen = strlen(root);
     const char *where = c->manifest ? c->manifest : c->dir;
-    struct dircache dc;
-    struct dircache *cache = &dc;
-    dc.dir[0] = '\0';
-    dc.regular = 0;
+    struct dircache *cache = ig_calloc(1, sizeof *cache);
+    if (cache == NULL)
+        return ig_err_nomem(e, STAGE);
+    int rc = IG_OK;
     for (size_t i = 0; i < c->ndocs; i++) {
         ig_doc *d = &c->docs[i];
         if (!d->path[0])
@@ -478,8 +586,10 @@ static int corpus_check_files(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig
                     "path \"%s\" must be relative to the corpus directory", q);
             continue;
         }
-        if ((d->file = ig_strdup(full)) == NULL)
-            return ig_err_nomem(e, STAGE);
+        if ((d->file = ig_strdup(full)) == NULL) {
+            rc = ig_err_nomem(e, STAGE);
+            break;
+        }
         if (resolve_file(full, real, cache) == NULL) {
             int err = errno;
             problem(problems, nprob, where, d->line ? d->line : IG_ERR_NOPOS, IG_ERR_NOPOS,
@@ -497,7 +607,10 @@ static int corpus_check_files(ig_corpus *c, ig_msgs *problems, size_t *nprob, ig
             problem(problems, nprob, where, d->line ? d->line : IG_ERR_NOPOS, IG_ERR_NOPOS,
                     "\"%s\" is not a regular file", q);
     }
-    return IG_OK;
+    for (size_t i = 0; i < cache->nlists; i++)
+        dirlist_free(&cache->lists[i]);
+    ig_free(cache);
+    return rc;
 }
 
 /* ---- questionnaire exports ------------------------------------------------ */

@@ -147,6 +147,49 @@ static void test_all_problems_listed(void)
     remove("/tmp/outside.txt");
 }
 
+/* Files checked through their directories' listings: documents in two
+ * directories taken in turn, one missing, a directory and a symbolic link
+ * named like documents, a link that leaves the corpus.  The listing only
+ * vouches for regular files; the rest must come out as with lstat. */
+static void test_listed_dirs(void)
+{
+    fresh();
+    char buf[8192] = "id,path\n";
+    for (int i = 0; i < 40; i++) {
+        char rel[64], row[96];
+        snprintf(rel, sizeof rel, "%s/%02d.txt", i % 2 ? "b" : "a", i);
+        if (i != 17)
+            put(rel, "x");
+        snprintf(row, sizeof row, "d%02d,%s\n", i, rel);
+        strcat(buf, row);
+    }
+    strcat(buf, "dir,a/sub.txt\nlink,b/link.txt\nout,b/out.txt\n");
+    put("manifest.csv", buf);
+    char path[600], target[600];
+    snprintf(path, sizeof path, "%s/a/sub.txt", tmpdir);
+    CHECK(mkdir(path, 0755) == 0);
+    snprintf(path, sizeof path, "%s/b/link.txt", tmpdir);
+    CHECK(symlink("../a/00.txt", path) == 0); /* inside: a document */
+    put("../igmap-test-manifest-out.txt", "x");
+    snprintf(path, sizeof path, "%s/b/out.txt", tmpdir);
+    snprintf(target, sizeof target, "%s/../igmap-test-manifest-out.txt", tmpdir);
+    CHECK(symlink(target, path) == 0);
+    ig_corpus *c;
+    int rc;
+    char *p = load(&c, &rc);
+    CHECK_EQ(rc, IG_EDATA);
+    CHECK(strstr(p, "manifest.csv:19: missing file \"b/17.txt\"") != NULL);
+    CHECK(strstr(p, "manifest.csv:42: \"a/sub.txt\" is not a regular file") != NULL);
+    CHECK(strstr(p, "manifest.csv:44: path \"b/out.txt\" leads outside the corpus") != NULL);
+    CHECK(strstr(p, "link.txt") == NULL);
+    /* three problems, nothing else */
+    size_t lines = 0;
+    for (const char *q = p; *q; q++)
+        lines += *q == '\n';
+    CHECK_EQ(lines, 3);
+    remove("/tmp/igmap-test-manifest-out.txt");
+}
+
 static void test_header_problems(void)
 {
     fresh();
@@ -312,6 +355,7 @@ int main(void)
 {
     RUN(test_good_manifest);
     RUN(test_all_problems_listed);
+    RUN(test_listed_dirs);
     RUN(test_header_problems);
     RUN(test_unterminated_quote);
     RUN(test_bom_and_blank_last_line);
