@@ -300,6 +300,59 @@ uint64_t ig_out_tell(const ig_out *o)
     return o->written;
 }
 
+int ig_out_dup(const ig_out *o)
+{
+    if (o->is_stdout) {
+        errno = EINVAL;
+        return -1;
+    }
+    return fcntl(o->fd, F_DUPFD_CLOEXEC, 0);
+}
+
+int ig_out_pwrite(int fd, uint64_t off, const void *p, size_t n, int *err)
+{
+    const unsigned char *s = p;
+    while (n > 0) {
+        ssize_t w;
+        if (out_inject()) {
+            errno = ENOSPC;
+            w = -1;
+        } else {
+            w = pwrite(fd, s, n, (off_t)off);
+        }
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            *err = errno;
+            return IG_ESYS;
+        }
+        s += w;
+        n -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return IG_OK;
+}
+
+int ig_out_skip(ig_out *o, uint64_t n)
+{
+    if (o->is_stdout)
+        return IG_EUSAGE;
+    out_flush(o);
+    if (o->failed)
+        return o->failed;
+    if (lseek(o->fd, (off_t)(o->written + n), SEEK_SET) < 0) {
+        out_fail(o, "seek error", errno);
+        return o->failed;
+    }
+    o->written += n;
+    return IG_OK;
+}
+
+void ig_out_failed_with(ig_out *o, int err)
+{
+    out_fail(o, "write error", err);
+}
+
 static void out_release(ig_out *o)
 {
     if (o->slot >= 0)

@@ -44,6 +44,20 @@ int ig_out_puts(ig_out *o, const char *s);
 int ig_out_printf(ig_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Bytes written so far (the current file offset). */
 uint64_t ig_out_tell(const ig_out *o);
+/* Writing in two places at once.  ig_out_dup() gives a second descriptor
+ * of o's temporary file (the caller closes it; -1 with errno, or for
+ * stdout), on which ig_out_pwrite() writes p[0..n) at offset off, past
+ * what the handle has written, unbuffered, from any thread while the
+ * owner goes on with ig_out_write() (the two ranges must not meet); it
+ * returns IG_OK, or IG_ESYS with the errno in *err.  When the owner's
+ * writes reach the other range, ig_out_skip() moves the handle past its n
+ * bytes, and ig_out_failed_with() records a failure the other writer met,
+ * as if a write of the handle had failed.  ig_out_fail_at() counts these
+ * writes too. */
+int ig_out_dup(const ig_out *o);
+int ig_out_pwrite(int fd, uint64_t off, const void *p, size_t n, int *err);
+int ig_out_skip(ig_out *o, uint64_t n);
+void ig_out_failed_with(ig_out *o, int err);
 /* Ask the kernel to start writing to disk what has reached the file so
  * far, without waiting for it (Linux sync_file_range; elsewhere, and for
  * stdout, nothing), so that a large file's fsync in ig_out_commit() has
