@@ -122,11 +122,6 @@ typedef struct cls_boot {
     size_t capcnt;
 } cls_boot;
 
-/* The path cls_bootstrap takes for a request: CLS_BOOT_SCALAR when asked
- * for, else CLS_BOOT_AVX512 when this build and CPU have AVX-512 F, DQ and VL,
- * else CLS_BOOT_SCALAR (so tests can see whether a comparison is real). */
-int cls_boot_path(int want);
-
 /* The 95% percentile interval of one row (classify.h "Interval"): S
  * sentences, m of which hold cues with multilateral and multistakeholder
  * weight sums sml[i], sms[i]; replicates, seed and smoothing from o, the
