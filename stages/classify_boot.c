@@ -10,12 +10,14 @@
  *
  * The replicates are spread over BOOT_LANES independent generator lanes
  * (replicate b on lane b mod BOOT_LANES, each lane's replicates drawn one
- * after another from its own stream).  Two paths compute the same lanes:
- * the plain one, lane after lane, which runs on any CPU, and one that runs
- * the eight lanes side by side in AVX-512 registers, chosen at run time
- * when the CPU has it.  Every step is integer arithmetic or one correctly
- * rounded IEEE operation done in the same order, so both give the same
- * bits (tests/unit/test_classify.c compares them).
+ * after another from its own stream).  Three paths compute the same lanes:
+ * the plain one, lane after lane, which runs on any CPU; one that runs the
+ * eight lanes side by side in AVX-512 registers; and one that runs them in
+ * AVX2 registers, four lanes to a register (most x86 CPUs without AVX-512
+ * have it), chosen at run time in that order of preference
+ * (cls_boot_path).  Every step is integer arithmetic or one correctly
+ * rounded IEEE operation done in the same order, so all give the same bits
+ * (tests/unit/test_classify.c compares them).
  *
  * The AVX-512 path draws in one of two ways.  When the exact weights of a
  * replicate fit 16 bits each (the shipped lexicons always), v_stream lets
@@ -24,7 +26,10 @@
  * and reads each replicate's sum back as the difference of two running
  * sums; otherwise v_groups takes eight replicates at a time, each lane
  * stepping while its replicate has draws left.  Integer sums are the same
- * in any grouping, so both ways give the plain path's numbers.
+ * in any grouping, so both ways give the plain path's numbers.  The AVX2
+ * path has v_stream's way only (w_stream): a row that would take v_groups,
+ * or with a draw its stream finds rejected (rare), is drawn on the plain
+ * path.
  */
 #include <math.h>
 #include <pthread.h>
