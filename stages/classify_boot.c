@@ -1034,14 +1034,20 @@ BOOT_AVX2 static inline __m256i w_pick(const boot_row *r, __m256i x)
     }
 }
 
-/* binom_pick for S < 32 without look-ups (v_pick_small): S less the
- * number of k < S with C[k] > U. */
-BOOT_AVX2 static inline __m256i w_pick_small(const boot_row *r, __m256i x)
+/* binom_pick for S < 32 without look-ups (v_pick_small), in eight lanes:
+ * t[h] for the outputs x[h] of both halves, S less the number of k < S
+ * with C[k] > U (each C[k] read once for the eight). */
+BOOT_AVX2 static inline void w_pick_small(const boot_row *r, const __m256i *x, __m256i *t)
 {
-    __m256i U = _mm256_srli_epi64(x, 11), t = _mm256_set1_epi64x(r->S);
-    for (uint32_t i = 0; i < r->S; i++)
-        t = _mm256_add_epi64(t, _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)r->C[i]), U));
-    return t;
+    __m256i U0 = _mm256_srli_epi64(x[0], 11), U1 = _mm256_srli_epi64(x[1], 11);
+    __m256i t0 = _mm256_set1_epi64x(r->S), t1 = t0;
+    for (uint32_t i = 0; i < r->S; i++) {
+        __m256i c = _mm256_set1_epi64x((long long)r->C[i]);
+        t0 = _mm256_add_epi64(t0, _mm256_cmpgt_epi64(c, U0));
+        t1 = _mm256_add_epi64(t1, _mm256_cmpgt_epi64(c, U1));
+    }
+    t[0] = t0;
+    t[1] = t1;
 }
 
 /* The counts of boot_scalar into cnt: eight replicates a step; the last
@@ -1050,13 +1056,18 @@ BOOT_AVX2 static void w_counts(const boot_row *r, w_lanes *v, uint32_t *cnt)
 {
     const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
     uint32_t full = r->B - r->B % BOOT_LANES;
-    for (uint32_t b0 = 0; b0 < full; b0 += BOOT_LANES)
-        for (int h = 0; h < 2; h++) {
-            __m256i x = w_next(v->s[h]);
-            __m256i T = r->S < 32 ? w_pick_small(r, x) : w_pick(r, x);
-            _mm_storeu_si128((__m128i *)(cnt + b0 + 4 * h),
-                             _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(T, even)));
+    for (uint32_t b0 = 0; b0 < full; b0 += BOOT_LANES) {
+        __m256i x[2] = { w_next(v->s[0]), w_next(v->s[1]) }, T[2];
+        if (r->S < 32) {
+            w_pick_small(r, x, T);
+        } else {
+            T[0] = w_pick(r, x[0]);
+            T[1] = w_pick(r, x[1]);
         }
+        for (int h = 0; h < 2; h++)
+            _mm_storeu_si128((__m128i *)(cnt + b0 + 4 * h),
+                             _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(T[h], even)));
+    }
     if (full < r->B) {
         rng g[BOOT_LANES];
         w_save(v, g);
@@ -1064,6 +1075,35 @@ BOOT_AVX2 static void w_counts(const boot_row *r, w_lanes *v, uint32_t *cnt)
             cnt[full + l] = binom_pick(r->C, r->guide, r->shift, rng_next(&g[l]) >> 11);
         w_load(v, g);
     }
+}
+
+/* The first n of the eight lanes of a group of replicates b0.. < B (all
+ * for n >= 8), as a mask of 32-bit lanes. */
+BOOT_AVX2 static inline __m256i w_first(uint32_t n)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n < BOOT_LANES ? n : BOOT_LANES)),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* The most outputs a lane takes for the draws: its replicates' ceil(T / 2)
+ * summed (in 64 bits: a lane's sum may pass 2^32). */
+BOOT_AVX2 static uint64_t w_outputs(const boot_row *r, const uint32_t *cnt)
+{
+    const __m256i one = _mm256_set1_epi64x(1);
+    __m256i N0 = _mm256_setzero_si256(), N1 = N0;
+    for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+        __m256i T = _mm256_maskload_epi32((const int *)(cnt + b0), w_first(r->B - b0));
+        __m256i T0 = _mm256_cvtepu32_epi64(_mm256_castsi256_si128(T));
+        __m256i T1 = _mm256_cvtepu32_epi64(_mm256_extracti128_si256(T, 1));
+        N0 = _mm256_add_epi64(N0, _mm256_srli_epi64(_mm256_add_epi64(T0, one), 1));
+        N1 = _mm256_add_epi64(N1, _mm256_srli_epi64(_mm256_add_epi64(T1, one), 1));
+    }
+    uint64_t e[BOOT_LANES], n = 0;
+    _mm256_storeu_si256((__m256i *)e, N0);
+    _mm256_storeu_si256((__m256i *)(e + 4), N1);
+    for (int l = 0; l < BOOT_LANES; l++)
+        n = e[l] > n ? e[l] : n;
+    return n;
 }
 
 /* How w_stream looks up a drawn sentence's packed weights: from tables of
@@ -1162,13 +1202,11 @@ BOOT_AVX2 static void w_sums(const boot_row *r, const uint32_t *cnt, const uint3
 {
     const __m256i one = _mm256_set1_epi32(1);
     const __m256i lane = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
-    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256d unit = _mm256_set1_pd(r->unit), k = _mm256_set1_pd(r->k);
     const int *b32 = (const int *)buf;
     __m256i E = _mm256_setzero_si256(), Hp = E, Lp = E;
     for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
-        uint32_t left = r->B - b0 < BOOT_LANES ? r->B - b0 : BOOT_LANES;
-        __m256i kb = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)left), iota);
+        __m256i kb = w_first(r->B - b0);
         __m256i T = _mm256_maskload_epi32((const int *)(cnt + b0), kb);
         E = _mm256_add_epi32(E, _mm256_srli_epi32(_mm256_add_epi32(T, one), 1));
         __m256i ix = _mm256_add_epi32(_mm256_slli_epi32(E, 4), lane);
@@ -1207,12 +1245,7 @@ BOOT_AVX2 static int boot_avx2(const rng *lanes, const boot_row *r, cls_boot *w)
             cnt[b] = r->S;
     else
         w_counts(r, &v, cnt);
-    /* n, the most outputs a lane takes. */
-    uint64_t end[BOOT_LANES] = { 0 }, n = 0;
-    for (uint32_t b = 0; b < r->B; b++)
-        end[b % BOOT_LANES] += (cnt[b] + 1u) / 2;
-    for (int l = 0; l < BOOT_LANES; l++)
-        n = end[l] > n ? end[l] : n;
+    uint64_t n = w_outputs(r, cnt);
     int ok = 0;
     if (n < STREAM_ROWS) {
         if (grow((void **)&w->sbuf, &w->capsbuf, 16 * (size_t)(n + 1), sizeof *w->sbuf))
