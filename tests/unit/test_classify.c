@@ -703,7 +703,7 @@ static void test_bootstrap_reference(void)
  * 65026 (1.5e-5 rejected: a few redraws in eight replicates), whose
  * weights in units of 2^-1 times ceil(S / 2) stay below 2^16, so the
  * vector path sums them packed in 16 bits and draws each lane as one
- * stream (classify_boot.c boot_row.pk32, v_stream; the AVX2 path, finding
+ * stream (classify_int.h cls_boot_row.pk32, v_stream; the AVX2 path, finding
  * a rejected draw in its stream, draws the row plainly).  The comparisons
  * are real only on a CPU with AVX-512 and AVX2 (else those runs are plain;
  * the reference still checks the redraw rule). */
