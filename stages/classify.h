@@ -165,8 +165,8 @@
  * eight lanes a vector instruction, exact weights summed as integers,
  * packed in 16 bits each when they fit, each lane drawing through all its
  * replicates without waiting for the others; about 9 on the plain path;
- * on the 100 MB bench index, one thread, the whole run takes 2.1 CPU s on
- * the plain path, 1.5 on AVX2 and 1.36 on AVX-512).
+ * on the 100 MB bench index, one thread, the whole run takes about 2.0 CPU
+ * s on the plain path, 1.45 on AVX2 and 1.35 on AVX-512).
  * Of the other 13: matching (pattern scans, postings, layouts) about 4,
  * inflating the texts of documents with cues for the quote rule and the
  * contexts about 2 (pipeline/inflate.h's decoder, two texts side by side),
