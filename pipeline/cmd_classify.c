@@ -359,11 +359,19 @@ int cmd_classify(int argc, char **argv, ig_err *e)
             o.boot_path = CLS_BOOT_SCALAR;
         else if (strcmp(bp, "avx512") == 0)
             o.boot_path = CLS_BOOT_AVX512;
+        else if (strcmp(bp, "avx2") == 0)
+            o.boot_path = CLS_BOOT_AVX2;
         else {
             char q[64];
-            return cmd_usage(e, STAGE, "IGMAP_BOOT_PATH wants auto, scalar or avx512, not \"%s\"",
+            return cmd_usage(e, STAGE,
+                             "IGMAP_BOOT_PATH wants auto, scalar, avx2 or avx512, not \"%s\"",
                              ig_quote(q, sizeof q, bp, strlen(bp)));
         }
+        /* A forced path this CPU lacks would quietly run another one and
+         * make a comparison prove nothing. */
+        if (o.boot_path != CLS_BOOT_AUTO && cls_boot_path(o.boot_path) != o.boot_path)
+            return cmd_usage(e, STAGE, "IGMAP_BOOT_PATH=%s: this CPU (or build) has no %s", bp,
+                             o.boot_path == CLS_BOOT_AVX2 ? "AVX2" : "AVX-512 F, DQ and VL");
     }
     o.interrupted = &ig_interrupted;
     o.version = IGMAP_VERSION;

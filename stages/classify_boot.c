@@ -8,14 +8,16 @@
  * from (seed, document id, section) alone, so the result never depends on
  * the thread or on other rows.
  *
- * The replicates are spread over BOOT_LANES independent generator lanes
- * (replicate b on lane b mod BOOT_LANES, each lane's replicates drawn one
- * after another from its own stream).  Two paths compute the same lanes:
- * the plain one, lane after lane, which runs on any CPU, and one that runs
- * the eight lanes side by side in AVX-512 registers, chosen at run time
- * when the CPU has it.  Every step is integer arithmetic or one correctly
- * rounded IEEE operation done in the same order, so both give the same
- * bits (tests/unit/test_classify.c compares them).
+ * The replicates are spread over CLS_BOOT_LANES independent generator lanes
+ * (replicate b on lane b mod CLS_BOOT_LANES, each lane's replicates drawn one
+ * after another from its own stream).  Three paths compute the same lanes:
+ * the plain one, lane after lane, which runs on any CPU; one that runs the
+ * eight lanes side by side in AVX-512 registers; and one that runs them in
+ * AVX2 registers, four lanes to a register (most x86 CPUs without AVX-512
+ * have it), chosen at run time in that order of preference
+ * (cls_boot_path).  Every step is integer arithmetic or one correctly
+ * rounded IEEE operation done in the same order, so all give the same bits
+ * (tests/unit/test_classify.c compares them).
  *
  * The AVX-512 path draws in one of two ways.  When the exact weights of a
  * replicate fit 16 bits each (the shipped lexicons always), v_stream lets
@@ -24,7 +26,10 @@
  * and reads each replicate's sum back as the difference of two running
  * sums; otherwise v_groups takes eight replicates at a time, each lane
  * stepping while its replicate has draws left.  Integer sums are the same
- * in any grouping, so both ways give the plain path's numbers.
+ * in any grouping, so both ways give the plain path's numbers.  The AVX2
+ * path has v_stream's way only (w_stream): a row that would take v_groups,
+ * or with a draw its stream finds rejected (rare), is drawn on the plain
+ * path.
  */
 #include <math.h>
 #include <pthread.h>
@@ -32,26 +37,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__) && defined(__x86_64__)
-#include <immintrin.h>
+#include "alloc.h"
+#include "classify.h"
+#include "classify_int.h"
+
+#if CLS_BOOT_X86
 #define BOOT_HAVE_AVX512 1
 #define BOOT_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl")))
 #else
 #define BOOT_HAVE_AVX512 0
 #endif
 
-#include "alloc.h"
-#include "classify.h"
-#include "classify_int.h"
-
-/* Generator lanes per row: one AVX-512 register of 64-bit words. */
-#define BOOT_LANES 8
-
 /* ---- the generator (xoshiro256++, seeded with splitmix64) ----------------- */
-
-typedef struct rng {
-    uint64_t s[4];
-} rng;
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -66,7 +63,7 @@ static uint64_t rotl64(uint64_t x, int k)
     return (x << k) | (x >> (64 - k));
 }
 
-static uint64_t rng_next(rng *g)
+uint64_t cls_rng_next(cls_rng *g)
 {
     uint64_t *s = g->s;
     uint64_t res = rotl64(s[0] + s[3], 23) + s[0];
@@ -90,18 +87,18 @@ static uint64_t fnv1a64(const char *s)
     return h;
 }
 
-/* The lanes of one row: 4 x BOOT_LANES consecutive splitmix64 outputs from
+/* The lanes of one row: 4 x CLS_BOOT_LANES consecutive splitmix64 outputs from
  * a start that mixes the seed, the id's hash and the section. */
-static void lanes_seed(rng *g, uint64_t seed, const char *id, uint32_t section)
+static void lanes_seed(cls_rng *g, uint64_t seed, const char *id, uint32_t section)
 {
     uint64_t x = seed ^ rotl64(fnv1a64(id), 17) ^ ((uint64_t)section * 0xd1342543de82ef95ull);
-    for (int l = 0; l < BOOT_LANES; l++)
+    for (int l = 0; l < CLS_BOOT_LANES; l++)
         for (int i = 0; i < 4; i++)
             g[l].s[i] = splitmix64(&x);
 }
 
 /* Grow *p (*cap elements of size sz) to hold n. */
-static int grow(void **p, size_t *cap, size_t n, size_t sz)
+int cls_boot_grow(void **p, size_t *cap, size_t n, size_t sz)
 {
     if (n <= *cap)
         return IG_OK;
@@ -176,11 +173,11 @@ static void heap_top2(const double *h, size_t m, int largest, double *x_m, doubl
  * c[0..cn), cn >= m >= 2, with h as the heap: the top two of a heap of the
  * m smallest, or of the cn - m + 2 largest when that is the smaller heap
  * (at most min(m, cn - m + 2) entries). */
-static void heap_select(const double *c, size_t cn, size_t m, int largest, double *h,
-                        double *x_m, double *x_m1)
+void cls_heap_select(const double *c, size_t cn, size_t m, int largest, double *h,
+                     double *x_m, double *x_m1)
 {
     if (cn - m + 2 < m) {
-        heap_select(c, cn, cn - m + 2, !largest, h, x_m1, x_m);
+        cls_heap_select(c, cn, cn - m + 2, !largest, h, x_m1, x_m);
         return;
     }
     heap_make(h, m, c, largest);
@@ -192,34 +189,12 @@ static void heap_select(const double *c, size_t cn, size_t m, int largest, doubl
     heap_top2(h, m, largest, x_m, x_m1);
 }
 
-/* The quantile's order statistics: position h = (n - 1) q lies between the
- * i-th and (i+1)-th smallest (0-based); R type 7 interpolates linearly. */
-typedef struct qpos {
-    double h;
-    size_t i;
-} qpos;
-
-static qpos qpos_of(size_t n, double q)
-{
-    qpos p;
-    p.h = (double)(n - 1) * q;
-    p.i = (size_t)floor(p.h);
-    return p;
-}
-
-static double q7_value(qpos p, double lo, double hi)
-{
-    if (p.h == (double)p.i)
-        return lo;
-    return lo + (p.h - (double)p.i) * (hi - lo);
-}
-
 /* The 2.5% and 97.5% quantiles (R type 7) of a[0..n), n >= 1, in one pass:
  * the smallest i_lo + 2 values in one heap and the largest n - i_hi in the
  * other (26 each for 1000 replicates).  h is scratch of n + 4. */
-static void quantiles(const double *a, size_t n, double *qlo, double *qhi, double *h)
+void cls_quantiles(const double *a, size_t n, double *qlo, double *qhi, double *h)
 {
-    qpos pl = qpos_of(n, 0.025), ph = qpos_of(n, 0.975);
+    cls_qpos pl = cls_qpos_of(n, 0.025), ph = cls_qpos_of(n, 0.975);
     size_t ml = pl.i + 2, mh = n - ph.i; /* heap sizes */
     if (ml > n || mh < 2) {
         /* Few replicates: sort a copy (the same order statistics). */
@@ -233,8 +208,8 @@ static void quantiles(const double *a, size_t n, double *qlo, double *qhi, doubl
             }
             h[j] = x;
         }
-        *qlo = q7_value(pl, h[pl.i], pl.i + 1 < n ? h[pl.i + 1] : h[pl.i]);
-        *qhi = q7_value(ph, h[ph.i], ph.i + 1 < n ? h[ph.i + 1] : h[ph.i]);
+        *qlo = cls_q7_value(pl, h[pl.i], pl.i + 1 < n ? h[pl.i + 1] : h[pl.i]);
+        *qhi = cls_q7_value(ph, h[ph.i], ph.i + 1 < n ? h[ph.i + 1] : h[ph.i]);
         return;
     }
     /* Each heap starts with the first values and is offered every later
@@ -267,8 +242,31 @@ static void quantiles(const double *a, size_t n, double *qlo, double *qhi, doubl
     double l1, l0, h1, h0;
     heap_top2(lo, ml, 0, &l1, &l0);   /* (i+1)-th and i-th smallest */
     heap_top2(hi, mh, 1, &h1, &h0);   /* i-th and (i+1)-th smallest, from the top */
-    *qlo = q7_value(pl, l0, l1);
-    *qhi = q7_value(ph, h1, h0);
+    *qlo = cls_q7_value(pl, l0, l1);
+    *qhi = cls_q7_value(ph, h1, h0);
+}
+
+/* The m-th and (m-1)-th smallest (largest = 0) or largest (1) of the
+ * values, m >= 2, given t, a value with at least m values at or beyond
+ * it, and c[0..cn), those strictly beyond it: a rank below cn lies in c,
+ * any other is t.  Returns the m-th, the (m-1)-th in *x_m1; h is heap
+ * scratch of m. */
+double cls_rank_pair(const double *c, size_t cn, size_t m, int largest, double t, double *h,
+                     double *x_m1)
+{
+    double x_m = t;
+    *x_m1 = t;
+    if (cn >= m) {
+        cls_heap_select(c, cn, m, largest, h, &x_m, x_m1);
+    } else if (cn == m - 1) {
+        /* The (m-1)-th is the last of c, its largest (smallest). */
+        double e = c[0];
+        for (size_t i = 1; i < cn; i++)
+            if (largest ? c[i] < e : c[i] > e)
+                e = c[i];
+        *x_m1 = e;
+    }
+    return x_m;
 }
 
 /* ---- drawing ------------------------------------------------------------ */
@@ -278,7 +276,7 @@ static void quantiles(const double *a, size_t n, double *qlo, double *qhi, doubl
  * 2^53 > U, so k <= S).  The guide (Chen and Asau) gives a start: guide[j]
  * is that k for the smallest U of bucket j = U >> shift, so the walk only
  * goes up, rarely more than one step. */
-static uint32_t binom_pick(const uint64_t *C, const uint32_t *guide, int shift, uint64_t U)
+uint32_t cls_binom_pick(const uint64_t *C, const uint32_t *guide, int shift, uint64_t U)
 {
     uint32_t k = guide[U >> shift];
     while (U >= C[k])
@@ -316,58 +314,39 @@ static int exact_units(const double *sml, const double *sms, uint32_t m, uint32_
     return -1;
 }
 
-/* What every path reads of one row. */
-typedef struct boot_row {
-    uint32_t B, S, m;
-    int all;               /* m == S: every draw lands on a cue sentence */
-    const uint64_t *C;     /* Binomial(S, m/S) thresholds (not all) */
-    const uint32_t *guide; /* their guide, 2^(53 - shift) entries */
-    int shift;
-    uint32_t reject;       /* Lemire: a product whose low half is below
-                              (2^32 - m) mod m is drawn again */
-    int q;                 /* exact_units, or -1 */
-    const uint64_t *pk;    /* q >= 0: ML << 32 | MS in units of 2^-q */
-    const uint32_t *pk32;  /* ML << 16 | MS, when every weight in units
-                              times ceil(S / 2) stays below 2^16: the sums
-                              of ceil(S / 2) draws fit 16 bits; else NULL */
-    double unit;           /* 2^-q */
-    const double *sml, *sms; /* q < 0: the sums as doubles */
-    double k;              /* smoothing */
-} boot_row;
-
 /* The sentence index of one 32-bit value v, given mm = v * m: Lemire's
  * bounded draw, a rejected value replaced by the high half of the lane's
  * next output (again while rejected). */
-static uint32_t lane_index(rng *g, const boot_row *r, uint64_t mm)
+static uint32_t lane_index(cls_rng *g, const cls_boot_row *r, uint64_t mm)
 {
     while ((uint32_t)mm < r->reject)
-        mm = (rng_next(g) >> 32) * r->m;
+        mm = (cls_rng_next(g) >> 32) * r->m;
     return (uint32_t)(mm >> 32);
 }
 
 /* The plain path, which defines the draws: each lane in turn, with its
- * replicates b = l, l + BOOT_LANES, ... < B.  First the count T of every
+ * replicates b = l, l + CLS_BOOT_LANES, ... < B.  First the count T of every
  * one of them, in that order, from one output each (its top 53 bits to
- * binom_pick; T = S when m = S, no output); then, replicate after
+ * cls_binom_pick; T = S when m = S, no output); then, replicate after
  * replicate, its T sentence draws: ceil(T / 2) outputs, each giving two
  * from its high and then its low 32 bits (the low half of the last is
  * unused when T is odd).  cnt is scratch of B. */
-static void boot_scalar(const rng *lanes, const boot_row *r, uint32_t *cnt, double *rep)
+void cls_boot_scalar(const cls_rng *lanes, const cls_boot_row *r, uint32_t *cnt, double *rep)
 {
-    for (uint32_t l = 0; l < BOOT_LANES; l++) {
-        rng g = lanes[l];
-        for (uint32_t b = l; b < r->B; b += BOOT_LANES) {
+    for (uint32_t l = 0; l < CLS_BOOT_LANES; l++) {
+        cls_rng g = lanes[l];
+        for (uint32_t b = l; b < r->B; b += CLS_BOOT_LANES) {
             cnt[b] = r->S;
             if (!r->all)
-                cnt[b] = binom_pick(r->C, r->guide, r->shift, rng_next(&g) >> 11);
+                cnt[b] = cls_binom_pick(r->C, r->guide, r->shift, cls_rng_next(&g) >> 11);
         }
-        for (uint32_t b = l; b < r->B; b += BOOT_LANES) {
+        for (uint32_t b = l; b < r->B; b += CLS_BOOT_LANES) {
             uint32_t T = cnt[b];
             double ml = 0, ms = 0;
             if (r->q >= 0) {
                 uint64_t acc = 0;
                 for (uint32_t t = 0; t < T; t += 2) {
-                    uint64_t x = rng_next(&g);
+                    uint64_t x = cls_rng_next(&g);
                     acc += r->pk[lane_index(&g, r, (x >> 32) * r->m)];
                     if (t + 1 < T)
                         acc += r->pk[lane_index(&g, r, (x & 0xffffffffu) * r->m)];
@@ -376,7 +355,7 @@ static void boot_scalar(const rng *lanes, const boot_row *r, uint32_t *cnt, doub
                 ms = (double)(acc & 0xffffffffu) * r->unit;
             } else {
                 for (uint32_t t = 0; t < T; t += 2) {
-                    uint64_t x = rng_next(&g);
+                    uint64_t x = cls_rng_next(&g);
                     uint32_t i = lane_index(&g, r, (x >> 32) * r->m);
                     ml += r->sml[i];
                     ms += r->sms[i];
@@ -399,7 +378,7 @@ static void boot_scalar(const rng *lanes, const boot_row *r, uint32_t *cnt, doub
 /* The mask of the first n lanes (all for n >= 8). */
 static inline __mmask8 v_first(size_t n)
 {
-    return (__mmask8)(n >= BOOT_LANES ? 0xffu : (1u << n) - 1);
+    return (__mmask8)(n >= CLS_BOOT_LANES ? 0xffu : (1u << n) - 1);
 }
 
 /* One output of every lane; the lanes in k advance, the others keep their
@@ -414,7 +393,7 @@ BOOT_AVX512 static inline __m512i v_next(__m512i *s0, __m512i *s1, __m512i *s2, 
     __m512i r = _mm512_add_epi64(_mm512_rol_epi64(_mm512_add_epi64(a, d), 23), a);
     __m512i t = _mm512_slli_epi64(b, 17);
     __m512i d1 = _mm512_xor_si512(d, b);
-    /* rng_next: c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 45). */
+    /* cls_rng_next: c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 45). */
     *s0 = _mm512_mask_ternarylogic_epi64(a, k, d, b, 0x96); /* a ^ d ^ b */
     *s1 = _mm512_mask_ternarylogic_epi64(b, k, c, a, 0x96); /* b ^ c ^ a */
     *s2 = _mm512_mask_ternarylogic_epi64(c, k, a, t, 0x96); /* c ^ a ^ t */
@@ -422,10 +401,10 @@ BOOT_AVX512 static inline __m512i v_next(__m512i *s0, __m512i *s1, __m512i *s2, 
     return r;
 }
 
-/* binom_pick in every lane of k (the others give 0) for U the top 53
+/* cls_binom_pick in every lane of k (the others give 0) for U the top 53
  * bits of x: the same start and the same walk, lane by lane.  The first
  * step is taken whatever the lanes need, so the branch is rarely taken. */
-BOOT_AVX512 static __m512i v_pick(const boot_row *r, __m512i x, __mmask8 k)
+BOOT_AVX512 static __m512i v_pick(const cls_boot_row *r, __m512i x, __mmask8 k)
 {
     const __m512i one = _mm512_set1_epi64(1), zero = _mm512_setzero_si512();
     __m512i U = _mm512_srli_epi64(x, 11);
@@ -449,10 +428,10 @@ BOOT_AVX512 static __m512i v_pick(const boot_row *r, __m512i x, __mmask8 k)
  * q < 0, from sml and sms); v_stream's packed ways are below. */
 enum { V_GATHER = 0, V_DOUBLE = 1 };
 
-/* binom_pick for S < 32 in every lane of k (the others give 0): T, the
+/* cls_binom_pick for S < 32 in every lane of k (the others give 0): T, the
  * first k with U < C[k], is the number of k < S with C[k] <= U (C rises
  * and C[S] exceeds every U), counted without table look-ups. */
-BOOT_AVX512 static __m512i v_pick_small(const boot_row *r, __m512i x, __mmask8 k)
+BOOT_AVX512 static __m512i v_pick_small(const cls_boot_row *r, __m512i x, __mmask8 k)
 {
     const __m512i one = _mm512_set1_epi64(1);
     __m512i U = _mm512_srli_epi64(x, 11), t = _mm512_setzero_si512();
@@ -468,16 +447,16 @@ BOOT_AVX512 static __m512i v_pick_small(const boot_row *r, __m512i x, __mmask8 k
  * before the low half's.  v holds the state s0..s3, then v * m of the high
  * and of the low draws; kh and kl the lanes whose high and low draws
  * count.  On return v[4] and v[5] hold index << 32. */
-BOOT_AVX512 __attribute__((noinline)) static void v_redraw(const boot_row *r, __m512i *v,
-                                                          __mmask8 kh, __mmask8 kl)
+BOOT_AVX512 __attribute__((noinline)) static void v_redraw(const cls_boot_row *r, __m512i *v,
+                                                           __mmask8 kh, __mmask8 kl)
 {
-    uint64_t st[4][BOOT_LANES], h[BOOT_LANES], w[BOOT_LANES];
+    uint64_t st[4][CLS_BOOT_LANES], h[CLS_BOOT_LANES], w[CLS_BOOT_LANES];
     for (int i = 0; i < 4; i++)
         _mm512_storeu_si512(st[i], v[i]);
     _mm512_storeu_si512(h, v[4]);
     _mm512_storeu_si512(w, v[5]);
-    for (int l = 0; l < BOOT_LANES; l++) {
-        rng g = { { st[0][l], st[1][l], st[2][l], st[3][l] } };
+    for (int l = 0; l < CLS_BOOT_LANES; l++) {
+        cls_rng g = { { st[0][l], st[1][l], st[2][l], st[3][l] } };
         if (kh >> l & 1)
             h[l] = (uint64_t)lane_index(&g, r, h[l]) << 32;
         if (kl >> l & 1)
@@ -491,7 +470,7 @@ BOOT_AVX512 __attribute__((noinline)) static void v_redraw(const boot_row *r, __
     v[5] = _mm512_loadu_si512(w);
 }
 
-/* How v_stream sums a drawn sentence's weights, packed (boot_row.pk32):
+/* How v_stream sums a drawn sentence's weights, packed (cls_boot_row.pk32):
  * both draws of a step in one vector of sixteen 32-bit lanes, looked up
  * from a table of up to 16 or 32 entries held in registers, or gathered
  * (tables of 64 and 128 entries measured no faster than the gather). */
@@ -512,9 +491,9 @@ BOOT_AVX512 static inline __attribute__((always_inline)) __m512i v_tab32(const _
 static __mmask8 stream_kl(const uint32_t *cnt, uint32_t B, uint64_t o)
 {
     __mmask8 kl = 0;
-    for (uint32_t l = 0; l < BOOT_LANES; l++) {
+    for (uint32_t l = 0; l < CLS_BOOT_LANES; l++) {
         uint64_t end = 0;
-        for (uint32_t b = l; b < B; b += BOOT_LANES) {
+        for (uint32_t b = l; b < B; b += CLS_BOOT_LANES) {
             end += (cnt[b] + 1u) / 2;
             if (o < end) {
                 if (!(cnt[b] & 1u) || o + 1 != end)
@@ -532,7 +511,7 @@ static __mmask8 stream_kl(const uint32_t *cnt, uint32_t B, uint64_t o)
  * draws go to acc unmasked, and scnt and o tell a redraw which low draws
  * count (stream_kl). */
 BOOT_AVX512 static inline __attribute__((always_inline)) void
-v_step(const boot_row *r, __m512i mv, __m512i rejv, __m512i *s0, __m512i *s1, __m512i *s2,
+v_step(const cls_boot_row *r, __m512i mv, __m512i rejv, __m512i *s0, __m512i *s1, __m512i *s2,
        __m512i *s3, __mmask8 kh, __mmask8 kl, const __m512i *tab, int how, __m512i *acc,
        __m512d *ml, __m512d *ms, const uint32_t *scnt, uint64_t o, __m512i *lows)
 {
@@ -586,8 +565,8 @@ v_step(const boot_row *r, __m512i mv, __m512i rejv, __m512i *s0, __m512i *s1, __
 
 /* cls_score_formula, (ms - ml) / (ms + ml + k) or 0 unless the
  * denominator is above 0, stored to the lanes of kb. */
-BOOT_AVX512 static inline void v_score(const boot_row *r, __m512d ml, __m512d ms, double *out,
-                                       __mmask8 kb)
+BOOT_AVX512 static inline void v_score(const cls_boot_row *r, __m512d ml, __m512d ms,
+                                       double *out, __mmask8 kb)
 {
     __m512d den = _mm512_add_pd(_mm512_add_pd(ms, ml), _mm512_set1_pd(r->k));
     __mmask8 pos = _mm512_cmp_pd_mask(den, _mm512_setzero_pd(), _CMP_GT_OQ);
@@ -597,17 +576,17 @@ BOOT_AVX512 static inline void v_score(const boot_row *r, __m512d ml, __m512d ms
 /* The sentence draws of every replicate and its score, eight replicates
  * (one per lane) at a time, each lane stepping while it has draws left (a
  * finished lane's generator waits), so every lane consumes its outputs in
- * boot_scalar's order.  s holds the lanes' state; cnt the counts unless
+ * cls_boot_scalar's order.  s holds the lanes' state; cnt the counts unless
  * r->all. */
 BOOT_AVX512 static inline __attribute__((always_inline)) void
-v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int how)
+v_groups(const cls_boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int how)
 {
     __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
     const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
     const __m512i two = _mm512_set1_epi64(2), low = _mm512_set1_epi64(0xffffffff);
     const __m512d zd = _mm512_setzero_pd(), unit = _mm512_set1_pd(r->unit);
     const __m512i mv = _mm512_set1_epi64(r->m), rejv = _mm512_set1_epi32((int)r->reject);
-    for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+    for (uint32_t b0 = 0; b0 < r->B; b0 += CLS_BOOT_LANES) {
         uint32_t left = r->B - b0;
         __mmask8 kb = v_first(left);
         __m512i T = _mm512_maskz_mov_epi64(kb, _mm512_set1_epi64(r->S));
@@ -643,17 +622,14 @@ v_groups(const boot_row *r, __m512i *s, const uint32_t *cnt, double *rep, int ho
     s[3] = s3;
 }
 
-/* Most prefix rows v_stream keeps (64 bytes each); a row needing more
- * takes v_groups. */
-#define STREAM_ROWS ((uint64_t)1 << 15)
-
 /* v_stream's outputs and running sums, from the lanes' state s: checked,
  * with the rejection check (and redraws) at every step; else with it
  * deferred, returning whether a low half anywhere fell below the
  * threshold (then the pass must be made checked). */
 BOOT_AVX512 static inline __attribute__((always_inline)) int
-v_stream_pass(const boot_row *r, __m512i mv, __m512i rejv, const __m512i *s, const uint32_t *cnt,
-              uint64_t n, uint32_t *buf, const __m512i *tab, int how, int checked)
+v_stream_pass(const cls_boot_row *r, __m512i mv, __m512i rejv, const __m512i *s,
+              const uint32_t *cnt, uint64_t n, uint32_t *buf, const __m512i *tab, int how,
+              int checked)
 {
     __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3], R = _mm512_setzero_si512();
     __m512i lows = _mm512_set1_epi32(-1);
@@ -667,7 +643,7 @@ v_stream_pass(const boot_row *r, __m512i mv, __m512i rejv, const __m512i *s, con
 }
 
 /* The packed draws without waiting: each lane takes its outputs one after
- * another across all its replicates (exactly its order in boot_scalar:
+ * another across all its replicates (exactly its order in cls_boot_scalar:
  * the replicates' draws follow each other in the lane's stream), every
  * lane stepping n times (a lane past its last draw makes outputs nobody
  * reads), with no per-replicate masks and no lane idle while another
@@ -675,12 +651,12 @@ v_stream_pass(const boot_row *r, __m512i mv, __m512i rejv, const __m512i *s, con
  * 2^32, of the packed weights of each lane's first o + 1 outputs (high
  * draw in 32-bit lane 2 l, low draw in 2 l + 1); row 0 is zero.  A
  * replicate's sum is the difference of two rows, exact since it stays
- * below 2^16 in each half (boot_row.pk32), less the low draw of its last
+ * below 2^16 in each half (cls_boot_row.pk32), less the low draw of its last
  * output when T is odd (taken from the row before).  cnt holds every
  * replicate's T. */
 BOOT_AVX512 static inline __attribute__((always_inline)) void
-v_stream(const boot_row *r, __m512i *s, const uint32_t *cnt, uint64_t n, uint32_t *buf, int how,
-         double *rep)
+v_stream(const cls_boot_row *r, __m512i *s, const uint32_t *cnt, uint64_t n, uint32_t *buf,
+         int how, double *rep)
 {
     const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
     __m512i tab[2] = { zero, zero };
@@ -699,11 +675,10 @@ v_stream(const boot_row *r, __m512i *s, const uint32_t *cnt, uint64_t n, uint32_
         v_stream_pass(r, mv, rejv, s, cnt, n, buf, tab, how, 1);
     /* The replicates, eight at a time: E, each lane's outputs so far. */
     const __m512i lane = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
-    const __m256i low16 = _mm256_set1_epi32(0xffff);
     const __m512d unit = _mm512_set1_pd(r->unit);
     __m512i E = zero;
     __m256i Hp = _mm256_setzero_si256(), Lp = _mm256_setzero_si256();
-    for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+    for (uint32_t b0 = 0; b0 < r->B; b0 += CLS_BOOT_LANES) {
         __mmask8 kb = v_first(r->B - b0);
         __m512i T = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(kb, cnt + b0));
         E = _mm512_add_epi64(E, _mm512_srli_epi64(_mm512_add_epi64(T, one), 1));
@@ -713,23 +688,20 @@ v_stream(const boot_row *r, __m512i *s, const uint32_t *cnt, uint64_t n, uint32_
         __m256i Lu = _mm512_mask_i64gather_epi32(L, _mm512_test_epi64_mask(T, one),
                                                  _mm512_sub_epi64(ix, _mm512_set1_epi64(15)),
                                                  buf, 4);
-        __m256i hs = _mm256_sub_epi32(H, Hp), ls = _mm256_sub_epi32(Lu, Lp);
-        Hp = H;
-        Lp = L;
-        __m256i ML = _mm256_add_epi32(_mm256_srli_epi32(hs, 16), _mm256_srli_epi32(ls, 16));
-        __m256i MS = _mm256_add_epi32(_mm256_and_si256(hs, low16), _mm256_and_si256(ls, low16));
+        __m256i ML, MS;
+        cls_stream_sums(H, L, Lu, &Hp, &Lp, &ML, &MS);
         v_score(r, _mm512_mul_pd(_mm512_cvtepu32_pd(ML), unit),
                 _mm512_mul_pd(_mm512_cvtepu32_pd(MS), unit), rep + b0, kb);
     }
 }
 
-/* boot_scalar's lanes, eight at once: the counts, then the draws. */
-BOOT_AVX512 static int boot_avx512(const rng *lanes, const boot_row *r, cls_boot *w)
+/* cls_boot_scalar's lanes, eight at once: the counts, then the draws. */
+BOOT_AVX512 static int boot_avx512(const cls_rng *lanes, const cls_boot_row *r, cls_boot *w)
 {
     uint32_t *cnt = w->cnt;
     double *rep = w->rep;
-    uint64_t st[4][BOOT_LANES];
-    for (int l = 0; l < BOOT_LANES; l++)
+    uint64_t st[4][CLS_BOOT_LANES];
+    for (int l = 0; l < CLS_BOOT_LANES; l++)
         for (int i = 0; i < 4; i++)
             st[i][l] = lanes[l].s[i];
     __m512i s[4];
@@ -739,7 +711,7 @@ BOOT_AVX512 static int boot_avx512(const rng *lanes, const boot_row *r, cls_boot
      * look-ups of one group overlap the next. */
     if (!r->all) {
         __m512i s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-        for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+        for (uint32_t b0 = 0; b0 < r->B; b0 += CLS_BOOT_LANES) {
             __mmask8 kb = v_first(r->B - b0);
             __m512i x = v_next(&s0, &s1, &s2, &s3, kb);
             __m512i T = r->S < 32 ? v_pick_small(r, x, kb) : v_pick(r, x, kb);
@@ -757,14 +729,15 @@ BOOT_AVX512 static int boot_avx512(const rng *lanes, const boot_row *r, cls_boot
                 cnt[b] = r->S;
         __m512i N = _mm512_setzero_si512();
         const __m512i one = _mm512_set1_epi64(1);
-        for (uint32_t b0 = 0; b0 < r->B; b0 += BOOT_LANES) {
+        for (uint32_t b0 = 0; b0 < r->B; b0 += CLS_BOOT_LANES) {
             __mmask8 kb = v_first(r->B - b0);
             __m512i T = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(kb, cnt + b0));
             N = _mm512_add_epi64(N, _mm512_srli_epi64(_mm512_add_epi64(T, one), 1));
         }
         uint64_t n = _mm512_reduce_max_epu64(N);
-        if (n < STREAM_ROWS) {
-            if (grow((void **)&w->sbuf, &w->capsbuf, 16 * (size_t)(n + 1), sizeof *w->sbuf))
+        if (n < CLS_BOOT_STREAM_ROWS) {
+            if (cls_boot_grow((void **)&w->sbuf, &w->capsbuf, 16 * (size_t)(n + 1),
+                              sizeof *w->sbuf))
                 return IG_ENOMEM;
             if (r->m <= 16)
                 v_stream(r, s, cnt, n, w->sbuf, V_P16, rep);
@@ -782,7 +755,7 @@ BOOT_AVX512 static int boot_avx512(const rng *lanes, const boot_row *r, cls_boot
     return IG_OK;
 }
 
-/* heap_select for cn <= 32 values, without branches on the data: for
+/* cls_heap_select for cn <= 32 values, without branches on the data: for
  * every value x, how many values are below it (lt) and at or below it
  * (le), counted against each value in turn; the value of 0-based rank r is
  * an x with lt <= r < le (several when tied, all equal). */
@@ -826,27 +799,16 @@ BOOT_AVX512 static void v_select(const double *c, size_t cn, size_t m, int large
     *x_m1 = out[1];
 }
 
-/* The m-th and (m-1)-th smallest (largest = 0) or largest (1) of the
- * values, 2 <= m <= 32, given t, a value with at least m values at or
- * beyond it, and c[0..cn), those strictly beyond it (the first cn in
- * order): a rank below cn lies in c, any other is t.  Returns the m-th,
- * the (m-1)-th in *x_m1; h is heap scratch of 32. */
+/* cls_rank_pair, with v_select for up to 32 values beyond t. */
 BOOT_AVX512 static double v_rank_pair(const double *c, size_t cn, size_t m, int largest,
                                       double t, double *h, double *x_m1)
 {
-    double x_m = t;
-    *x_m1 = t;
-    if (cn >= m) {
-        if (cn <= 4 * BOOT_LANES)
-            v_select(c, cn, m, largest, &x_m, x_m1);
-        else
-            heap_select(c, cn, m, largest, h, &x_m, x_m1);
-    } else if (cn == m - 1) {
-        /* The (m-1)-th is the last of c; c has at most 31 values. */
-        double unused;
-        v_select(c, cn, cn, largest, x_m1, &unused);
+    if (cn >= m && cn <= 4 * CLS_BOOT_LANES) {
+        double x_m;
+        v_select(c, cn, m, largest, &x_m, x_m1);
+        return x_m;
     }
-    return x_m;
+    return cls_rank_pair(c, cn, m, largest, t, h, x_m1);
 }
 
 /* Four registers into o[0..32). */
@@ -858,22 +820,22 @@ BOOT_AVX512 static inline void v_store4(double *o, __m512d a, __m512d b, __m512d
     _mm512_storeu_pd(o + 24, d);
 }
 
-/* quantiles(), the same values found another way: each lane keeps the
+/* cls_quantiles(), the same values found another way: each lane keeps the
  * four smallest and four largest values it sees (a[j] in lane j mod 8).
  * When those 32 cover the heaps (i_lo + 2 and n - i_hi values: up to about
  * 1300 replicates), tlo, the (i_lo + 2)-th smallest of the 32 smallest
  * kept, has at least i_lo + 2 values at or below it: the order statistics
  * sought are tlo or among the values below it, gathered with compress and
  * selected (v_rank_pair; the same for thi and the largest).  Falls back to
- * quantiles() for few replicates, many, or a NaN.  h is scratch of
+ * cls_quantiles() for few replicates, many, or a NaN.  h is scratch of
  * 2 n + 16. */
 BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, double *qhi,
                                     double *h)
 {
-    qpos pl = qpos_of(n, 0.025), ph = qpos_of(n, 0.975);
+    cls_qpos pl = cls_qpos_of(n, 0.025), ph = cls_qpos_of(n, 0.975);
     size_t ml = pl.i + 2, mh = n - ph.i;
-    if (n < 16 * BOOT_LANES || ml > 4 * BOOT_LANES || mh > 4 * BOOT_LANES || mh < 2) {
-        quantiles(a, n, qlo, qhi, h);
+    if (n < 16 * CLS_BOOT_LANES || ml > 4 * CLS_BOOT_LANES || mh > 4 * CLS_BOOT_LANES || mh < 2) {
+        cls_quantiles(a, n, qlo, qhi, h);
         return;
     }
     const __m512d pinf = _mm512_set1_pd(INFINITY), ninf = _mm512_set1_pd(-INFINITY);
@@ -881,7 +843,7 @@ BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, doub
     __m512d h0 = ninf, h1 = ninf, h2 = ninf, h3 = ninf;
     __mmask8 nan = 0;
     size_t i;
-    for (i = 0; i < n; i += BOOT_LANES) {
+    for (i = 0; i < n; i += CLS_BOOT_LANES) {
         __mmask8 k = v_first(n - i);
         __m512d x = _mm512_mask_loadu_pd(pinf, k, a + i), y;
         nan |= _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
@@ -896,24 +858,24 @@ BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, doub
         h3 = _mm512_max_pd(h3, x);
     }
     if (nan) {
-        quantiles(a, n, qlo, qhi, h);
+        cls_quantiles(a, n, qlo, qhi, h);
         return;
     }
-    double kept[4 * BOOT_LANES], heap[4 * BOOT_LANES], x1, x0;
+    double kept[4 * CLS_BOOT_LANES], heap[4 * CLS_BOOT_LANES], x1, x0;
     v_store4(kept, l0, l1, l2, l3);
-    v_select(kept, 4 * BOOT_LANES, ml, 0, &x1, &x0);
+    v_select(kept, 4 * CLS_BOOT_LANES, ml, 0, &x1, &x0);
     double vlo = x1;
     __m512d tlo = _mm512_set1_pd(vlo);
     v_store4(kept, h0, h1, h2, h3);
-    v_select(kept, 4 * BOOT_LANES, mh, 1, &x1, &x0);
+    v_select(kept, 4 * CLS_BOOT_LANES, mh, 1, &x1, &x0);
     double vhi = x1;
     __m512d thi = _mm512_set1_pd(vhi);
     /* Only the values strictly beyond tlo (thi) are gathered: ties with
      * it, many when the row has few cue sentences and the replicates few
      * distinct scores, need no selection. */
-    double *cl = h, *ch = h + n + BOOT_LANES;
+    double *cl = h, *ch = h + n + CLS_BOOT_LANES;
     size_t nl = 0, nh = 0;
-    for (i = 0; i < n; i += BOOT_LANES) {
+    for (i = 0; i < n; i += CLS_BOOT_LANES) {
         __mmask8 k = v_first(n - i);
         __m512d x = _mm512_maskz_loadu_pd(k, a + i);
         __mmask8 kl = _mm512_mask_cmp_pd_mask(k, x, tlo, _CMP_LT_OQ);
@@ -924,16 +886,17 @@ BOOT_AVX512 static void v_quantiles(const double *a, size_t n, double *qlo, doub
         nh += (size_t)__builtin_popcount(kh);
     }
     x1 = v_rank_pair(cl, nl, ml, 0, vlo, heap, &x0);   /* (i+1)-th and i-th smallest */
-    *qlo = q7_value(pl, x0, x1);
+    *qlo = cls_q7_value(pl, x0, x1);
     x1 = v_rank_pair(ch, nh, mh, 1, vhi, heap, &x0);   /* i-th and (i+1)-th smallest */
-    *qhi = q7_value(ph, x1, x0);
+    *qhi = cls_q7_value(ph, x1, x0);
 }
 
 #endif
 
 #if BOOT_HAVE_AVX512
-/* Whether the CPU has what boot_avx512 uses: asked once, not per row. */
-static int boot_has_avx512;
+/* Whether the CPU has what boot_avx512 and cls_boot_avx2 use: asked once, not
+ * per row. */
+static int boot_has_avx512, boot_has_avx2;
 static pthread_once_t boot_cpu_once = PTHREAD_ONCE_INIT;
 
 static void boot_cpu_check(void)
@@ -941,6 +904,7 @@ static void boot_cpu_check(void)
     __builtin_cpu_init();
     boot_has_avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
                       __builtin_cpu_supports("avx512vl");
+    boot_has_avx2 = __builtin_cpu_supports("avx2");
 }
 #endif
 
@@ -950,8 +914,10 @@ int cls_boot_path(int want)
         return CLS_BOOT_SCALAR;
 #if BOOT_HAVE_AVX512
     pthread_once(&boot_cpu_once, boot_cpu_check);
-    if (boot_has_avx512)
+    if (boot_has_avx512 && want != CLS_BOOT_AVX2)
         return CLS_BOOT_AVX512;
+    if (boot_has_avx2 && want != CLS_BOOT_AVX512)
+        return CLS_BOOT_AVX2;
 #endif
     return CLS_BOOT_SCALAR;
 }
@@ -965,11 +931,11 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
         return IG_OK;
     if (S < m)
         S = m; /* a sound layout never has this; keeps the draw defined */
-    if (grow((void **)&w->rep, &w->caprep, B, sizeof *w->rep) ||
-        grow((void **)&w->cnt, &w->capcnt, B, sizeof *w->cnt) ||
-        grow((void **)&w->heap, &w->capheap, 2 * (size_t)B + 16, sizeof *w->heap))
+    if (cls_boot_grow((void **)&w->rep, &w->caprep, B, sizeof *w->rep) ||
+        cls_boot_grow((void **)&w->cnt, &w->capcnt, B, sizeof *w->cnt) ||
+        cls_boot_grow((void **)&w->heap, &w->capheap, 2 * (size_t)B + 16, sizeof *w->heap))
         return IG_ENOMEM;
-    boot_row r;
+    cls_boot_row r;
     memset(&r, 0, sizeof r);
     r.B = B;
     r.S = S;
@@ -981,12 +947,12 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
     r.sms = sms;
     /* Binomial(S, m/S): how many of the S draws land on a cue sentence. */
     if (!r.all) {
-        if (grow((void **)&w->cdf, &w->capcdf, (size_t)S + 1, sizeof *w->cdf))
+        if (cls_boot_grow((void **)&w->cdf, &w->capcdf, (size_t)S + 1, sizeof *w->cdf))
             return IG_ENOMEM;
         /* log(k) for k <= S, kept across rows: the same values as calling
          * log each time, computed once. */
         if (w->nlogk <= S) {
-            if (grow((void **)&w->logk, &w->caplogk, (size_t)S + 1, sizeof *w->logk))
+            if (cls_boot_grow((void **)&w->logk, &w->caplogk, (size_t)S + 1, sizeof *w->logk))
                 return IG_ENOMEM;
             for (size_t k = w->nlogk; k <= S; k++)
                 w->logk[k] = log((double)k);
@@ -1004,7 +970,7 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
          * function cdf / cdf[S], and a guide of at least S + 1 buckets
          * (the walk only matters where T is likely, where one step of
          * T's probability spans several buckets). */
-        if (grow((void **)&w->C, &w->capC, (size_t)S + 1, sizeof *w->C))
+        if (cls_boot_grow((void **)&w->C, &w->capC, (size_t)S + 1, sizeof *w->C))
             return IG_ENOMEM;
         double tot = w->cdf[S];
         for (uint32_t k = 0; k < S; k++)
@@ -1015,7 +981,7 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
             bits++;
         size_t G = (size_t)1 << bits;
         r.shift = 53 - bits;
-        if (grow((void **)&w->guide, &w->capguide, G, sizeof *w->guide))
+        if (cls_boot_grow((void **)&w->guide, &w->capguide, G, sizeof *w->guide))
             return IG_ENOMEM;
         /* guide[j] = k for the buckets whose first U lies in
          * [C[k - 1], C[k]): j from ceil(C[k - 1] / 2^shift) on. */
@@ -1031,7 +997,7 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
     }
     r.q = exact_units(sml, sms, m, S);
     if (r.q >= 0) {
-        if (grow((void **)&w->pk, &w->cappk, m, sizeof *w->pk))
+        if (cls_boot_grow((void **)&w->pk, &w->cappk, m, sizeof *w->pk))
             return IG_ENOMEM;
         double sc = ldexp(1.0, r.q);
         for (uint32_t i = 0; i < m; i++)
@@ -1044,24 +1010,31 @@ int cls_bootstrap(cls_boot *w, const double *sml, const double *sms, uint32_t m,
         /* mx bounds both halves' weights from above (their OR). */
         uint64_t lim = ((mx >> 32) > (mx & 0xffffffffu) ? mx >> 32 : mx & 0xffffffffu);
         if (lim * (((uint64_t)S + 1) / 2) < 65536) {
-            if (grow((void **)&w->pk32, &w->cappk32, m, sizeof *w->pk32))
+            if (cls_boot_grow((void **)&w->pk32, &w->cappk32, m, sizeof *w->pk32))
                 return IG_ENOMEM;
             for (uint32_t i = 0; i < m; i++)
                 w->pk32[i] = (uint32_t)((w->pk[i] >> 32) << 16 | (w->pk[i] & 0xffffu));
             r.pk32 = w->pk32;
         }
     }
-    rng lanes[BOOT_LANES];
+    cls_rng lanes[CLS_BOOT_LANES];
     lanes_seed(lanes, o->seed, id, section);
 #if BOOT_HAVE_AVX512
-    if (cls_boot_path(o->boot_path) == CLS_BOOT_AVX512) {
+    int path = cls_boot_path(o->boot_path);
+    if (path == CLS_BOOT_AVX512) {
         if (boot_avx512(lanes, &r, w) != IG_OK)
             return IG_ENOMEM;
         v_quantiles(w->rep, B, lo, hi, w->heap);
         return IG_OK;
     }
+    if (path == CLS_BOOT_AVX2) {
+        if (cls_boot_avx2(lanes, &r, w) != IG_OK)
+            return IG_ENOMEM;
+        cls_quantiles_avx2(w->rep, B, lo, hi, w->heap);
+        return IG_OK;
+    }
 #endif
-    boot_scalar(lanes, &r, w->cnt, w->rep);
-    quantiles(w->rep, B, lo, hi, w->heap);
+    cls_boot_scalar(lanes, &r, w->cnt, w->rep);
+    cls_quantiles(w->rep, B, lo, hi, w->heap);
     return IG_OK;
 }

@@ -1,13 +1,15 @@
 /*
  * classify_int.h: the run state shared by the files of the classify stage:
  * classify_open.c (set-up, patterns resolved), classify.c (matching,
- * scoring), classify_boot.c (intervals), classify_ev.c (evidence rows) and
- * classify_out.c (scaling models and the tables).  Not a public interface: classify.h is
+ * scoring), classify_boot.c and classify_boot_avx2.c (intervals),
+ * classify_ev.c (evidence rows) and classify_out.c (scaling models and the
+ * tables).  Not a public interface: classify.h is
  * the manual.
  */
 #ifndef IG_CLASSIFY_INT_H
 #define IG_CLASSIFY_INT_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -122,11 +124,6 @@ typedef struct cls_boot {
     size_t capcnt;
 } cls_boot;
 
-/* The path cls_bootstrap takes for a request: CLS_BOOT_SCALAR when asked
- * for, else CLS_BOOT_AVX512 when this build and CPU have AVX-512 F, DQ and VL,
- * else CLS_BOOT_SCALAR (so tests can see whether a comparison is real). */
-int cls_boot_path(int want);
-
 /* The 95% percentile interval of one row (classify.h "Interval"): S
  * sentences, m of which hold cues with multilateral and multistakeholder
  * weight sums sml[i], sms[i]; replicates, seed and smoothing from o, the
@@ -137,6 +134,121 @@ int cls_boot_path(int want);
 int cls_bootstrap(cls_boot *b, const double *sml, const double *sms, uint32_t m, uint32_t S,
                   const cls_opts *o, const char *id, uint32_t section, double *lo, double *hi);
 void cls_boot_free(cls_boot *b);
+
+/* ---- the bootstrap's paths (classify_boot.c, classify_boot_avx2.c) ---------
+ * classify_boot.c defines the method, its plain path and its AVX-512 path;
+ * classify_boot_avx2.c the AVX2 path, which shares these. */
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define CLS_BOOT_X86 1
+#define CLS_TARGET_AVX2 __attribute__((target("avx2")))
+#else
+#define CLS_BOOT_X86 0
+#endif
+
+/* Generator lanes per row: one AVX-512 register of 64-bit words. */
+#define CLS_BOOT_LANES 8
+
+/* Most prefix rows a packed stream keeps (64 bytes each: v_stream,
+ * w_stream); a row needing more takes another way. */
+#define CLS_BOOT_STREAM_ROWS ((uint64_t)1 << 15)
+
+/* One lane's generator state (xoshiro256++). */
+typedef struct cls_rng {
+    uint64_t s[4];
+} cls_rng;
+
+/* What every path reads of one row. */
+typedef struct cls_boot_row {
+    uint32_t B, S, m;
+    int all;               /* m == S: every draw lands on a cue sentence */
+    const uint64_t *C;     /* Binomial(S, m/S) thresholds (not all) */
+    const uint32_t *guide; /* their guide, 2^(53 - shift) entries */
+    int shift;
+    uint32_t reject;       /* Lemire: a product whose low half is below
+                              (2^32 - m) mod m is drawn again */
+    int q;                 /* exact_units, or -1 */
+    const uint64_t *pk;    /* q >= 0: ML << 32 | MS in units of 2^-q */
+    const uint32_t *pk32;  /* ML << 16 | MS, when every weight in units
+                              times ceil(S / 2) stays below 2^16: the sums
+                              of ceil(S / 2) draws fit 16 bits; else NULL */
+    double unit;           /* 2^-q */
+    const double *sml, *sms; /* q < 0: the sums as doubles */
+    double k;              /* smoothing */
+} cls_boot_row;
+
+/* The lane's next output (xoshiro256++). */
+uint64_t cls_rng_next(cls_rng *g);
+/* Grow *p (*cap elements of size sz) to hold n; IG_OK or IG_ENOMEM. */
+int cls_boot_grow(void **p, size_t *cap, size_t n, size_t sz);
+/* The m-th and (m-1)-th smallest (largest = 0) or largest (1) of
+ * c[0..cn), cn >= m >= 2, h heap scratch of min(m, cn - m + 2). */
+void cls_heap_select(const double *c, size_t cn, size_t m, int largest, double *h, double *x_m,
+                     double *x_m1);
+/* The 2.5% and 97.5% quantiles (R type 7) of a[0..n), n >= 1; h is scratch
+ * of n + 4. */
+void cls_quantiles(const double *a, size_t n, double *qlo, double *qhi, double *h);
+/* The m-th and (m-1)-th smallest (largest) of some values, m >= 2, from t,
+ * a value with at least m values at or beyond it, and c[0..cn), those
+ * strictly beyond it; returns the m-th, the (m-1)-th in *x_m1; h is heap
+ * scratch of m. */
+double cls_rank_pair(const double *c, size_t cn, size_t m, int largest, double t, double *h,
+                     double *x_m1);
+/* The count T of one replicate from U, the top 53 bits of an output. */
+uint32_t cls_binom_pick(const uint64_t *C, const uint32_t *guide, int shift, uint64_t U);
+/* The plain path, which defines the draws: rep[0..B) from the lanes'
+ * start states; cnt is scratch of B. */
+void cls_boot_scalar(const cls_rng *lanes, const cls_boot_row *r, uint32_t *cnt, double *rep);
+
+/* The quantile's order statistics: position h = (n - 1) q lies between the
+ * i-th and (i+1)-th smallest (0-based); R type 7 interpolates linearly. */
+typedef struct cls_qpos {
+    double h;
+    size_t i;
+} cls_qpos;
+
+static inline cls_qpos cls_qpos_of(size_t n, double q)
+{
+    cls_qpos p;
+    p.h = (double)(n - 1) * q;
+    p.i = (size_t)floor(p.h);
+    return p;
+}
+
+static inline double cls_q7_value(cls_qpos p, double lo, double hi)
+{
+    if (p.h == (double)p.i)
+        return lo;
+    return lo + (p.h - (double)p.i) * (hi - lo);
+}
+
+#if CLS_BOOT_X86
+/* The packed sums of one replicate per lane, read from the running sums of
+ * a packed stream (v_stream, w_stream): H and L the rows of the lanes'
+ * last outputs of this replicate (high and low draws), Lu the low draws'
+ * row to use (the row before when T is odd), *Hp and *Lp those of the
+ * replicate before, updated.  Each sum stays below 2^16 in each half, so
+ * the differences mod 2^32 are exact.  Both vector paths use it. */
+CLS_TARGET_AVX2 static inline void cls_stream_sums(__m256i H, __m256i L, __m256i Lu,
+                                                   __m256i *Hp, __m256i *Lp, __m256i *ML,
+                                                   __m256i *MS)
+{
+    const __m256i low16 = _mm256_set1_epi32(0xffff);
+    __m256i hs = _mm256_sub_epi32(H, *Hp), ls = _mm256_sub_epi32(Lu, *Lp);
+    *Hp = H;
+    *Lp = L;
+    *ML = _mm256_add_epi32(_mm256_srli_epi32(hs, 16), _mm256_srli_epi32(ls, 16));
+    *MS = _mm256_add_epi32(_mm256_and_si256(hs, low16), _mm256_and_si256(ls, low16));
+}
+
+/* The AVX2 path (classify_boot_avx2.c): rep[0..B) into w->rep from the
+ * lanes' start states, the same bits as cls_boot_scalar; IG_ENOMEM.  Only
+ * on a CPU with AVX2. */
+int cls_boot_avx2(const cls_rng *lanes, const cls_boot_row *r, cls_boot *w);
+/* cls_quantiles, the same values, with AVX2; h is scratch of 2 n + 16. */
+void cls_quantiles_avx2(const double *a, size_t n, double *qlo, double *qhi, double *h);
+#endif
 
 /* ---- evidence.csv bytes (classify_ev.c) ------------------------------------ */
 

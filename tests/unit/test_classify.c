@@ -650,7 +650,7 @@ static int boot_same(cls_boot *w, const double *sml, const double *sms, uint32_t
     return 0;
 }
 
-/* Both paths against the reference: sizes on either side of the register
+/* Every path against the reference: sizes on either side of the register
  * tables (8, 16, 32 sentences) and of the quantile shortcut (128 and about
  * 1300 replicates), replicate counts that are not a multiple of the eight
  * lanes, exact and inexact weights, S = m and S > m. */
@@ -686,12 +686,13 @@ static void test_bootstrap_reference(void)
                 o.smoothing = exact ? 3 : 1;
                 same += boot_same(&w, sml, sms, m, S, o, CLS_BOOT_SCALAR, (uint32_t)sk);
                 same += boot_same(&w, sml, sms, m, S, o, CLS_BOOT_AVX512, (uint32_t)sk);
-                cases += 2;
+                same += boot_same(&w, sml, sms, m, S, o, CLS_BOOT_AVX2, (uint32_t)sk);
+                cases += 3;
             }
         }
     }
     CHECK_EQ(same, cases);
-    CHECK(cases == 176);
+    CHECK(cases == 264);
     cls_boot_free(&w);
 }
 
@@ -702,9 +703,10 @@ static void test_bootstrap_reference(void)
  * 65026 (1.5e-5 rejected: a few redraws in eight replicates), whose
  * weights in units of 2^-1 times ceil(S / 2) stay below 2^16, so the
  * vector path sums them packed in 16 bits and draws each lane as one
- * stream (classify_boot.c boot_row.pk32, v_stream).  The comparison is real only
- * on a CPU with AVX-512 (else both runs are plain; the reference still
- * checks the redraw rule). */
+ * stream (classify_int.h cls_boot_row.pk32, v_stream; the AVX2 path, finding
+ * a rejected draw in its stream, draws the row plainly).  The comparisons
+ * are real only on a CPU with AVX-512 and AVX2 (else those runs are plain;
+ * the reference still checks the redraw rule). */
 static void test_bootstrap_redraw(void)
 {
     static const uint32_t ms_[] = { 171730, 65026 };
@@ -731,14 +733,89 @@ static void test_bootstrap_redraw(void)
             ref_rejections = 0;
             same += boot_same(&w, sml, sms, m, S, o, CLS_BOOT_SCALAR, sk);
             same += boot_same(&w, sml, sms, m, S, o, CLS_BOOT_AVX512, sk);
+            same += boot_same(&w, sml, sms, m, S, o, CLS_BOOT_AVX2, sk);
             /* Each boot_same ran the reference once. */
-            CHECK(ref_rejections > (mi == 0 ? 20u : 2u));
+            CHECK(ref_rejections > (mi == 0 ? 30u : 3u));
         }
         cls_boot_free(&w);
         free(sml);
         free(sms);
     }
-    CHECK_EQ(same, 8);
+    CHECK_EQ(same, 12);
+}
+
+/* The vector paths against the plain one on many rows, replicate by
+ * replicate (cls_boot.rep: all B scores, not only the interval) and the
+ * interval: m on either side of the register tables (8, 16, 32 and 64
+ * sentences), B on either side of every multiple of four and eight lanes
+ * and of the quantile shortcut (128), S = m, S + 1, about 32 (the counts'
+ * small rule) and large, exact weights (packed in 16 bits, or too heavy for
+ * that) and inexact ones; one scratch for all rows, as a worker has.  Real
+ * only where the CPU has the path (main says when it does not). */
+static void test_bootstrap_vector_rows(void)
+{
+    static const uint32_t ms_[] = { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 63, 64,
+                                    65, 200 };
+    static const unsigned Bs[] = { 1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 127, 128, 129, 1000,
+                                   1001, 1004 };
+    static const double exact_w[] = { 0, 0.5, 1, 1.5, 2 };
+    static const double heavy_w[] = { 0, 1, 300, 2047.5 };
+    static const double other_w[] = { 0, 0.3, 1, 0.15, 0.7 };
+    const size_t nm = sizeof ms_ / sizeof ms_[0], nb = sizeof Bs / sizeof Bs[0];
+    cls_boot w;
+    memset(&w, 0, sizeof w);
+    double *plain = malloc(1004 * sizeof *plain), sml[200], sms[200];
+    CHECK(plain != NULL);
+    if (plain == NULL)
+        return;
+    uint64_t x = 4242;
+    unsigned rows = 0, same[2] = { 0, 0 };
+    for (size_t mi = 0; mi < nm; mi++) {
+        for (size_t bi = 0; bi < nb; bi++) {
+            uint32_t m = ms_[mi], sk = (uint32_t)((mi * 5 + bi) % 6);
+            uint32_t S = sk == 0 ? m : sk == 1 ? m + 1 : sk == 2 ? 31 : sk == 3 ? 32
+                       : sk == 4 ? 3 * m + 40 : 20000;
+            if (S < m)
+                S = m;
+            int kind = (int)((mi + bi) % 3); /* exact, heavy, inexact */
+            const double *wt = kind == 0 ? exact_w : kind == 1 ? heavy_w : other_w;
+            size_t nw = kind == 1 ? 4 : 5;
+            for (uint32_t i = 0; i < m; i++) {
+                uint64_t rr = ref_splitmix(&x);
+                sml[i] = wt[rr % nw];
+                sms[i] = wt[(rr >> 8) % nw];
+                if (sml[i] == 0 && sms[i] == 0)
+                    sms[i] = 1;
+            }
+            cls_opts o = base_opts();
+            o.bootstrap = Bs[bi];
+            o.seed = ref_splitmix(&x) % 100000;
+            o.smoothing = kind == 2 ? 1 : 3;
+            double lo, hi, vlo, vhi;
+            o.boot_path = CLS_BOOT_SCALAR;
+            if (cls_bootstrap(&w, sml, sms, m, S, &o, "row", sk, &lo, &hi) != IG_OK)
+                break;
+            memcpy(plain, w.rep, o.bootstrap * sizeof *plain);
+            rows++;
+            for (int v = 0; v < 2; v++) {
+                o.boot_path = v == 0 ? CLS_BOOT_AVX2 : CLS_BOOT_AVX512;
+                memset(w.rep, 0xff, o.bootstrap * sizeof *w.rep); /* no stale scores */
+                if (cls_bootstrap(&w, sml, sms, m, S, &o, "row", sk, &vlo, &vhi) != IG_OK)
+                    continue;
+                if (memcmp(plain, w.rep, o.bootstrap * sizeof *plain) == 0 &&
+                    memcmp(&lo, &vlo, sizeof lo) == 0 && memcmp(&hi, &vhi, sizeof hi) == 0)
+                    same[v]++;
+                else
+                    fprintf(stderr, "path %d differs: m=%u S=%u B=%u kind %d\n", o.boot_path, m,
+                            S, o.bootstrap, kind);
+            }
+        }
+    }
+    CHECK_EQ(rows, (unsigned)(nm * nb));
+    CHECK_EQ(same[0], rows);
+    CHECK_EQ(same[1], rows);
+    free(plain);
+    cls_boot_free(&w);
 }
 
 /* The draws are the plain resampling: over many replicates, the mean and
@@ -749,7 +826,7 @@ static void test_bootstrap_redraw(void)
  * (sqrt(Var / B)) and of the variance (Var sqrt(2 / (B - 1)), the sum of S
  * draws being close to normal).  Fixed seeds, so the outcome is fixed; a
  * wrong count distribution, a biased index or a lost draw moves the mean or
- * the variance by far more.  Both paths. */
+ * the variance by far more.  Every path. */
 static void test_bootstrap_moments(void)
 {
     static const struct {
@@ -770,7 +847,7 @@ static void test_bootstrap_moments(void)
         }
         double ew = sw / S, vw = sw2 / S - ew * ew;
         double mean_want = S * ew, var_want = S * vw;
-        for (int path = CLS_BOOT_SCALAR; path <= CLS_BOOT_AVX512; path++) {
+        for (int path = CLS_BOOT_SCALAR; path <= CLS_BOOT_AVX2; path++) {
             cls_opts o = base_opts();
             o.bootstrap = B;
             o.seed = 77 + c;
@@ -1028,18 +1105,23 @@ static void test_bootstrap_paths(void)
     o.boot_path = CLS_BOOT_AVX512;
     o.threads = 2;
     cls_run *b = classify(&o, lpos, NULL);
-    CHECK(a && b);
-    if (a && b) {
+    o.boot_path = CLS_BOOT_AVX2;
+    cls_run *c = classify(&o, lpos, NULL);
+    CHECK(a && b && c);
+    if (a && b && c) {
         size_t n = cls_row_count(a), with = 0;
-        CHECK(n == cls_row_count(b));
+        CHECK(n == cls_row_count(b) && n == cls_row_count(c));
         CHECK(n == cls_row_count(b) &&
               memcmp(cls_row_get(a, 0), cls_row_get(b, 0), n * sizeof(cls_row)) == 0);
+        CHECK(n == cls_row_count(c) &&
+              memcmp(cls_row_get(a, 0), cls_row_get(c, 0), n * sizeof(cls_row)) == 0);
         for (size_t i = 0; i < n; i++)
             with += !isnan(cls_row_get(a, i)->lo) && cls_row_get(a, i)->lo < cls_row_get(a, i)->hi;
         CHECK(with >= 3);
     }
     cls_free(a);
     cls_free(b);
+    cls_free(c);
 }
 
 static void test_wordscores(void)
@@ -1145,10 +1227,14 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
-    /* Without AVX-512 the vector-path comparisons below run the plain path
-     * twice and prove nothing: say so rather than pass in silence. */
-    if (cls_boot_path(CLS_BOOT_AUTO) != CLS_BOOT_AVX512)
-        fprintf(stderr, "note: this CPU has no AVX-512: the bootstrap's vector path is not "
+    /* Without AVX-512 or AVX2 the comparisons of that path below run the
+     * plain path twice and prove nothing: say so rather than pass in
+     * silence. */
+    if (cls_boot_path(CLS_BOOT_AVX512) != CLS_BOOT_AVX512)
+        fprintf(stderr, "note: this CPU has no AVX-512: the bootstrap's AVX-512 path is not "
+                        "compared here\n");
+    if (cls_boot_path(CLS_BOOT_AVX2) != CLS_BOOT_AVX2)
+        fprintf(stderr, "note: this CPU has no AVX2: the bootstrap's AVX2 path is not "
                         "compared here\n");
     rd = build_index("t.igx", NULL);
     lpos = load_lex("pos.tsv", positions_tsv, LEX_POSITIONS);
@@ -1163,6 +1249,7 @@ int main(void)
         RUN(test_bootstrap);
         RUN(test_bootstrap_reference);
         RUN(test_bootstrap_redraw);
+        RUN(test_bootstrap_vector_rows);
         RUN(test_bootstrap_moments);
         RUN(test_bootstrap_paths);
         RUN(test_evidence_cells);
