@@ -250,6 +250,28 @@ static int cursor_advance(tcur *c, uint32_t target, ig_err *e)
 
 static int atom_seek(snode *n, uint32_t target, ig_err *e)
 {
+    if (n->nits == 1) {
+        /* One term (most forms): its cursor is on the heap or on the
+         * document, or gone at its end; no heap to keep. */
+        if (n->nact + n->nheap == 0) {
+            n->state = SN_END;
+            return 0;
+        }
+        int rc = cursor_advance(&n->its[0], target, e);
+        if (rc <= 0) {
+            n->nact = n->nheap = 0;
+            if (rc == 0)
+                n->state = SN_END;
+            return rc;
+        }
+        n->nheap = 0;
+        n->act[0] = 0;
+        n->nact = 1;
+        n->doc = n->its[0].doc;
+        n->state = SN_ON;
+        n->listed = 0;
+        return 1;
+    }
     for (uint32_t k = 0; k < n->nact; k++) {
         int rc = cursor_advance(&n->its[n->act[k]], target, e);
         if (rc < 0)
