@@ -152,14 +152,22 @@ static size_t span_next(const span_list *l, size_t from, uint64_t f, uint64_t pr
     return lo;
 }
 
-/* span_next by a linear walk, for a caller whose f moves only a few spans
- * at a time (lists of similar length): cheaper than galloping there, whose
- * branches the processor cannot predict.  The same answer as span_next. */
+/* span_next by a forward walk, eight spans a step and then one: for a
+ * caller whose f moves up to a few hundred spans at a time (a phrase step
+ * walking a short list and looking up a long one).  Cheaper than galloping
+ * there: galloping's branches go either way at random and its jumps defeat
+ * the prefetcher, while a walk reads the list in order (classify with the
+ * 10,000-entry bench lexicon spent 7% less in matching walking up to 256
+ * spans per lookup than galloping beyond 4).  The same answer as
+ * span_next. */
+#define SPAN_WALK_MAX 256 /* walk when the lookups are this far apart or less */
 static size_t span_walk(const span_list *l, size_t from, uint64_t f, uint64_t prev)
 {
     if (f < prev || from > l->n)
         return span_lower(l, f);
     uint64_t key = f << 32;
+    while (from + 8 <= l->n && l->v[from + 7] < key)
+        from += 8;
     while (from < l->n && l->v[from] < key)
         from++;
     return from;
@@ -471,8 +479,7 @@ static int chain_by_a(const span_list *a, const span_list *b, span_list *out)
 {
     size_t at = 0;
     uint64_t prev = 0;
-    /* b at most a few times longer than a: walk it rather than gallop */
-    int walk = b->n <= 4 * a->n;
+    int walk = b->n / SPAN_WALK_MAX <= a->n;
     for (size_t i = 0; i < a->n; i++) {
         uint64_t want = (uint64_t)SPAN_L(a->v[i]) + 1;
         if (want > UINT32_MAX)
@@ -489,7 +496,8 @@ static int chain_by_a(const span_list *a, const span_list *b, span_list *out)
 /* The same pairs walking b and looking up a: for each span of b, the spans
  * of a ending right before it.  a is sorted by first position, so those
  * start at most w (a's widest span) before the end sought: one pass over a
- * for w, then a gallop per span of b.  Cheaper than chain_by_a when a is
+ * for w, then a gallop per span of b (walking a instead was slower in
+ * classify: a is the long list here).  Cheaper than chain_by_a when a is
  * much longer ("the" before a rare word). */
 static int chain_by_b(const span_list *a, const span_list *b, span_list *out)
 {
