@@ -168,6 +168,14 @@ static size_t span_walk(const span_list *l, size_t from, uint64_t f, uint64_t pr
     uint64_t key = f << 32;
     while (from + 8 <= l->n && l->v[from + 7] < key)
         from += 8;
+    if (from + 8 <= l->n) {
+        /* The answer is in these eight: count the spans below it without
+         * a branch (where a walk would stop is unpredictable). */
+        size_t below = 0;
+        for (size_t i = 0; i < 8; i++)
+            below += l->v[from + i] < key;
+        return from + below;
+    }
     while (from < l->n && l->v[from] < key)
         from++;
     return from;
