@@ -321,7 +321,7 @@ static int atom_seek(snode *n, uint32_t target, ig_err *e)
 /* Merge sorted x and y into o (room for nx + ny); returns nx + ny.
  * Without a branch on the comparison: the runs of a form's terms interleave
  * unpredictably, and mispredictions were most of a merge's time. */
-static size_t merge2(const uint64_t *x, size_t nx, const uint64_t *y, size_t ny, uint64_t *o)
+size_t pat_merge2(const uint64_t *x, size_t nx, const uint64_t *y, size_t ny, uint64_t *o)
 {
     size_t i = 0, j = 0, k = 0;
     while (i < nx && j < ny) {
@@ -356,7 +356,7 @@ int pat_merge_runs(span_list *l, size_t *b, size_t nruns, span_list *tmp)
             size_t i = b[r], ie = b[r + 1];
             size_t j = r + 1 < nruns ? b[r + 1] : ie, je = r + 1 < nruns ? b[r + 2] : ie;
             b[nr++] = o;
-            o += merge2(l->v + i, ie - i, l->v + j, je - j, tmp->v + o);
+            o += pat_merge2(l->v + i, ie - i, l->v + j, je - j, tmp->v + o);
         }
         b[nr] = o;
         nruns = nr;
@@ -421,7 +421,7 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
             const tcur *d = &n->its[n->act[k + 1]];
             const uint64_t *y = d->ct->v + d->ct->off[d->k];
             size_t ny = d->ct->off[d->k + 1] - d->ct->off[d->k];
-            l->n += merge2(x, nx, y, ny, l->v + l->n);
+            l->n += pat_merge2(x, nx, y, ny, l->v + l->n);
         }
         n->runs[nruns] = l->n;
         if (nruns > 1 && pat_merge_runs(l, n->runs, nruns, &s->tmp))
