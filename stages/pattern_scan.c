@@ -45,8 +45,6 @@ typedef struct snode {
     uint32_t *act;          /* forms: cursors on doc */
     uint32_t nact;
     size_t *runs;           /* forms: where each cursor's spans start in list */
-    uint32_t *ord;          /* phrase, NEAR: the order its children are
-                               sought in, rarest first (scan_restart) */
 } snode;
 
 struct pat_scan {
@@ -709,18 +707,8 @@ static int near_list(pat_scan *s, snode *n, uint32_t doc, ig_err *e)
     return IG_OK;
 }
 
-/* Child k of phrase or NEAR n (a NEAR's are left, right). */
-static snode *child(pat_scan *s, const snode *n, size_t k)
-{
-    const pnode *pn = n->pn;
-    return s->nodes + (pn->kind == PN_PHRASE ? pn->a + k : k == 0 ? pn->a : pn->b);
-}
-
 /* Phrase or NEAR: leapfrog the children onto one document, then compute
- * the spans there; a document where they meet without matching is passed.
- * The children are sought in n->ord: any order meets on the same
- * documents, and the rarest first sends the others straight to its next
- * document instead of stepping them through the documents it lacks. */
+ * the spans there; a document where they meet without matching is passed. */
 static int multi_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e)
 {
     const pnode *pn = n->pn;
@@ -729,7 +717,8 @@ static int multi_seek(pat_scan *s, snode *n, uint32_t target, ig_err *e)
     for (;;) {
         size_t k = 0;
         while (k < nk) {
-            snode *c = child(s, n, n->ord[k]);
+            snode *c = pn->kind == PN_PHRASE ? s->nodes + pn->a + k
+                                             : s->nodes + (k == 0 ? pn->a : pn->b);
             int rc = node_seek(s, c, t, e);
             if (rc < 0)
                 return rc;
@@ -791,7 +780,6 @@ void pat_scan_close(pat_scan *s)
             ig_free(n->heap);
             ig_free(n->act);
             ig_free(n->runs);
-            ig_free(n->ord);
         }
         ig_free(s->nodes);
     }
@@ -826,17 +814,8 @@ static int scan_open(pat_scan **out, const pat_pattern *p, const pat_cache *cach
         snode *n = &s->nodes[i];
         const pnode *pn = &p->nodes[i];
         n->pn = pn;
-        if (!is_atom(pn)) {
-            size_t nk = pn->kind == PN_PHRASE ? pn->b : 2;
-            n->ord = ig_calloc(nk, sizeof *n->ord);
-            if (n->ord == NULL) {
-                rc = ig_err_nomem(e, "pattern");
-                goto out;
-            }
-            for (size_t k = 0; k < nk; k++)
-                n->ord[k] = (uint32_t)k;
+        if (!is_atom(pn))
             continue;
-        }
         if (pn->nterms > UINT32_MAX) {
             rc = ig_err_nomem(e, "pattern");
             goto out;
@@ -919,28 +898,9 @@ static int scan_fail(pat_scan *s, int rc)
     return rc;
 }
 
-/* How many documents of the cache's range node n may match in, at most:
- * a form's documents, the fewest of a phrase's or NEAR's children. */
-static size_t node_docs(pat_scan *s, const snode *n)
-{
-    if (is_atom(n->pn)) {
-        size_t d = 0;
-        for (uint32_t k = 0; k < n->nits; k++)
-            d += n->its[k].ct->ndocs;
-        return d;
-    }
-    size_t nk = n->pn->kind == PN_PHRASE ? n->pn->b : 2, d = SIZE_MAX;
-    for (size_t k = 0; k < nk; k++) {
-        size_t x = node_docs(s, child(s, n, k));
-        d = x < d ? x : d;
-    }
-    return d;
-}
-
 /* A cached scan whose cache moved to another range starts over there:
  * every form's cursors on their terms' first documents in the range,
- * every node fresh, every phrase and NEAR to seek its children rarest
- * first in this range. */
+ * every node fresh. */
 static int scan_restart(pat_scan *s, ig_err *e)
 {
     for (size_t i = 0; i < s->p->nnodes; i++) {
@@ -962,22 +922,6 @@ static int scan_restart(pat_scan *s, ig_err *e)
                 heap_push(n, k);
             }
         }
-    }
-    for (size_t i = 0; i < s->p->nnodes; i++) {
-        snode *n = &s->nodes[i];
-        if (is_atom(n->pn))
-            continue;
-        size_t nk = n->pn->kind == PN_PHRASE ? n->pn->b : 2, d[IG_MAX_PATTERN_DEPTH];
-        for (size_t k = 0; k < nk; k++) {
-            d[k] = node_docs(s, child(s, n, k));
-            n->ord[k] = (uint32_t)k;
-        }
-        for (size_t k = 1; k < nk; k++) /* insertion sort: a few children */
-            for (size_t j = k; j > 0 && d[n->ord[j - 1]] > d[n->ord[j]]; j--) {
-                uint32_t x = n->ord[j];
-                n->ord[j] = n->ord[j - 1];
-                n->ord[j - 1] = x;
-            }
     }
     s->state = SN_FRESH;
     s->matched = 0;
