@@ -319,15 +319,32 @@ static int pc_build_set(pc_term *t)
             t->capv = cap;
         }
         size_t run = t->nv;
-        for (uint32_t m = 0; m < t->nset; m++) {
-            const pc_term *x = t->mem[m];
-            if (k[m] >= x->ndocs || x->docs[k[m]] != d)
-                continue;
-            size_t a = x->off[k[m]], z = x->off[k[m] + 1];
-            b[nruns++] = t->nv - run;
-            memcpy(t->v + t->nv, x->v + a, (z - a) * sizeof *x->v);
-            t->nv += z - a;
-            k[m]++;
+        uint32_t in[PC_SET_MAX], nin = 0;
+        for (uint32_t m = 0; m < t->nset; m++)
+            if (k[m] < t->mem[m]->ndocs && t->mem[m]->docs[k[m]] == d)
+                in[nin++] = m;
+        if (nin == 2) {
+            /* Two members here (the usual case of a stem's forms): merged
+             * straight from their runs, not copied and merged back. */
+            const pc_term *x = t->mem[in[0]], *y = t->mem[in[1]];
+            size_t xa = x->off[k[in[0]]], xz = x->off[k[in[0]] + 1];
+            size_t ya = y->off[k[in[1]]], yz = y->off[k[in[1]] + 1];
+            t->nv += pat_merge2(x->v + xa, xz - xa, y->v + ya, yz - ya, t->v + run);
+            k[in[0]]++;
+            k[in[1]]++;
+            span_list seg = { t->v + run, t->nv - run, t->nv - run };
+            pat_span_sort_unique(&seg);
+            t->nv = run + seg.n;
+        } else {
+            for (uint32_t i = 0; i < nin; i++) {
+                uint32_t m = in[i];
+                const pc_term *x = t->mem[m];
+                size_t a = x->off[k[m]], z = x->off[k[m] + 1];
+                b[nruns++] = t->nv - run;
+                memcpy(t->v + t->nv, x->v + a, (z - a) * sizeof *x->v);
+                t->nv += z - a;
+                k[m]++;
+            }
         }
         b[nruns] = t->nv - run;
         if (nruns > 1) {

@@ -86,6 +86,8 @@ typedef struct span_list {
 /* Sort l (only when needed: lists usually arrive sorted) and drop
  * repeats. */
 void pat_span_sort_unique(span_list *l);
+/* Merge sorted x and y into o (room for nx + ny); returns nx + ny. */
+size_t pat_merge2(const uint64_t *x, size_t nx, const uint64_t *y, size_t ny, uint64_t *o);
 /* Merge the sorted runs of l (run r is [b[r], b[r+1])) pairwise, through
  * tmp, until one is left.  IG_OK or IG_ENOMEM. */
 int pat_merge_runs(span_list *l, size_t *b, size_t nruns, span_list *tmp);

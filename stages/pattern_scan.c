@@ -150,14 +150,30 @@ static size_t span_next(const span_list *l, size_t from, uint64_t f, uint64_t pr
     return lo;
 }
 
-/* span_next by a linear walk, for a caller whose f moves only a few spans
- * at a time (lists of similar length): cheaper than galloping there, whose
- * branches the processor cannot predict.  The same answer as span_next. */
+/* span_next by a forward walk, eight spans a step and then one: for a
+ * caller whose f moves up to a few hundred spans at a time (a phrase step
+ * walking a short list and looking up a long one).  Cheaper than galloping
+ * there: galloping's branches go either way at random and its jumps defeat
+ * the prefetcher, while a walk reads the list in order (classify with the
+ * 10,000-entry bench lexicon spent 7% less in matching walking up to 256
+ * spans per lookup than galloping beyond 4).  The same answer as
+ * span_next. */
+#define SPAN_WALK_MAX 256 /* walk when the lookups are this far apart or less */
 static size_t span_walk(const span_list *l, size_t from, uint64_t f, uint64_t prev)
 {
     if (f < prev || from > l->n)
         return span_lower(l, f);
     uint64_t key = f << 32;
+    while (from + 8 <= l->n && l->v[from + 7] < key)
+        from += 8;
+    if (from + 8 <= l->n) {
+        /* The answer is in these eight: count the spans below it without
+         * a branch (where a walk would stop is unpredictable). */
+        size_t below = 0;
+        for (size_t i = 0; i < 8; i++)
+            below += l->v[from + i] < key;
+        return from + below;
+    }
     while (from < l->n && l->v[from] < key)
         from++;
     return from;
@@ -250,6 +266,28 @@ static int cursor_advance(tcur *c, uint32_t target, ig_err *e)
 
 static int atom_seek(snode *n, uint32_t target, ig_err *e)
 {
+    if (n->nits == 1) {
+        /* One term (most forms): its cursor is on the heap or on the
+         * document, or gone at its end; no heap to keep. */
+        if (n->nact + n->nheap == 0) {
+            n->state = SN_END;
+            return 0;
+        }
+        int rc = cursor_advance(&n->its[0], target, e);
+        if (rc <= 0) {
+            n->nact = n->nheap = 0;
+            if (rc == 0)
+                n->state = SN_END;
+            return rc;
+        }
+        n->nheap = 0;
+        n->act[0] = 0;
+        n->nact = 1;
+        n->doc = n->its[0].doc;
+        n->state = SN_ON;
+        n->listed = 0;
+        return 1;
+    }
     for (uint32_t k = 0; k < n->nact; k++) {
         int rc = cursor_advance(&n->its[n->act[k]], target, e);
         if (rc < 0)
@@ -281,7 +319,7 @@ static int atom_seek(snode *n, uint32_t target, ig_err *e)
 /* Merge sorted x and y into o (room for nx + ny); returns nx + ny.
  * Without a branch on the comparison: the runs of a form's terms interleave
  * unpredictably, and mispredictions were most of a merge's time. */
-static size_t merge2(const uint64_t *x, size_t nx, const uint64_t *y, size_t ny, uint64_t *o)
+size_t pat_merge2(const uint64_t *x, size_t nx, const uint64_t *y, size_t ny, uint64_t *o)
 {
     size_t i = 0, j = 0, k = 0;
     while (i < nx && j < ny) {
@@ -316,7 +354,7 @@ int pat_merge_runs(span_list *l, size_t *b, size_t nruns, span_list *tmp)
             size_t i = b[r], ie = b[r + 1];
             size_t j = r + 1 < nruns ? b[r + 1] : ie, je = r + 1 < nruns ? b[r + 2] : ie;
             b[nr++] = o;
-            o += merge2(l->v + i, ie - i, l->v + j, je - j, tmp->v + o);
+            o += pat_merge2(l->v + i, ie - i, l->v + j, je - j, tmp->v + o);
         }
         b[nr] = o;
         nruns = nr;
@@ -381,7 +419,7 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
             const tcur *d = &n->its[n->act[k + 1]];
             const uint64_t *y = d->ct->v + d->ct->off[d->k];
             size_t ny = d->ct->off[d->k + 1] - d->ct->off[d->k];
-            l->n += merge2(x, nx, y, ny, l->v + l->n);
+            l->n += pat_merge2(x, nx, y, ny, l->v + l->n);
         }
         n->runs[nruns] = l->n;
         if (nruns > 1 && pat_merge_runs(l, n->runs, nruns, &s->tmp))
@@ -447,8 +485,7 @@ static int chain_by_a(const span_list *a, const span_list *b, span_list *out)
 {
     size_t at = 0;
     uint64_t prev = 0;
-    /* b at most a few times longer than a: walk it rather than gallop */
-    int walk = b->n <= 4 * a->n;
+    int walk = b->n / SPAN_WALK_MAX <= a->n;
     for (size_t i = 0; i < a->n; i++) {
         uint64_t want = (uint64_t)SPAN_L(a->v[i]) + 1;
         if (want > UINT32_MAX)
@@ -465,7 +502,8 @@ static int chain_by_a(const span_list *a, const span_list *b, span_list *out)
 /* The same pairs walking b and looking up a: for each span of b, the spans
  * of a ending right before it.  a is sorted by first position, so those
  * start at most w (a's widest span) before the end sought: one pass over a
- * for w, then a gallop per span of b.  Cheaper than chain_by_a when a is
+ * for w, then a gallop per span of b (walking a instead was slower in
+ * classify: a is the long list here).  Cheaper than chain_by_a when a is
  * much longer ("the" before a rare word). */
 static int chain_by_b(const span_list *a, const span_list *b, span_list *out)
 {

@@ -1051,7 +1051,7 @@ static size_t chain_plain(const uint64_t *a, size_t na, const uint64_t *b, size_
  * many spans that is. */
 static size_t chain_check(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 {
-    uint64_t want[512];
+    static uint64_t want[65536];
     if (na * nb > sizeof want / sizeof want[0]) {
         CHECK(!"chain_check inputs small enough");
         return 0;
@@ -1160,6 +1160,30 @@ static void test_chain(void)
     CHECK_EQ(chain_check(b, 3, a, na), 1);
     CHECK_EQ(chain_check(a, 0, b, 3), 0);
     CHECK_EQ(chain_check(a, na, b, 0), 0);
+    /* One list over 256 times longer than the other, so that a step
+     * walking the short list gallops in the long one instead of walking
+     * it (pattern_scan.c, SPAN_WALK_MAX): a compound in the middle and
+     * plain spans on both sides of the ones sought, each order. */
+    static uint64_t l[1200];
+    size_t nl = 0;
+    for (uint32_t p = 0; p < 1100; p++) {
+        l[nl++] = T_SPAN(p, p);
+        if (p == 600)
+            l[nl++] = T_SPAN(600, 602);
+    }
+    uint64_t s[3] = { T_SPAN(3, 3), T_SPAN(601, 601), T_SPAN(603, 604) };
+    CHECK_EQ(chain_check(s, 1, l, nl), 1);       /* 3 4 */
+    CHECK_EQ(chain_check(s + 1, 2, l, nl), 2);   /* 601 602, 603 605 */
+    CHECK_EQ(chain_check(l, nl, s, 3), 4);       /* 2 3, 600 601, 600 604, 602 604 */
+    CHECK_EQ(chain_check(l, nl, s + 2, 1), 2);
+    /* Spans close enough to walk the long list, eight spans a step, with
+     * gaps of every size from 1 to 46 between them (so the spans sought
+     * fall at every offset within a step), a compound among them. */
+    uint64_t m[48];
+    size_t nm = 0;
+    for (uint32_t k = 0, p = 0; p < 1100; p += ++k)
+        m[nm++] = p == 595 ? T_SPAN(595, 599) : T_SPAN(p, p);
+    CHECK_EQ(chain_check(m, nm, l, nl), nm + 1);
 }
 
 int main(void)
