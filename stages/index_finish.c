@@ -610,10 +610,13 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     idxw_sec_begin(w, IDX_SEC_DOCUMENTS);
     if ((rc = w_emit_u32(w, (uint32_t)w->ndocs, e)) != IG_OK || (rc = w_emit_u32(w, 0, e)) != IG_OK)
         goto out;
+    /* Records go out a batch at a time, as the vocabulary's do. */
+    unsigned char dbatch[IDX_DOC_REC * 256];
+    size_t dn = 0;
     for (size_t i = 0; i < w->ndocs; i++) {
         const struct wdoc *d = &w->docs[i];
-        unsigned char rec[IDX_DOC_REC];
-        memset(rec, 0, sizeof rec);
+        unsigned char *rec = dbatch + dn;
+        memset(rec, 0, IDX_DOC_REC);
         idx_put_u64(rec + DR_META_OFF, d->meta_off);
         idx_put_u64(rec + DR_BYTES, d->bytes);
         idx_put_u64(rec + DR_FILE_BYTES, d->file_bytes);
@@ -632,8 +635,11 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
         idx_put_u16(rec + DR_LANG, lfinal[d->lang]);
         idx_put_u16(rec + DR_FLAGS, d->flags);
         memcpy(rec + DR_SHA256, d->sha, 32);
-        if ((rc = idxw_emit(w, rec, sizeof rec, e)) != IG_OK)
+        dn += IDX_DOC_REC;
+        if ((dn == sizeof dbatch || i + 1 == w->ndocs) && (rc = idxw_emit(w, dbatch, dn, e)) != IG_OK)
             goto out;
+        if (dn == sizeof dbatch)
+            dn = 0;
     }
     idxw_sec_end(w, IDX_SEC_DOCUMENTS);
     /* METADATA */
