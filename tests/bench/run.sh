@@ -24,7 +24,7 @@
 #                   to igmap's single index file), timed separately.
 #      MB/s is always text bytes after decompression / wall seconds.  Peak RSS
 #      is GNU time's %M (for a pipeline, its largest process).  igmap index
-#      and the FTS5 load run BENCH_REPS times each (default 3 up to 100 MB,
+#      and the FTS5 load run BENCH_REPS times each (default 5 up to 100 MB,
 #      1 above), taking turns, each from no output; the median is reported
 #      with the range: one run on a shared machine varies by a third.
 #   3. queries on each index: the phrase "equal footing" (igmap count vs FTS5
@@ -319,7 +319,7 @@ bench_size() {
     # igmap index and the FTS5 load, REPS times each, taking turns (so that
     # a slow spell of a shared machine falls on both), each from no output
     # at all (the removal untimed); the median counts, the range is shown.
-    REPS=${BENCH_REPS:-$([ "$SIZE" -le 100 ] && echo 3 || echo 1)}
+    REPS=${BENCH_REPS:-$([ "$SIZE" -le 100 ] && echo 5 || echo 1)}
     IG_TIMES=; FT_TIMES=; IG_FAIL=0; FT_FAIL=0; FT_RSS=
     for _r in $(seq "$REPS"); do
         if [ $HAVE_IGMAP = 1 ] && [ $IG_FAIL = 0 ]; then
