@@ -1,7 +1,8 @@
 /*
  * index.c: the positional index file (index.igx): its format, and the
  * reader that every query, classify and map step goes through.  The writer
- * is in index_write.c (and the threaded driver in index_build.c).
+ * is in index_write.c and index_finish.c (and the threaded driver in
+ * index_build.c).
  *
  * ===================================================================
  *  igmap index file format, version 2
