@@ -162,12 +162,19 @@ static int walk_dir(walk *w, const char *root, const char *rel, int depth, ig_er
             rc = ig_err_data(e, STAGE, de->d_name, "path too long");
             break;
         }
-        struct stat st;
-        if (lstat(full, &st) != 0) {
-            rc = ig_err_sys(e, STAGE, full, "cannot stat");
-            break;
+        /* The entry's type as readdir gives it, when the file system
+         * does and it is one of the usual three (an lstat each was most of
+         * walking a large directory); lstat otherwise. */
+        int isdir = de->d_type == DT_DIR;
+        if (de->d_type != DT_DIR && de->d_type != DT_REG && de->d_type != DT_LNK) {
+            struct stat st;
+            if (lstat(full, &st) != 0) {
+                rc = ig_err_sys(e, STAGE, full, "cannot stat");
+                break;
+            }
+            isdir = S_ISDIR(st.st_mode);
         }
-        if (S_ISDIR(st.st_mode)) {
+        if (isdir) {
             if ((rc = walk_dir(w, root, sub, depth + 1, e)) != IG_OK)
                 break;
         } else if (ig_has_suffix(sub, ".txt") || ig_has_suffix(sub, ".txt.gz")) {
