@@ -639,7 +639,6 @@ static void prose_fill(void)
     dyn_header(prose.llen, dlen, &prose.hdr);
 }
 
-
 /* Write the block of symbols covering src[from..to) in its cheapest form. */
 static void write_block(ig_deflate *d, const unsigned char *src, size_t from, size_t to,
                         int final)

@@ -431,7 +431,8 @@ struct dirlist {
 /* Directories listed at most (beyond, files are checked with lstat). */
 #define DIRLISTS_MAX 64
 
-/* The resolved form of the directory resolve_file() met last. */
+/* The resolved form of the directory resolve_file() met last, and the
+ * listings of the directories it met. */
 struct dircache {
     char dir[PATH_MAX];     /* as written (the part of the path before the name) */
     char real[PATH_MAX];    /* realpath() of it */

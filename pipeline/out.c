@@ -138,25 +138,39 @@ static void out_fail(ig_out *o, const char *what, int err)
     o->fail_what = what;
 }
 
-static void out_flush(ig_out *o)
+/* Write p[0..n) to fd whole, at its file position (at == UINT64_MAX) or at
+ * offset at (pwrite); IG_OK, or IG_ESYS with the errno in *err.  Every
+ * call counts for ig_out_fail_at(). */
+static int out_write_all(int fd, uint64_t at, const unsigned char *p, size_t n, int *err)
 {
-    size_t off = 0;
-    while (off < o->used && !o->failed) {
+    while (n > 0) {
         ssize_t w;
         if (out_inject()) {
             errno = ENOSPC;
             w = -1;
         } else {
-            w = write(o->fd, o->buf + off, o->used - off);
+            w = at == UINT64_MAX ? write(fd, p, n) : pwrite(fd, p, n, (off_t)at);
         }
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            out_fail(o, "write error", errno);
-            break;
+            *err = errno;
+            return IG_ESYS;
         }
-        off += (size_t)w;
+        p += w;
+        n -= (size_t)w;
+        if (at != UINT64_MAX)
+            at += (uint64_t)w;
     }
+    return IG_OK;
+}
+
+static void out_flush(ig_out *o)
+{
+    int err;
+    if (o->used > 0 && !o->failed &&
+        out_write_all(o->fd, UINT64_MAX, o->buf, o->used, &err) != IG_OK)
+        out_fail(o, "write error", err);
     o->used = 0;
 }
 
@@ -311,26 +325,7 @@ int ig_out_dup(const ig_out *o)
 
 int ig_out_pwrite(int fd, uint64_t off, const void *p, size_t n, int *err)
 {
-    const unsigned char *s = p;
-    while (n > 0) {
-        ssize_t w;
-        if (out_inject()) {
-            errno = ENOSPC;
-            w = -1;
-        } else {
-            w = pwrite(fd, s, n, (off_t)off);
-        }
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            *err = errno;
-            return IG_ESYS;
-        }
-        s += w;
-        n -= (size_t)w;
-        off += (uint64_t)w;
-    }
-    return IG_OK;
+    return out_write_all(fd, off, p, n, err);
 }
 
 int ig_out_skip(ig_out *o, uint64_t n)

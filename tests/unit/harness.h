@@ -14,6 +14,7 @@
 #ifndef IG_HARNESS_H
 #define IG_HARNESS_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,6 +66,17 @@ static const char *harness_test = "";
     } while (0)
 
 #define RUN(fn) do { harness_test = #fn; fn(); } while (0)
+
+/* The next number of a xorshift64 generator for test data (*state is not
+ * 0): the same sequence on every machine, so a failure replays. */
+static inline uint64_t harness_rand(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
 
 static inline int harness_done(void)
 {

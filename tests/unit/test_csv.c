@@ -376,9 +376,7 @@ static void test_fmt_double_digits(void)
                                     INFINITY };
     const int nedges = (int)(sizeof edges / sizeof edges[0]);
     for (int i = 0; i < 200000; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        harness_rand(&x);
         double v;
         if (i < nedges * 16) {
             v = edges[i % nedges] * ((i / nedges) % 2 ? -1 : 1);
