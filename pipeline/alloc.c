@@ -100,7 +100,10 @@ void *ig_alloc_huge(size_t n)
     (void)madvise(p, n, MADV_HUGEPAGE); /* advice: without it, small pages */
     return p;
 #else
-    return aligned_alloc(IG_HUGE_ALIGN, n);
+    void *p = aligned_alloc(IG_HUGE_ALIGN, n);
+    if (p != NULL)
+        memset(p, 0, n); /* zeroed, as a fresh mapping is */
+    return p;
 #endif
 }
 

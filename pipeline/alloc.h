@@ -30,7 +30,7 @@ void ig_free(void *p);
  * aligned to it and offered to the kernel for transparent huge pages
  * (madvise), which cut the page faults and TLB misses of scattered writes
  * (about 8% less index CPU on the 100 MB bench corpus, median of eight
- * alternating runs).  Counted by the fault injector like every
+ * alternating runs).  Zeroed.  Counted by the fault injector like every
  * allocation; freed with ig_free_huge(p, n).  Under AddressSanitizer it is
  * plain aligned_alloc, so leaks still show. */
 #define IG_HUGE_ALIGN ((size_t)2 << 20)

@@ -13,9 +13,9 @@
  * document, which is what lets any number of threads do it.
  *
  * Terms are looked up in a table that each preparer keeps from one
- * document to the next (its "thread terms", struct pterm), a batch of
- * tokens at a time with their slots and terms prefetched; a term's local
- * number in the document comes from the stamp in its entry.  Only the
+ * document to the next (its "thread terms"), a batch of tokens at a time
+ * with their slots prefetched; a term's local number in the document comes
+ * from the stamp in its slot.  Only the
  * surfaces of thread terms new in a document travel with it to the writer,
  * which knows the others by number (index.h states the resulting rule on
  * the order of documents; index_write.c keeps the maps).
@@ -39,20 +39,36 @@
 /* ---- preparing one document ------------------------------------------ */
 
 /* A term this preparer has met, in any of its documents (its "thread
- * term", id = index in idx_prep.pt).  Keeping them from one document to the
- * next is what makes both lookups cheap: here, after the first documents,
- * nearly every word is found, so the branch predicts; in the writer, a
- * thread term it has seen before maps to its corpus term through an array
- * (index_write.c, "thread term maps") instead of a hash probe. */
+ * term", numbered from 0 in order of first meeting).  Keeping them from
+ * one document to the next is what makes both lookups cheap: here, after
+ * the first documents, nearly every word is found, so the branch predicts;
+ * in the writer, a thread term it has seen before maps to its corpus term
+ * through an array (index_write.c, "thread term maps") instead of a hash
+ * probe.  Its identity lives in its slot (struct pslot); this copy is kept
+ * only for the terms new in the document being prepared, whose surfaces go
+ * with it to the writer. */
 struct pterm {
     uint64_t lo, hi;        /* the surface's first 16 bytes, zero-padded: for
                                a surface of up to 16 bytes (nearly all), with
                                the key the whole identity */
     uint32_t key;           /* surface length | language id << 16 */
-    uint32_t stamp;         /* the last document (p->gen) it occurred in */
-    uint32_t local;         /* its local number in that document */
     uint32_t aoff;          /* a longer surface: offset in p->arena */
 };
+
+/* A slot of the thread terms' hash table: the look-up needs nothing
+ * else (but the arena, for the rare surface longer than 16 bytes), so a
+ * token costs one fetch from memory, which the batch requests long before
+ * it is read; a slot holding only the term's number cost a second,
+ * dependent fetch of the term.  The key is never 0 in a used slot (a
+ * surface has at least one byte), so an empty slot matches no token. */
+struct pslot {
+    uint64_t lo, hi;        /* as in struct pterm */
+    uint32_t key;           /* as in struct pterm; 0 = empty */
+    uint32_t tid;           /* the thread term */
+    uint32_t stamp;         /* the last document (p->gen) it occurred in */
+    uint32_t local;         /* its local number in that document */
+};
+_Static_assert(sizeof(struct pslot) == 32, "two slots a cache line");
 _Static_assert(IG_MAX_TOKEN_BYTES < 65536, "pterm.key keeps the length in 16 bits");
 
 /* Past this many thread terms (or arena bytes), a preparer starts afresh
@@ -63,6 +79,11 @@ _Static_assert(IG_MAX_TOKEN_BYTES < 65536, "pterm.key keeps the length in 16 bit
 #define PREP_LANGS_MAX 64
 #define PREP_SLOTS_LOG2 10
 #define PREP_SLOTS_MIN ((size_t)1 << PREP_SLOTS_LOG2)
+/* Whether nslots slots are enough for n terms: at most three quarters
+ * full.  A fuller table costs a few more probes, but at half full the
+ * slots took 16 bytes of memory a term more, and the 1 GB bench corpus
+ * went past its memory bound. */
+#define PREP_ROOM(n, nslots) ((n) * 4 <= (nslots) * 3)
 
 /* Serial numbers of preparers, from 1 (0 = a docbuf not prepared yet). */
 static atomic_uint_fast64_t prep_serials;
@@ -75,10 +96,13 @@ struct occ {
 struct idx_prep {
     tok_stream *tok;
     /* the thread terms */
-    struct pterm *pt;
-    size_t npt, cpt;
-    uint32_t *slots;        /* pt index + 1, 0 = empty */
-    size_t nslots;          /* power of two, at least twice npt */
+    size_t npt;             /* how many */
+    uint32_t *aoff;         /* per thread term: pterm.aoff */
+    size_t caoff;
+    struct pterm *fresh;    /* the thread terms new in the document, in order */
+    size_t nfresh, cfresh;
+    struct pslot *slots;
+    size_t nslots;          /* power of two, PREP_ROOM for npt */
     unsigned shift;         /* 64 - log2(nslots): a hash's slot is its top bits */
     ig_buf arena;           /* surfaces longer than 16 bytes */
     ig_buf longs;           /* the batch's surfaces longer than 16 bytes */
@@ -156,6 +180,24 @@ static inline uint64_t w_hash16(uint64_t lo, uint64_t hi, size_t n)
     return h;
 }
 
+/* A zeroed slot table of n slots.  From 2 MiB on, in huge pages: its
+ * look-ups land anywhere in it, and with small pages most of those to
+ * rare terms also missed the TLB. */
+static struct pslot *slots_new(size_t n)
+{
+    size_t bytes = n * sizeof(struct pslot);
+    return bytes >= IG_HUGE_ALIGN ? ig_alloc_huge(bytes) : ig_calloc(n, sizeof(struct pslot));
+}
+
+static void slots_free(struct pslot *s, size_t n)
+{
+    size_t bytes = n * sizeof(struct pslot);
+    if (bytes >= IG_HUGE_ALIGN)
+        ig_free_huge(s, bytes);
+    else
+        ig_free(s);
+}
+
 int idx_prep_new(idx_prep **pp, const idx_build_opts *opts, ig_err *e)
 {
     *pp = NULL;
@@ -176,7 +218,7 @@ int idx_prep_new(idx_prep **pp, const idx_build_opts *opts, ig_err *e)
     }
     p->nslots = PREP_SLOTS_MIN;
     p->shift = 64 - PREP_SLOTS_LOG2;
-    p->slots = ig_calloc(p->nslots, sizeof *p->slots);
+    p->slots = slots_new(p->nslots);
     p->serial = atomic_fetch_add(&prep_serials, 1) + 1;
     if (p->slots == NULL || ig_deflate_new(&p->z) != IG_OK) {
         idx_prep_free(p);
@@ -192,8 +234,9 @@ void idx_prep_free(idx_prep *p)
         return;
     tok_close(p->tok);
     ig_deflate_free(p->z);
-    ig_free(p->slots);
-    ig_free(p->pt);
+    slots_free(p->slots, p->nslots);
+    ig_free(p->aoff);
+    ig_free(p->fresh);
     ig_buf_free(&p->arena);
     ig_buf_free(&p->longs);
     ig_free(p->loc_tid);
@@ -243,24 +286,27 @@ static inline size_t pt_slot(const idx_prep *p, uint64_t h)
     return (size_t)(h >> p->shift);
 }
 
-/* Rebuild the slot table with twice the slots. */
+/* Rebuild the slot table with twice the slots, each term keeping its
+ * stamp and local number. */
 static int prep_rehash(idx_prep *p)
 {
     size_t n = p->nslots * 2;
-    uint32_t *s = ig_calloc(n, sizeof *s);
+    struct pslot *s = slots_new(n);
     if (s == NULL)
         return IG_ENOMEM;
     p->shift--;
-    for (size_t i = 0; i < p->npt; i++) {
-        const struct pterm *t = &p->pt[i];
-        size_t len = t->key & 0xFFFF;
-        size_t h = pt_slot(p, pt_hash(len > 16 ? p->arena.data + t->aoff : NULL, t->lo, t->hi,
-                                      len, t->key));
-        while (s[h])
+    for (size_t i = 0; i < p->nslots; i++) {
+        const struct pslot *o = &p->slots[i];
+        if (o->key == 0)
+            continue;
+        size_t len = o->key & 0xFFFF;
+        const char *surf = len > 16 ? p->arena.data + p->aoff[o->tid] : NULL;
+        size_t h = pt_slot(p, pt_hash(surf, o->lo, o->hi, len, o->key));
+        while (s[h].key != 0)
             h = (h + 1) & (n - 1);
-        s[h] = (uint32_t)i + 1;
+        s[h] = *o;
     }
-    ig_free(p->slots);
+    slots_free(p->slots, p->nslots);
     p->slots = s;
     p->nslots = n;
     return IG_OK;
@@ -272,9 +318,9 @@ static void prep_forget(idx_prep *p)
     p->npt = 0;
     ig_buf_reset(&p->arena);
     if (p->nslots > PREP_SLOTS_MIN) {
-        uint32_t *s = ig_calloc(PREP_SLOTS_MIN, sizeof *s);
+        struct pslot *s = slots_new(PREP_SLOTS_MIN);
         if (s != NULL) {
-            ig_free(p->slots);
+            slots_free(p->slots, p->nslots);
             p->slots = s;
             p->nslots = PREP_SLOTS_MIN;
             p->shift = 64 - PREP_SLOTS_LOG2;
@@ -315,46 +361,45 @@ struct btok {
  * (prep_batch), more of them overlap in a longer batch (128 against 32:
  * 3% more preparing speed). */
 #define PREP_BATCH 128
-/* A token's term is requested this many tokens after its slot. */
-#define PREP_AHEAD 8
 
-/* Thread term of b, added if new. */
-static int prep_find(idx_prep *p, const struct btok *b, uint32_t *tid)
+/* The slot of b's thread term, the term added if new.  The table must
+ * have room for it (prep_batch): a slot found stays where it is for the
+ * rest of the batch. */
+static int prep_find(idx_prep *p, const struct btok *b, struct pslot **slot)
 {
     size_t n = b->key & 0xFFFF;
     const char *norm = n > 16 ? p->longs.data + b->loff : NULL;
     size_t mask = p->nslots - 1, i = pt_slot(p, b->h);
-    for (;;) {
-        uint32_t s = p->slots[i];
-        if (s == 0)
-            break;
-        const struct pterm *t = &p->pt[s - 1];
-        if (((t->lo ^ b->lo) | (t->hi ^ b->hi) | (t->key ^ b->key)) == 0 &&
-            (n <= 16 || w_same(p->arena.data + t->aoff, norm, n))) {
-            *tid = s - 1;
+    struct pslot *s;
+    for (;; i = (i + 1) & mask) {
+        s = &p->slots[i];
+        if (((s->lo ^ b->lo) | (s->hi ^ b->hi) | (s->key ^ b->key)) == 0 &&
+            (n <= 16 || w_same(p->arena.data + p->aoff[s->tid], norm, n))) {
+            *slot = s;
             return IG_OK;
         }
-        i = (i + 1) & mask;
+        if (s->key == 0)
+            break;
     }
     if (p->npt >= UINT32_MAX - 1 || (n > 16 && p->arena.len + n > UINT32_MAX) ||
-        w_grow((void **)&p->pt, &p->cpt, p->npt + 1, sizeof *p->pt) != IG_OK)
+        w_grow((void **)&p->aoff, &p->caoff, p->npt + 1, sizeof *p->aoff) != IG_OK ||
+        w_grow((void **)&p->fresh, &p->cfresh, p->nfresh + 1, sizeof *p->fresh) != IG_OK)
         return IG_ENOMEM;
-    struct pterm *t = &p->pt[p->npt];
+    struct pterm *t = &p->fresh[p->nfresh++];
     t->aoff = 0;
     if (n > 16) {
         t->aoff = (uint32_t)p->arena.len;
         if (ig_buf_add(&p->arena, norm, n) != IG_OK)
             return IG_ENOMEM;
     }
-    t->lo = b->lo;
-    t->hi = b->hi;
-    t->key = b->key;
-    t->stamp = 0;
-    t->local = 0;
-    p->slots[i] = (uint32_t)++p->npt;
-    *tid = (uint32_t)p->npt - 1;
-    if (p->npt * 2 > p->nslots)
-        return prep_rehash(p);
+    p->aoff[p->npt] = t->aoff;
+    t->lo = s->lo = b->lo;
+    t->hi = s->hi = b->hi;
+    t->key = s->key = b->key;
+    s->tid = (uint32_t)p->npt++;
+    s->stamp = 0;
+    s->local = 0;
+    *slot = s;
     return IG_OK;
 }
 
@@ -415,37 +460,35 @@ static int prep_batch(idx_prep *p, const struct btok *bt, size_t nb)
     if ((p->clt < p->nlt + nb && prep_grow_locals(p, p->nlt + nb) != IG_OK) ||
         w_grow((void **)&p->occ, &p->cocc, p->nocc + nb, sizeof *p->occ) != IG_OK)
         return IG_ENOMEM;
-    /* The tokens' slots were fetched as they were batched, and the terms
-     * of all but the last PREP_AHEAD requested (prep_scan): now those. */
-    for (size_t i = nb > PREP_AHEAD ? nb - PREP_AHEAD : 0; i < nb; i++) {
-        uint32_t sl = p->slots[pt_slot(p, bt[i].h)];
-        if (sl)
-            __builtin_prefetch(&p->pt[sl - 1]);
-    }
-    /* All the look-ups first, then the local numbers: in one loop, each
+    /* Room for every token of the batch to be new, so that no slot moves
+     * before the batch is done (rehashing costs the same, done here). */
+    while (!PREP_ROOM(p->npt + nb, p->nslots))
+        if (prep_rehash(p) != IG_OK)
+            return IG_ENOMEM;
+    /* All the look-ups first (their slots were requested as the tokens
+     * were batched, prep_scan), then the local numbers: in one loop, each
      * token's local number waited for its term's stamp, and the next
      * token's for that one, so that no two look-ups overlapped. */
-    uint32_t tids[PREP_BATCH];
+    struct pslot *sp[PREP_BATCH];
     for (size_t i = 0; i < nb; i++)
-        if (prep_find(p, &bt[i], &tids[i]) != IG_OK)
+        if (prep_find(p, &bt[i], &sp[i]) != IG_OK)
             return IG_ENOMEM;
     uint32_t nlt = (uint32_t)p->nlt, gen = p->gen;
     uint32_t *loc_tid = p->loc_tid, *loc_cnt = p->loc_cnt;
     struct occ *oq = p->occ + p->nocc;
     for (size_t i = 0; i < nb; i++) {
-        uint32_t tid = tids[i];
+        struct pslot *s = sp[i];
         /* Its local number: a new one if this is its first occurrence in
          * the document.  About a third of a document's tokens are, in no
          * pattern a predictor could learn: selects, not branches. */
-        struct pterm *pt = &p->pt[tid];
-        uint32_t first = pt->stamp != gen;
-        uint32_t lid = first ? nlt : pt->local;
-        loc_tid[nlt] = tid;
+        uint32_t first = s->stamp != gen;
+        uint32_t lid = first ? nlt : s->local;
+        loc_tid[nlt] = s->tid;
         loc_cnt[nlt] = 0;
         loc_cnt[lid]++;
         nlt += first;
-        pt->local = lid;
-        pt->stamp = gen;
+        s->local = lid;
+        s->stamp = gen;
         oq->lid = lid;
         oq->pos = bt[i].pos;
         oq->span = bt[i].span;
@@ -533,11 +576,6 @@ static int prep_scan(idx_prep *p, idx_docbuf *d, size_t len, const char *path, u
         }
         b->h = pt_hash(tk->norm, b->lo, b->hi, n, b->key);
         __builtin_prefetch(&p->slots[pt_slot(p, b->h)]);
-        if (nb > PREP_AHEAD) {
-            uint32_t sl = p->slots[pt_slot(p, bt[nb - 1 - PREP_AHEAD].h)];
-            if (sl)
-                __builtin_prefetch(&p->pt[sl - 1]);
-        }
         b->pos = tk->pos;
         b->span = tk->kind == TOK_JOINED ? tk->span : 0;
         if (tk->kind != TOK_JOINED)
@@ -595,6 +633,7 @@ int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
                           "language code \"%.20s\" too long", lang);
     p->gen++;
     size_t first_new = p->npt; /* thread terms from here on are new in this document */
+    p->nfresh = 0;
     d->owner = p->serial;
     d->epoch = p->epoch;
     d->seq = p->seq;
@@ -634,10 +673,10 @@ int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
     }
     /* The surfaces of the thread terms new in this document go with it:
      * the writer has not seen them (it knows the others by number). */
-    size_t surf_need = 16 * (p->npt - first_new);
-    for (size_t i = first_new; i < p->npt; i++)
-        if ((p->pt[i].key & 0xFFFF) > 16)
-            surf_need += p->pt[i].key & 0xFFFF;
+    size_t surf_need = 16 * p->nfresh;
+    for (size_t i = 0; i < p->nfresh; i++)
+        if ((p->fresh[i].key & 0xFFFF) > 16)
+            surf_need += p->fresh[i].key & 0xFFFF;
     if (ig_buf_reserve(&d->surf, surf_need) != IG_OK) {
         rc = ig_err_nomem(e, STAGE);
         goto out;
@@ -659,7 +698,7 @@ int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
         dt->hash = 0;
         dt->surf_off = dt->surf_len = 0;
         if (dt->fresh) {
-            const struct pterm *pt = &p->pt[tid];
+            const struct pterm *pt = &p->fresh[tid - first_new];
             size_t n = pt->key & 0xFFFF;
             char *sq = d->surf.data + d->surf.len;
             if (n <= 16) {
