@@ -265,19 +265,26 @@ int ig_out_write(ig_out *o, const void *p, size_t n)
     return IG_OK;
 }
 
-void ig_out_writeback(ig_out *o)
+void ig_out_writeback_range(int fd, uint64_t off, uint64_t n)
 {
 #if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    /* Errors are not ours to report here: the commit's fsync checks. */
+    if (n > 0)
+        (void)sync_file_range(fd, (off_t)off, (off_t)n, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+    (void)off;
+    (void)n;
+#endif
+}
+
+void ig_out_writeback(ig_out *o)
+{
     uint64_t on_file = o->written - o->used;
     if (o->is_stdout || o->failed || on_file <= o->wb_done)
         return;
-    /* Errors are not ours to report here: the commit's fsync checks. */
-    (void)sync_file_range(o->fd, (off_t)o->wb_done, (off_t)(on_file - o->wb_done),
-                          SYNC_FILE_RANGE_WRITE);
+    ig_out_writeback_range(o->fd, o->wb_done, on_file - o->wb_done);
     o->wb_done = on_file;
-#else
-    (void)o;
-#endif
 }
 
 int ig_out_puts(ig_out *o, const char *s)

@@ -64,6 +64,9 @@ void ig_out_failed_with(ig_out *o, int err);
  * little left to do.  Advisory: never fails and changes nothing written;
  * cheap to call often (it asks only for bytes not asked for before). */
 void ig_out_writeback(ig_out *o);
+/* The same for n bytes at off of a descriptor from ig_out_dup(), which the
+ * handle does not track: for the thread writing there. */
+void ig_out_writeback_range(int fd, uint64_t off, uint64_t n);
 /* Finish: flush, fsync, close, rename, fsync dir.  Frees o.  On any failure
  * (including an earlier write failure) the temp file is removed, the target
  * is unchanged, and the error goes to e. */

@@ -73,12 +73,6 @@ int idxw_emit_raw(idx_writer *w, const void *p, size_t n, ig_err *e)
     return IG_OK;
 }
 
-/* Every WRITEBACK_BYTES of output, ask for it to go to disk now: the
- * commit's fsync then has little left to write (on a 1 GB corpus it
- * otherwise waits most of a second for the disk).  The finish step asks
- * once more for everything it wrote, so the disk works while documents.csv
- * is written. */
-#define WRITEBACK_BYTES ((uint64_t)8 << 20)
 void idxw_writeback(idx_writer *w)
 {
     if (w->out && ig_out_tell(w->out) - w->wb_at >= WRITEBACK_BYTES) {
