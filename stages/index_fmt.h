@@ -88,6 +88,22 @@ static inline unsigned char *idx_put_varint(unsigned char *p, uint64_t v)
     return p;
 }
 
+/* idx_put_varint(p, v), without a branch on the length below 2^21: the
+ * postings' numbers (position gaps, document gaps, counts) take one byte
+ * or two or three in no order a predictor could learn.  Writes three
+ * bytes whatever the length: the caller has that room (and 10 for a
+ * larger v). */
+static inline unsigned char *idx_put_varint3(unsigned char *p, uint64_t v)
+{
+    if (v >= (uint64_t)1 << 21)
+        return idx_put_varint(p, v);
+    uint32_t two = v >= 0x80, three = v >= 0x4000;
+    p[0] = (unsigned char)(v | two << 7);
+    p[1] = (unsigned char)((v >> 7 & 0x7F) | three << 7);
+    p[2] = (unsigned char)(v >> 14);
+    return p + 1 + two + three;
+}
+
 static inline unsigned char *idx_put_layout(unsigned char *p, int64_t g, uint64_t w)
 {
     if (g >= 1 && g <= 4 && w >= 1 && w <= 63) {

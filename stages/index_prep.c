@@ -717,7 +717,7 @@ int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
         dt->enc_off = (uint64_t)(q - base);
         uint32_t prev = 0;
         for (uint32_t j = 0; j < count; j++, o++) {
-            q = idx_put_varint(q, (uint64_t)(o->pos - prev) << 1 | (o->span != 0));
+            q = idx_put_varint3(q, (uint64_t)(o->pos - prev) << 1 | (o->span != 0));
             if (o->span)
                 q = idx_put_varint(q, o->span);
             prev = o->pos;
