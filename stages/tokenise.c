@@ -870,10 +870,19 @@ static const struct {
 
 #define NABBR (sizeof abbrevs / sizeof abbrevs[0])
 /* Each entry's bytes packed into a word, zero-padded, with its length in
- * the top byte: the look-up compares words, not strings (it runs at every
- * full stop after a short word).  Entries have at most 7 bytes;
- * test_tokenise finds every one of them. */
-static uint64_t abbr_key[NABBR];
+ * the top byte, in a hash table of ABBR_SLOTS (a key is never 0): the
+ * look-up compares a word or two, not strings, and not every entry (it
+ * runs at every full stop after a short word).  Entries have at most 7
+ * bytes; test_tokenise finds every one of them. */
+#define ABBR_SLOTS 128
+_Static_assert(NABBR * 2 <= ABBR_SLOTS, "the abbreviation table at most half full");
+static uint64_t abbr_key[ABBR_SLOTS];
+static unsigned char abbr_kind_of[ABBR_SLOTS];
+
+static size_t abbr_slot(uint64_t k)
+{
+    return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 57);
+}
 
 static uint64_t abbr_pack(const char *w, size_t len)
 {
@@ -889,7 +898,12 @@ static void abbr_init(void)
         size_t len = strlen(abbrevs[i].w);
         if (len > abbr_max_len)
             abbr_max_len = len;
-        abbr_key[i] = abbr_pack(abbrevs[i].w, len);
+        uint64_t k = abbr_pack(abbrevs[i].w, len);
+        size_t h = abbr_slot(k);
+        while (abbr_key[h] != 0)
+            h = (h + 1) % ABBR_SLOTS;
+        abbr_key[h] = k;
+        abbr_kind_of[h] = (unsigned char)abbrevs[i].kind;
     }
 }
 
@@ -928,9 +942,9 @@ static int abbrev_kind(const unsigned char *s, size_t q)
     for (size_t i = 0; i < len; i++)
         w[i] = (char)ascii_lower[s[b + i]];
     uint64_t k = abbr_pack(w, len);
-    for (size_t i = 0; i < NABBR; i++)
-        if (abbr_key[i] == k)
-            return abbrevs[i].kind;
+    for (size_t h = abbr_slot(k); abbr_key[h] != 0; h = (h + 1) % ABBR_SLOTS)
+        if (abbr_key[h] == k)
+            return abbr_kind_of[h];
     return ABBR_NONE;
 }
 
