@@ -613,7 +613,13 @@ static struct {
     uint8_t llen[NLITLEN + 2];
     uint16_t lcode[NLITLEN + 2];
     struct dynhdr hdr;
+    /* Per pair of bytes a (first) and b, at a | b << 8: their two codes
+     * as one, code << 5 | bits, or 0 where that needs more than
+     * PAIR_BITS.  Coding two bytes per look-up halves the chain of bit
+     * counts that each literal waits on (send_prose). */
+    uint32_t pair[1 << 16];
 } prose;
+#define PAIR_BITS 27
 
 /* Blocks at least this long may use the prose codes (below, the header
  * weighs more than the codes save) ... */
@@ -621,7 +627,7 @@ static struct {
 /* ... when coding them takes at most this many bits a byte (English prose
  * takes about 4.5): always well under the stored size, so
  * ig_deflate_bound holds, and close to the block's own codes.  A trial
- * that fails stops within 63 bytes of passing the limit, so what it wrote
+ * that fails stops within 64 bytes of passing the limit, so what it wrote
  * (header included) stays under the stored size of a PROSE_MIN block too. */
 #define PROSE_MAX_BITS 5
 
@@ -637,6 +643,65 @@ static void prose_fill(void)
     huff_lengths(f, NLITLEN, MAXBITS, prose.llen);
     huff_codes(prose.llen, NLITLEN, prose.lcode);
     dyn_header(prose.llen, dlen, &prose.hdr);
+    for (unsigned a = 0; a < 256; a++)
+        for (unsigned b = 0; b < 256; b++) {
+            unsigned n = (unsigned)prose.llen[a] + prose.llen[b];
+            uint32_t code = (uint32_t)prose.lcode[a] | (uint32_t)prose.lcode[b] << prose.llen[a];
+            prose.pair[a | b << 8] = n <= PAIR_BITS ? code << 5 | n : 0;
+        }
+}
+
+/* send_literals with the prose codes (d->lcode and d->llen hold them),
+ * two bytes a look-up in prose.pair. */
+static int send_prose(ig_deflate *d, const unsigned char *p, size_t n, uint64_t max_bits)
+{
+    unsigned char *out = d->out, *out0 = d->out;
+    uint64_t bits = d->bits;
+    unsigned nb = d->nbits, nb0 = d->nbits;
+    const unsigned char *e = p + n;
+    /* Two pairs of at most PAIR_BITS fit between flushes (7 + 2 * 27 bits
+     * pending at most); a pair with no entry goes one byte at a time, each
+     * (a rare byte, up to 15 bits) flushed at once. */
+#define FLUSH()                                                                                  \
+    do {                                                                                         \
+        store64le(out, bits);                                                                    \
+        out += nb >> 3;                                                                          \
+        bits >>= nb & ~7u;                                                                       \
+        nb &= 7;                                                                                 \
+    } while (0)
+#define SEND2()                                                                                  \
+    do {                                                                                         \
+        uint32_t x = prose.pair[p[0] | p[1] << 8];                                               \
+        if (x != 0) {                                                                            \
+            bits |= (uint64_t)(x >> 5) << nb;                                                    \
+            nb += x & 31;                                                                        \
+        } else {                                                                                 \
+            bits |= (uint64_t)prose.lcode[p[0]] << nb;                                           \
+            nb += prose.llen[p[0]];                                                              \
+            FLUSH();                                                                             \
+            bits |= (uint64_t)prose.lcode[p[1]] << nb;                                           \
+            nb += prose.llen[p[1]];                                                              \
+            FLUSH();                                                                             \
+        }                                                                                        \
+        p += 2;                                                                                  \
+    } while (0)
+    while (e - p >= 64) {
+        for (int r = 0; r < 16; r++) {
+            SEND2();
+            SEND2();
+            FLUSH();
+        }
+        if ((uint64_t)(out - out0) * 8 + nb - nb0 > max_bits)
+            return 0;
+    }
+#undef SEND2
+#undef FLUSH
+    d->out = out;
+    d->bits = bits;
+    d->nbits = nb;
+    /* The rest (and the check) as send_literals does. */
+    uint64_t spent = (uint64_t)(out - out0) * 8 + nb - nb0;
+    return send_literals(d, p, (size_t)(e - p), max_bits >= spent ? max_bits - spent : 0);
 }
 
 /* Write the block of symbols covering src[from..to) in its cheapest form. */
@@ -887,7 +952,7 @@ static size_t compress_huff(ig_deflate *d, const unsigned char *src, size_t n, u
             put_dyn_header(d, &prose.hdr, at + k == n);
             memcpy(d->lcode, prose.lcode, sizeof d->lcode);
             memcpy(d->llen, prose.llen, sizeof d->llen);
-            if (send_literals(d, src + at, k, PROSE_MAX_BITS * (uint64_t)k)) {
+            if (send_prose(d, src + at, k, PROSE_MAX_BITS * (uint64_t)k)) {
                 d->prose_blocks++;
                 at += k;
                 continue;

@@ -493,6 +493,52 @@ out:
     free(mix);
 }
 
+/* The prose codes go two bytes at a time, and a pair of rare bytes (whose
+ * two codes together are too long for the pair table) one at a time:
+ * English with accented letters and curly quotes, at odd and even
+ * offsets and in runs of two, three and four rare bytes, takes the prose
+ * codes and reads back exactly, in blocks of every length from 1024 to
+ * 1100 (the 64-byte steps and the tail end anywhere). */
+static void test_prose_pairs(void)
+{
+    static const char para[] =
+        "Enhanced cooperation should enable governments, on an equal footing, to carry out "
+        "their roles and responsibilities in international public policy issues.\n";
+    static const char *const rare[] = { "\xC3\xA9", "\xE2\x80\x99", "\xC3\xA9\xC3\xA8" };
+    enum { N = 20000 };
+    unsigned char *buf = malloc(N), *z = malloc(ig_deflate_bound(N));
+    if (buf == NULL || z == NULL) {
+        CHECK(!"out of memory");
+        goto out;
+    }
+    size_t n = 0;
+    for (unsigned k = 0; n + 8 < N; k++) {
+        buf[n] = (unsigned char)para[k % (sizeof para - 1)];
+        n++;
+        if (k % 151 == 150) {
+            const char *r = rare[(k / 151) % 3];
+            size_t rl = strlen(r);
+            memcpy(buf + n, r, rl);
+            n += rl;
+        }
+    }
+    uint64_t before = ig_deflate_prose_blocks(enc);
+    size_t k = ig_deflate_zlib(enc, IG_DEFLATE_HUFFMAN, buf, n, z);
+    CHECK_EQ(ig_deflate_prose_blocks(enc) - before, 1);
+    CHECK(inflates_to(z, k, 0, buf, n));
+    for (size_t len = 1024; len <= 1100; len++) {
+        for (size_t off = 0; off < 2; off++) {
+            before = ig_deflate_prose_blocks(enc);
+            k = ig_deflate_zlib(enc, IG_DEFLATE_HUFFMAN, buf + off, len, z);
+            CHECK_EQ(ig_deflate_prose_blocks(enc) - before, 1);
+            CHECK(inflates_to(z, k, 0, buf + off, len));
+        }
+    }
+out:
+    free(buf);
+    free(z);
+}
+
 /* Huffman-only size of n copies of byte c, and whether it took the prose
  * codes. */
 static size_t prose_try(unsigned char c, size_t n, int *prose, unsigned char *buf,
@@ -980,6 +1026,7 @@ int main(void)
     RUN(test_sample_corpus);
     RUN(test_prose_codes);
     RUN(test_prose_limit);
+    RUN(test_prose_pairs);
     RUN(test_fast_inflate);
     RUN(test_fast_inflate_edges);
     RUN(test_adler_fast);
