@@ -58,6 +58,8 @@
 
 struct ig_deflate {
     uint64_t prose_blocks;          /* blocks coded with the prose codes */
+    ig_sha256 *sha;                 /* ig_deflate_zlib_sha's, else NULL */
+    const unsigned char *sha_next;  /* the first byte it has not hashed */
     uint32_t *head;                 /* hash of HASH_LEN bytes -> base + position */
     uint32_t base;                  /* offset of the current chunk's positions */
     size_t chunk;                   /* CHUNK (smaller in tests) */
@@ -686,6 +688,12 @@ static int send_prose(ig_deflate *d, const unsigned char *p, size_t n, uint64_t 
         p += 2;                                                                                  \
     } while (0)
     while (e - p >= 64) {
+        /* The 64 bytes about to be coded go to the hash too, if they are
+         * next for it (ig_deflate_zlib_sha). */
+        if (d->sha != NULL && p == d->sha_next) {
+            ig_sha256_update(d->sha, p, 64);
+            d->sha_next = p + 64;
+        }
         for (int r = 0; r < 16; r++) {
             SEND2();
             SEND2();
@@ -1009,6 +1017,21 @@ size_t ig_deflate_zlib(ig_deflate *d, int level, const void *src, size_t n, void
     o[2] = (unsigned char)(a >> 8);
     o[3] = (unsigned char)a;
     return k + 6;
+}
+
+size_t ig_deflate_zlib_sha(ig_deflate *d, int level, const void *src, size_t n, void *dst,
+                           ig_sha256 *sha)
+{
+    d->sha = sha;
+    d->sha_next = src;
+    size_t k = ig_deflate_zlib(d, level, src, n, dst);
+    /* What the coding did not hash, in order: the rest after its last
+     * prose block, or everything. */
+    const unsigned char *end = (const unsigned char *)src + n;
+    if (n > 0)
+        ig_sha256_update(sha, d->sha_next, (size_t)(end - d->sha_next));
+    d->sha = NULL;
+    return k;
 }
 
 uint64_t ig_deflate_prose_blocks(const ig_deflate *d)

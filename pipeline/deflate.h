@@ -41,6 +41,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sha256.h"
+
 /* Most symbols (literals and matches) per compressed block: each block
  * carries its own Huffman codes, so blocks adapt to changing text, while
  * a block's header (about 60-90 bytes) is spread over enough symbols. */
@@ -73,6 +75,15 @@ size_t ig_deflate_raw(ig_deflate *d, int level, const void *src, size_t n, void 
  * 32 KiB window), the raw stream, then the Adler-32 of src big-endian.
  * zlib's inflate() (inflateInit) reads it back to exactly src. */
 size_t ig_deflate_zlib(ig_deflate *d, int level, const void *src, size_t n, void *dst);
+
+/* ig_deflate_zlib, also adding src[0..n) to the SHA-256 message of sha
+ * (sha256.h): the same bytes out, the same digest as ig_sha256_update(sha,
+ * src, n).  Both are chains of dependent steps (a literal's bit count
+ * waits on the last; a SHA round on the last), so the prose coding hashes
+ * each 64 bytes it codes, and the processor runs the two chains side by
+ * side. */
+size_t ig_deflate_zlib_sha(ig_deflate *d, int level, const void *src, size_t n, void *dst,
+                           ig_sha256 *sha);
 
 /* Blocks this encoder has coded with the prose codes so far (tests and
  * diagnostics). */

@@ -441,14 +441,19 @@ static int prep_run(ig_buf *b, struct runstate *rs, uint32_t pos, uint32_t v)
     return IG_OK;
 }
 
-/* Compress text into d->text (a zlib stream, pipeline/deflate.h). */
+/* Compress text into d->text (a zlib stream, pipeline/deflate.h) and hash
+ * it into d->sha, both at once (ig_deflate_zlib_sha). */
 static int prep_compress(idx_prep *p, idx_docbuf *d, const char *text, size_t len)
 {
     size_t bound = ig_deflate_bound(len);
     ig_buf_reset(&d->text);
     if (bound == SIZE_MAX || ig_buf_reserve(&d->text, bound) != IG_OK)
         return IG_ENOMEM;
-    d->text.len = ig_deflate_zlib(p->z, IDX_TEXT_DEFLATE_LEVEL, text, len, d->text.data);
+    ig_sha256 sha;
+    ig_sha256_init(&sha);
+    d->text.len =
+        ig_deflate_zlib_sha(p->z, IDX_TEXT_DEFLATE_LEVEL, text, len, d->text.data, &sha);
+    ig_sha256_final(&sha, d->sha);
     d->text.data[d->text.len] = '\0';
     return IG_OK;
 }
@@ -732,7 +737,6 @@ int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
         rc = ig_err_nomem(e, STAGE);
         goto out;
     }
-    ig_sha256_buf(text, len, d->sha);
     d->layout_crc = idx_crc32(0, d->layout.data, d->layout.len);
     d->text_crc = idx_crc32(0, d->text.data, d->text.len);
     d->blob_crc = (uint32_t)crc32_combine64(d->layout_crc, d->text_crc, (z_off64_t)d->text.len);

@@ -20,6 +20,7 @@
 #include "deflate.h"
 #include "harness.h"
 #include "inflate.h"
+#include "sha256.h"
 
 #define CANARY 0xA5
 
@@ -539,6 +540,61 @@ out:
     free(z);
 }
 
+/* Hashing while coding: the same stream as ig_deflate_zlib and the same
+ * digest as hashing alone, whatever mix of blocks the text makes (prose,
+ * prose undone, the block's own codes, LZ77), at every length around the
+ * 64-byte steps and block ends, into a fresh message or after bytes
+ * already hashed (a partial block waiting). */
+static void test_deflate_sha(void)
+{
+    static const char para[] =
+        "The Forum should remain open to all stakeholders, with its mandate renewed and "
+        "its intersessional work strengthened, as many submissions argue.\n";
+    enum { N = 140000 };
+    unsigned char *src = malloc(N), *z1 = malloc(ig_deflate_bound(N)),
+                  *z2 = malloc(ig_deflate_bound(N));
+    if (src == NULL || z1 == NULL || z2 == NULL) {
+        CHECK(!"out of memory");
+        goto out;
+    }
+    uint64_t r = 0x9E3779B97F4A7C15ull;
+    for (size_t i = 0; i < N; i++)
+        src[i] = (unsigned char)para[i % (sizeof para - 1)];
+    /* A stretch of noise that the prose codes reject, after the first
+     * prose block and in the middle of the second. */
+    for (size_t i = 65535 + 30000; i < 65535 + 34000; i++)
+        src[i] = (unsigned char)harness_rand(&r);
+    static const size_t lens[] = { 0, 1, 63, 64, 65, 1023, 1024, 1087, 1088, 1089, 4000,
+                                   65535, 65536, 65599, 97000, 131070, 131135, N };
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+        for (int level = 0; level <= 1; level++) {
+            for (int pre = 0; pre < 2; pre++) {
+                size_t n = lens[li];
+                ig_sha256 a, b;
+                ig_sha256_init(&a);
+                ig_sha256_init(&b);
+                if (pre) { /* 5 bytes hashed before: a partial block waits */
+                    ig_sha256_update(&a, "front", 5);
+                    ig_sha256_update(&b, "front", 5);
+                }
+                size_t k1 = ig_deflate_zlib(enc, level, src, n, z1);
+                ig_sha256_update(&a, src, n);
+                size_t k2 = ig_deflate_zlib_sha(enc, level, src, n, z2, &b);
+                unsigned char da[32], db[32];
+                ig_sha256_final(&a, da);
+                ig_sha256_final(&b, db);
+                CHECK_EQ(k1, k2);
+                CHECK(k1 == k2 && memcmp(z1, z2, k1) == 0);
+                CHECK(memcmp(da, db, 32) == 0);
+            }
+        }
+    }
+out:
+    free(src);
+    free(z1);
+    free(z2);
+}
+
 /* Huffman-only size of n copies of byte c, and whether it took the prose
  * codes. */
 static size_t prose_try(unsigned char c, size_t n, int *prose, unsigned char *buf,
@@ -1027,6 +1083,7 @@ int main(void)
     RUN(test_prose_codes);
     RUN(test_prose_limit);
     RUN(test_prose_pairs);
+    RUN(test_deflate_sha);
     RUN(test_fast_inflate);
     RUN(test_fast_inflate_edges);
     RUN(test_adler_fast);
