@@ -499,6 +499,109 @@ static void test_evidence_sums(void)
     cls_free(run);
 }
 
+/* Each evidence row's entry columns agree with its lexicon entries: rows
+ * are assembled from pieces encoded once per entry (classify_ev.c), a
+ * whole middle for a cue counted as itself and single pieces otherwise
+ * (negated, flipped, merged); both kinds must say the same as the
+ * lexicons. */
+/* A text cell read back is the text, after the apostrophe that csv.h puts
+ * before a leading = + - @ or control (formula neutralisation). */
+static int same_cell(const char *got, const char *text)
+{
+    if (text[0] && strchr("=+-@\t\r\n", text[0]))
+        return got[0] == '\'' && strcmp(got + 1, text) == 0;
+    return strcmp(got, text) == 0;
+}
+
+static void check_ev_columns(const char *evname, lex_file *pos, const cls_opts *o, int *kinds)
+{
+    ig_buf b = IG_BUF_INIT;
+    ig_err e;
+    ig_err_clear(&e);
+    CHECK(read_all(evname, &b) == IG_OK);
+    if (b.data == NULL)
+        return;
+    ig_csv_reader cr;
+    ig_csv_reader_init(&cr, b.data, b.len, evname, "t");
+    const char **f;
+    const size_t *fl;
+    size_t n;
+    int rc, header = 1, all = 1;
+    while ((rc = ig_csv_next(&cr, &f, &fl, &n, &e)) == 1) {
+        if (header) {
+            header = 0;
+            continue;
+        }
+        CHECK(n == 21);
+        if (n != 21)
+            break;
+        uint64_t line = strtoull(f[10], NULL, 10), wline = strtoull(f[15], NULL, 10);
+        size_t j = SIZE_MAX, wj = SIZE_MAX, nj = SIZE_MAX;
+        for (size_t i = 0; i < lex_count(pos); i++) {
+            j = lex_entry_line(pos, i) == line ? i : j;
+            wj = lex_entry_line(pos, i) == wline ? i : wj;
+        }
+        int negated = fl[16] > 0;
+        for (size_t i = 0; negated && i < lex_count(lneg); i++)
+            if (lex_entry_line(lneg, i) == strtoull(f[16], NULL, 10))
+                nj = i;
+        if (j == SIZE_MAX || wj == SIZE_MAX || (negated && nj == SIZE_MAX)) {
+            all = 0;
+            continue;
+        }
+        int pole = lex_entry_pole(pos, j);
+        if (negated && o->negation == CLS_NEG_FLIP)
+            pole = 1 - pole;
+        char w[64], cw[64];
+        double wt = lex_entry_weight(pos, wj);
+        ig_fmt_double(w, sizeof w, negated ? wt * o->negation_factor : wt, 6);
+        ig_fmt_double(cw, sizeof cw, wt, 6);
+        uint64_t merged = strtoull(f[14], NULL, 10);
+        int ok = strcmp(f[5], lex_pole_name(pole)) == 0 &&
+                 strcmp(f[6], lex_dimension_name(lex_entry_dimension(pos, j))) == 0 &&
+                 strcmp(f[7], w) == 0 && strcmp(f[8], negated ? "1" : "0") == 0 &&
+                 strcmp(f[9], lex_file_path(pos)) == 0 &&
+                 same_cell(f[11], lex_entry_text(pos, j)) &&
+                 strcmp(f[12], lex_pole_name(lex_entry_pole(pos, j))) == 0 &&
+                 strcmp(f[13], cw) == 0 && (wj == j || merged > 0) &&
+                 same_cell(f[17], negated ? lex_entry_text(lneg, nj) : "");
+        if (!ok) {
+            all = 0;
+            fprintf(stderr, "%s: row %s %s: entry columns disagree with the lexicon\n", evname,
+                    f[0], f[3]);
+        }
+        kinds[negated ? 1 : merged > 0 ? 2 : 0]++;
+    }
+    CHECK(rc == 0 && !header);
+    CHECK(all);
+    ig_csv_reader_free(&cr);
+    ig_buf_free(&b);
+}
+
+static void test_evidence_columns(void)
+{
+    lex_file *p2 = load_lex("pos2c.tsv", positions2_tsv, LEX_POSITIONS);
+    CHECK(p2 != NULL);
+    int kinds[3] = { 0, 0, 0 }; /* rows: plain, negated, merged */
+    for (int k = 0; k < 4; k++) {
+        cls_opts o = base_opts();
+        o.negation = k & 1 ? CLS_NEG_DISCOUNT : CLS_NEG_FLIP;
+        o.negation_factor = k & 1 ? 0.25 : 1;
+        lex_file *pos = k < 2 ? lpos : p2;
+        if (pos == NULL)
+            continue;
+        cls_run *run = classify(&o, pos, "ev_cols.csv");
+        CHECK(run != NULL);
+        if (run == NULL)
+            continue;
+        check_ev_columns("ev_cols.csv", pos, &o, kinds);
+        cls_free(run);
+    }
+    /* every way of assembling a row was taken */
+    CHECK(kinds[0] > 0 && kinds[1] > 0 && kinds[2] > 0);
+    lex_free(p2);
+}
+
 /* ---- the interval, written plainly (classify.h "Interval") ------------------
  * The reference for cls_bootstrap, which batches the counts, sums exact
  * weights as integers, walks a guide table, runs eight lanes in AVX-512
@@ -1017,6 +1120,23 @@ static void test_evidence_cells(void)
         CHECK(k == strlen(num[i].s) && memcmp(b, num[i].s, k) == 0);
         free(b);
     }
+    /* the digit count around every power of ten (and of two), against
+     * printf */
+    int allnum = 1;
+    for (int d = 0; d < 64; d++) {
+        uint64_t p10 = 1;
+        for (int i = 0; i < d % 20; i++)
+            p10 *= 10;
+        uint64_t base = d < 20 ? p10 : (uint64_t)1 << d;
+        for (int delta = -1; delta <= 1; delta++) {
+            uint64_t v = base + (uint64_t)(int64_t)delta;
+            char b[24], want[24];
+            size_t k = cls_u64_put(b, v);
+            snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+            allnum &= k == strlen(want) && memcmp(b, want, k) == 0;
+        }
+    }
+    CHECK(allnum);
 }
 
 static void test_bootstrap(void)
@@ -1246,6 +1366,7 @@ int main(void)
         RUN(test_labels);
         RUN(test_sections);
         RUN(test_evidence_sums);
+        RUN(test_evidence_columns);
         RUN(test_bootstrap);
         RUN(test_bootstrap_reference);
         RUN(test_bootstrap_redraw);
