@@ -104,6 +104,60 @@ static inline uint64_t ct_has(uint64_t x, unsigned char c)
     return ct_less(x ^ (CT_ONES * c), 1);
 }
 
+/* The same tests 16 bytes at a time where the CPU has SSE2 (every x86-64),
+ * as vectors of 0xFF bytes: below 14 (ct_ctl16 adds "), , or ;. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define CT_SSE2 1
+static inline __m128i ct_below14(__m128i x)
+{
+    return _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(13)), x);
+}
+static inline __m128i ct_ctl16(__m128i x)
+{
+    return _mm_or_si128(ct_below14(x), _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+}
+static inline __m128i ct_sep16(__m128i x)
+{
+    return _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')),
+                        _mm_cmpeq_epi8(x, _mm_set1_epi8(';')));
+}
+#else
+#define CT_SSE2 0
+#endif
+
+/* Copy s[0..n) to o (not overlapping) in words, the last one overlapping
+ * the one before: no call for a cell's few bytes. */
+static inline void ct_copy(char *o, const char *s, size_t n)
+{
+    size_t k = 0;
+    uint64_t x;
+#if CT_SSE2
+    if (n >= 16) {
+        for (; k + 16 <= n; k += 16)
+            _mm_storeu_si128((__m128i *)(void *)(o + k),
+                             _mm_loadu_si128((const __m128i *)(const void *)(s + k)));
+        if (k < n)
+            _mm_storeu_si128((__m128i *)(void *)(o + n - 16),
+                             _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16)));
+        return;
+    }
+#endif
+    if (n >= 8) {
+        for (; k + 8 <= n; k += 8) {
+            memcpy(&x, s + k, 8);
+            memcpy(o + k, &x, 8);
+        }
+        if (k < n) {
+            memcpy(&x, s + n - 8, 8);
+            memcpy(o + n - 8, &x, 8);
+        }
+        return;
+    }
+    for (; k < n; k++)
+        o[k] = s[k];
+}
+
 /* The general rule on s[i..n) (already trimmed): stretches without a byte
  * below 14 are copied whole; a white-space run holding a TAB, LF, VT, FF or
  * CR (the spaces before it, copied already, taken back) becomes one space.
@@ -115,6 +169,16 @@ static size_t ctx_cell_slow(char *o, const char *s, size_t i, size_t n)
     char *p = o;
     while (i < n) {
         size_t k = i;
+#if CT_SSE2
+        for (; k + 16 <= n; k += 16) {
+            unsigned m = (unsigned)_mm_movemask_epi8(
+                ct_below14(_mm_loadu_si128((const __m128i *)(const void *)(s + k))));
+            if (m) {
+                k += (size_t)__builtin_ctz(m);
+                goto found;
+            }
+        }
+#endif
         for (; k + 8 <= n; k += 8) {
             uint64_t x;
             memcpy(&x, s + k, 8);
@@ -123,7 +187,10 @@ static size_t ctx_cell_slow(char *o, const char *s, size_t i, size_t n)
         }
         while (k < n && u[k] >= 14)
             k++;
-        memcpy(p, s + i, k - i);
+#if CT_SSE2
+    found:
+#endif
+        ct_copy(p, s + i, k - i);
         p += k - i;
         if (k == n)
             break;
@@ -145,6 +212,14 @@ static size_t ctx_cell_slow(char *o, const char *s, size_t i, size_t n)
     /* Cleaned text holds no TAB, CR or LF, so only , ; " ask for quotes. */
     size_t len = (size_t)(p - o), k = 0, ndq = 0;
     uint64_t spec = 0;
+#if CT_SSE2
+    __m128i vs = _mm_setzero_si128();
+    for (; k + 16 <= len; k += 16) {
+        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(o + k));
+        vs = _mm_or_si128(vs, _mm_or_si128(ct_sep16(y), _mm_cmpeq_epi8(y, _mm_set1_epi8('"'))));
+    }
+    spec = (uint64_t)_mm_movemask_epi8(vs);
+#endif
     for (; k + 8 <= len; k += 8) {
         uint64_t x;
         memcpy(&x, o + k, 8);
@@ -193,6 +268,25 @@ size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_e
     size_t len = n - i, k = 0;
     const char *src = s + i;
     uint64_t ctl = 0, cs = 0, x;
+#if CT_SSE2
+    if (len >= 16) {
+        __m128i vc = _mm_setzero_si128(), vs = vc, y;
+        for (; k + 16 <= len; k += 16) {
+            y = _mm_loadu_si128((const __m128i *)(const void *)(src + k));
+            _mm_storeu_si128((__m128i *)(void *)(o + k), y);
+            vc = _mm_or_si128(vc, ct_ctl16(y));
+            vs = _mm_or_si128(vs, ct_sep16(y));
+        }
+        if (k < len) {
+            y = _mm_loadu_si128((const __m128i *)(const void *)(src + len - 16));
+            _mm_storeu_si128((__m128i *)(void *)(o + len - 16), y);
+            vc = _mm_or_si128(vc, ct_ctl16(y));
+            vs = _mm_or_si128(vs, ct_sep16(y));
+        }
+        ctl = (uint64_t)_mm_movemask_epi8(vc);
+        cs = (uint64_t)_mm_movemask_epi8(vs);
+    } else
+#endif
     if (len >= 8) {
         for (; k + 8 <= len; k += 8) {
             memcpy(&x, src + k, 8);
@@ -220,7 +314,7 @@ size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_e
     if (!neutral && !cs)
         return len;
     size_t shift = 1 + (size_t)neutral;
-    memmove(o + shift, o, len);
+    ct_copy(o + shift, src, len); /* again, after the quote */
     o[0] = '"';
     if (neutral)
         o[1] = '\'';
