@@ -69,6 +69,12 @@ static const struct doc docs[] = {
     { "focus2", "civil", "", "Decisions must involve not only governments." },
     { "priv", "gov", "", "This does not undermine the intergovernmental body." },
     { "quote", "gov", "", "They speak of \xE2\x80\x9C" "equal footing\xE2\x80\x9D among states." },
+    /* marks between the cue's words, past its first eight bytes; then
+     * bytes above 127 that are no mark (the apostrophe U+2019) */
+    { "quote2", "gov", "", "They speak of equal footing among \"sovereign\" states." },
+    { "quote3", "gov", "",
+      "They speak of equal footing among the \xE2\x80\x9C" "sovereign\xE2\x80\x9D states." },
+    { "quote4", "gov", "", "Equal footing for the caf\xC3\xA9\xE2\x80\x99s governments." },
     { "model", "civil", "1", "The multistakeholder model works." },
     { "cross", "civil", "", "Governments meeting on an equal footing with stakeholders agree." },
     { "actors", "civil", "", "Civil society and Member States met." },
@@ -322,6 +328,8 @@ static void test_overlap_quotes_cross(void)
     /* A quoted "equal footing ... states" is mentioned, not used. */
     const cls_row *q = row_of(run, "quote", 0);
     CHECK(q->cues == 0 && ML(q) == 0);
+    CHECK(row_of(run, "quote2", 0)->cues == 0 && row_of(run, "quote3", 0)->cues == 0);
+    CHECK(row_of(run, "quote4", 0)->cues == 1 && ML(row_of(run, "quote4", 0)) == 1.5);
     /* Opposite poles on the same words: both count by default. */
     const cls_row *c = row_of(run, "cross", 0);
     CHECK(ML(c) == 1.5 && MS(c) == 2 && c->cues == 2);
