@@ -507,6 +507,54 @@ static void test_evidence_sums(void)
     cls_free(run);
 }
 
+/* Which same-pole cue is taken, and the order of evidence rows, on one
+ * token matched by four entries: the heaviest of equal length (then the
+ * earliest line) is taken, the others merged; at one position the
+ * multilateral row comes first. */
+static const char *positions3_tsv =
+    "pole\tdimension\tweight\tpattern\tnote\n"
+    "multistakeholder\tgeneral\t1\tmultistakeholder\tx\n"
+    "multistakeholder\tgeneral\t2\tmultistake*\tx\n"
+    "multistakeholder\tgeneral\t2\t/stakeholder/\tx\n"
+    "multilateral\tstructure\t1\t=multistakeholder\tx\n";
+
+static void test_overlap_order(void)
+{
+    lex_file *p3 = load_lex("pos3.tsv", positions3_tsv, LEX_POSITIONS);
+    CHECK(p3 != NULL);
+    if (p3 == NULL)
+        return;
+    cls_opts o = base_opts();
+    cls_run *run = classify(&o, p3, "ev_order.csv");
+    CHECK(run != NULL);
+    ig_buf b = IG_BUF_INIT;
+    ig_err e;
+    ig_err_clear(&e);
+    if (run && read_all("ev_order.csv", &b) == IG_OK) {
+        ig_csv_reader cr;
+        ig_csv_reader_init(&cr, b.data, b.len, "ev_order.csv", "t");
+        const char **f;
+        const size_t *fl;
+        size_t n, k = 0;
+        int ok = 1;
+        while (ig_csv_next(&cr, &f, &fl, &n, &e) == 1) {
+            if (n != 21 || strcmp(f[0], "same") != 0)
+                continue;
+            /* pole, line, merged, weight_line */
+            const char *want = k % 2 == 0 ? "multilateral 5 0 5" : "multistakeholder 3 2 3";
+            char got[200];
+            snprintf(got, sizeof got, "%s %s %s %s", f[5], f[10], f[14], f[15]);
+            ok &= strcmp(got, want) == 0;
+            k++;
+        }
+        CHECK(ok && k == 8);
+        ig_csv_reader_free(&cr);
+    }
+    ig_buf_free(&b);
+    cls_free(run);
+    lex_free(p3);
+}
+
 /* Each evidence row's entry columns agree with its lexicon entries: rows
  * are assembled from pieces encoded once per entry (classify_ev.c), a
  * whole middle for a cue counted as itself and single pieces otherwise
@@ -1380,6 +1428,7 @@ int main(void)
         RUN(test_sections);
         RUN(test_evidence_sums);
         RUN(test_evidence_columns);
+        RUN(test_overlap_order);
         RUN(test_bootstrap);
         RUN(test_bootstrap_reference);
         RUN(test_bootstrap_redraw);
