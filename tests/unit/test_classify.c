@@ -75,6 +75,8 @@ static const struct doc docs[] = {
     { "quote3", "gov", "",
       "They speak of equal footing among the \xE2\x80\x9C" "sovereign\xE2\x80\x9D states." },
     { "quote4", "gov", "", "Equal footing for the caf\xC3\xA9\xE2\x80\x99s governments." },
+    /* spans 0-5, 1-2 and 4-10 of test_overlap_order */
+    { "chain", "tech", "", "Alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo." },
     { "model", "civil", "1", "The multistakeholder model works." },
     { "cross", "civil", "", "Governments meeting on an equal footing with stakeholders agree." },
     { "actors", "civil", "", "Civil society and Member States met." },
@@ -518,6 +520,15 @@ static const char *positions3_tsv =
     "multistakeholder\tgeneral\t2\t/stakeholder/\tx\n"
     "multilateral\tstructure\t1\t=multistakeholder\tx\n";
 
+/* Three cues of one pole in a chain of overlaps: 0-5 overlaps 1-2 and
+ * 4-10, which do not overlap each other.  Longest first over the whole
+ * group: 4-10 is taken and 0-5 merged into it, which frees 1-2. */
+static const char *positions4_tsv =
+    "pole\tdimension\tweight\tpattern\tnote\n"
+    "multilateral\tgeneral\t1\t\"alpha bravo charlie delta echo foxtrot\"\tx\n"
+    "multilateral\tgeneral\t1\t\"bravo charlie\"\tx\n"
+    "multilateral\tgeneral\t1\t\"echo foxtrot golf hotel india juliet kilo\"\tx\n";
+
 static void test_overlap_order(void)
 {
     lex_file *p3 = load_lex("pos3.tsv", positions3_tsv, LEX_POSITIONS);
@@ -553,6 +564,27 @@ static void test_overlap_order(void)
     ig_buf_free(&b);
     cls_free(run);
     lex_free(p3);
+
+    lex_file *p4 = load_lex("pos4.tsv", positions4_tsv, LEX_POSITIONS);
+    CHECK(p4 != NULL);
+    run = p4 ? classify(&o, p4, "ev_chain.csv") : NULL;
+    CHECK(run != NULL);
+    if (run && read_all("ev_chain.csv", &b) == IG_OK) {
+        ig_csv_reader cr;
+        ig_csv_reader_init(&cr, b.data, b.len, "ev_chain.csv", "t");
+        const char **f;
+        const size_t *fl;
+        size_t n;
+        char got[200] = "";
+        while (ig_csv_next(&cr, &f, &fl, &n, &e) == 1)
+            if (n == 21 && strcmp(f[0], "chain") == 0) /* line, merged */
+                snprintf(got + strlen(got), sizeof got - strlen(got), "%s:%s ", f[10], f[14]);
+        CHECK_STR(got, "3:0 4:1 ");
+        ig_csv_reader_free(&cr);
+    }
+    ig_buf_free(&b);
+    cls_free(run);
+    lex_free(p4);
 }
 
 /* Each evidence row's entry columns agree with its lexicon entries: rows
