@@ -160,30 +160,26 @@ typedef struct docres {
     ig_buf csv;           /* its evidence.csv rows, encoded */
 } docres;
 
-/* A sort key of a candidate: hi, then its index idx.  Two orders use it
- * (the per-document sorts below):
- *   same-pole overlap, longest first: the length, weight (descending),
- *   line, first position and index, as hi = ~length << 32 | the entry's
- *   wrank, its rank by weight and line: every cue has a line of its own,
- *   and the candidates are in entry order, each entry's in increasing
- *   first position (regroup), so for one length and entry the index
- *   orders as the first position would;
- *   evidence, in position order: the first position, pole, line and
- *   index, as hi = first << 1 | pole: the taken cues of one pole never
- *   share a position (resolve_same_pole), so the line never decides. */
-typedef struct skey {
-    uint64_t hi;
-    uint32_t idx;
-} skey;
+/* Sort keys. */
+typedef struct okey {     /* same-pole overlap: longest first */
+    uint32_t len, idx, first;
+    double w;
+    uint64_t line;
+} okey;
+
+typedef struct ekey {     /* evidence order */
+    uint32_t first, pole, idx;
+    uint64_t line;
+} ekey;
 
 /* Scratch of one worker, reused across documents. */
 typedef struct worker {
     ig_buf text;
     cand *c;
     size_t capc;
-    skey *ok;             /* same-pole overlap order */
+    okey *ok;
     size_t capok;
-    skey *ek;             /* evidence order */
+    ekey *ek;
     size_t capek;
     negm *neg;
     size_t capn;
@@ -255,10 +251,29 @@ static int grow(void **p, size_t *cap, size_t n, size_t sz)
 
 #define GROW(arr, cap, n) grow((void **)&(arr), &(cap), (n), sizeof *(arr))
 
-static inline int cmp_skey(const skey *p, const skey *q)
+static inline int cmp_okey(const void *a, const void *b)
 {
-    if (p->hi != q->hi)
-        return p->hi < q->hi ? -1 : 1;
+    const okey *p = a, *q = b;
+    if (p->len != q->len)
+        return p->len > q->len ? -1 : 1;
+    if (p->w != q->w)
+        return p->w > q->w ? -1 : 1;
+    if (p->line != q->line)
+        return p->line < q->line ? -1 : 1;
+    if (p->first != q->first)
+        return p->first < q->first ? -1 : 1;
+    return p->idx < q->idx ? -1 : p->idx > q->idx;
+}
+
+static inline int cmp_ekey(const void *a, const void *b)
+{
+    const ekey *p = a, *q = b;
+    if (p->first != q->first)
+        return p->first < q->first ? -1 : 1;
+    if (p->pole != q->pole)
+        return p->pole < q->pole ? -1 : 1;
+    if (p->line != q->line)
+        return p->line < q->line ? -1 : 1;
     return p->idx < q->idx ? -1 : p->idx > q->idx;
 }
 
@@ -317,7 +332,8 @@ static inline int cmp_negm(const void *a, const void *b)
             memcpy(a, src, n * sizeof(T));                                         \
         return IG_OK;                                                              \
     }
-CLS_SORT(sort_skey, skey, cmp_skey)
+CLS_SORT(sort_okey, okey, cmp_okey)
+CLS_SORT(sort_ekey, ekey, cmp_ekey)
 CLS_SORT(sort_negm, negm, cmp_negm)
 
 static int label_of(const cls_opts *o, const cls_row *row)
@@ -503,10 +519,13 @@ static int resolve_same_pole(const cls_run *run, worker *w, size_t nc, uint32_t 
     w->own_dirty = 1;
     for (size_t i = 0; i < nc; i++) {
         const cls_entry *en = &run->ent[w->c[i].entry];
-        w->ok[i].hi = (uint64_t)(UINT32_MAX - (w->c[i].last - w->c[i].first)) << 32 | en->wrank;
+        w->ok[i].len = w->c[i].last - w->c[i].first;
         w->ok[i].idx = (uint32_t)i;
+        w->ok[i].first = w->c[i].first;
+        w->ok[i].w = en->weight;
+        w->ok[i].line = en->line;
     }
-    if (sort_skey(w, w->ok, nc))
+    if (sort_okey(w, w->ok, nc))
         return IG_ENOMEM;
     for (size_t k = 0; k < nc; k++) {
         uint32_t ci = w->ok[k].idx;
@@ -793,12 +812,13 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
         const cand *c = &w->c[i];
         if (c->owner != i || c->dropped)
             continue;
-        const cls_entry *en = &run->ent[c->entry];
-        w->ek[nk].hi = (uint64_t)c->first << 1 | (uint64_t)(en->pole == 1);
+        w->ek[nk].first = c->first;
+        w->ek[nk].pole = (uint32_t)run->ent[c->entry].pole;
+        w->ek[nk].line = run->ent[c->entry].line;
         w->ek[nk].idx = (uint32_t)i;
         nk++;
     }
-    if (sort_skey(w, w->ek, nk))
+    if (sort_ekey(w, w->ek, nk))
         return ig_err_nomem(e, CLS_STAGE);
     if (GROW(res->ev, res->capev, nk + 1))
         return ig_err_nomem(e, CLS_STAGE);
@@ -1182,44 +1202,6 @@ static void collect_pending(block *bk, size_t ntasks)
     }
 }
 
-/* An entry for its ranks: weight, line, number. */
-typedef struct rkey {
-    double w;
-    uint64_t line;
-    uint32_t e;
-} rkey;
-
-static int cmp_rank_w(const void *a, const void *b)
-{
-    const rkey *p = a, *q = b;
-    if (p->w != q->w)
-        return p->w > q->w ? -1 : 1;
-    if (p->line != q->line)
-        return p->line < q->line ? -1 : 1;
-    return p->e < q->e ? -1 : p->e > q->e;
-}
-
-/* The cues' wrank (skey). */
-static int entry_ranks(cls_run *run, ig_err *e)
-{
-    if (run->npos > UINT32_MAX)
-        return ig_err_set(e, IG_EUSAGE, CLS_STAGE, NULL, IG_ERR_NOPOS, IG_ERR_NOPOS,
-                          IG_ERR_NOPOS, "too many lexicon entries (%zu)", run->npos);
-    rkey *k = ig_reallocarray(NULL, run->npos ? run->npos : 1, sizeof *k);
-    if (k == NULL)
-        return ig_err_nomem(e, CLS_STAGE);
-    for (size_t i = 0; i < run->npos; i++) {
-        k[i].w = run->ent[i].weight;
-        k[i].line = run->ent[i].line;
-        k[i].e = (uint32_t)i;
-    }
-    qsort(k, run->npos, sizeof *k, cmp_rank_w);
-    for (size_t i = 0; i < run->npos; i++)
-        run->ent[k[i].e].wrank = (uint32_t)i;
-    ig_free(k);
-    return IG_OK;
-}
-
 static int interrupted(const cls_run *run, ig_err *e)
 {
     volatile int *f = run->o.interrupted;
@@ -1264,8 +1246,6 @@ int cls_score(cls_run *run, ig_out *evidence, ig_err *e)
         rc = ig_err_nomem(e, CLS_STAGE);
         goto out;
     }
-    if ((rc = entry_ranks(run, e)) != IG_OK)
-        goto out;
     rc = pat_cache_open(&bk.cache, r, e);
     for (size_t p = 0; p < run->nent && rc == IG_OK; p++)
         rc = pat_cache_add(bk.cache, run->ent[p].pat, e);

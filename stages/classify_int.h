@@ -61,8 +61,6 @@ typedef struct cls_entry {
     uint64_t quoted;       /* taken cues dropped as quoted (mentioned) */
     double weight_total;   /* sum of weight of its evidence rows */
     uint32_t last_doc;     /* private: for docs (UINT32_MAX = none yet) */
-    uint32_t wrank;        /* cues: rank by weight (descending), then line
-                              (cls_score, for score_doc's sort keys) */
     size_t ev_off[CLS_EV_NPIECES]; /* its pieces of evidence.csv rows, in */
     uint32_t ev_len[CLS_EV_NPIECES]; /* run->cells (cls_ev_cells) */
 } cls_entry;
