@@ -183,15 +183,14 @@ typedef struct worker {
     size_t capek;
     negm *neg;
     size_t capn;
-    uint32_t *own;        /* 2 x positions: accepted cue per pole and position; */
-    size_t capown;        /* all UINT32_MAX between documents, unless */
-    int own_dirty;        /* a document stopped before putting it back */
+    uint32_t *own;        /* 2 x positions: accepted cue per pole and position */
+    size_t capown;
     uint32_t *secs;       /* section numbers present */
     size_t capsec;
-    uint32_t *focus;      /* positions where focus particles start, */
-    size_t nfocus, capfocus; /* ascending (score_doc) */
-    uint32_t *priv;       /* the same for privative words */
-    size_t npriv, cappriv;
+    unsigned char *focus; /* per position: a focus particle starts here */
+    size_t capfocus;
+    uint32_t *priv;       /* priv[p]: privative words starting before p */
+    size_t cappriv;
     uint32_t text_doc;    /* document whose text is in text, or UINT32_MAX */
     ig_buf more[CLS_TEXT_GROUP]; /* texts decoded with it (score_task) */
     uint32_t more_doc[CLS_TEXT_GROUP]; /* their documents, or UINT32_MAX */
@@ -368,20 +367,6 @@ static int damaged(ig_err *e, const idx_reader *r, uint32_t doc, const char *wha
                       IG_ERR_NOPOS, "damaged index: %s (run igmap check)", what);
 }
 
-/* Some a[i] lies in [lo, hi), a[0..n) ascending. */
-static int any_in(const uint32_t *a, size_t n, uint32_t lo, uint32_t hi)
-{
-    size_t z = n, b = 0;
-    while (b < z) {
-        size_t mid = b + (z - b) / 2;
-        if (a[mid] < lo)
-            b = mid + 1;
-        else
-            z = mid;
-    }
-    return b < n && a[b] < hi;
-}
-
 /* The negator that reaches the cue starting at f, or UINT32_MAX: the nearest
  * negator ending before f in f's sentence whose scope covers f, unless a
  * focus particle follows it right away (and the cue starts after the
@@ -404,9 +389,9 @@ static uint32_t find_negator(const cls_run *run, const worker *w, size_t nn,
         if (f - g->last > run->ent[g->entry].scope || L->sentence[g->last] != L->sentence[f])
             continue;
         uint32_t next = g->last + 1;
-        if (next < f && any_in(w->focus, w->nfocus, next, next + 1))
+        if (run->focus != SIZE_MAX && next < f && w->focus[next])
             continue; /* "not only X but also Y" affirms X */
-        if (any_in(w->priv, w->npriv, next, f))
+        if (run->privative != SIZE_MAX && w->priv[f] != w->priv[next])
             continue; /* "does not undermine X" affirms X */
         return g->entry;
     }
@@ -446,16 +431,6 @@ static int is_quoted(const ig_buf *text, uint64_t s, uint64_t e)
     if (quote_open_before(t, s) || quote_close_after(t, n, e))
         return 1;
     for (uint64_t i = s; i < e; i++) {
-        /* Eight bytes without '"' or a byte above 127 start no mark. */
-        if (e - i >= 8) {
-            uint64_t x, q;
-            memcpy(&x, t + i, 8);
-            q = x ^ 0x2222222222222222ull;
-            if (((x | ((q - 0x0101010101010101ull) & ~q)) & 0x8080808080808080ull) == 0) {
-                i += 7;
-                continue;
-            }
-        }
         if (t[i] == '"')
             return 1;
         if (i + 3 <= e && t[i] == 0xE2 && t[i + 1] == 0x80 &&
@@ -508,15 +483,8 @@ static long sec_index(const worker *w, size_t nsec, uint32_t s)
 static int resolve_same_pole(const cls_run *run, worker *w, size_t nc, uint32_t npos,
                              docres *res)
 {
-    size_t capown = w->capown;
     if (GROW(w->ok, w->capok, nc + 1) || GROW(w->own, w->capown, 2 * (size_t)npos + 2))
         return IG_ENOMEM;
-    /* Only the positions of taken cues are set, and put back afterwards
-     * (own_clear): no pass over every position of every document. */
-    if (w->own_dirty || capown != w->capown)
-        for (size_t p = 0; p < w->capown; p++)
-            w->own[p] = UINT32_MAX;
-    w->own_dirty = 1;
     for (size_t i = 0; i < nc; i++) {
         const cls_entry *en = &run->ent[w->c[i].entry];
         w->ok[i].len = w->c[i].last - w->c[i].first;
@@ -527,6 +495,8 @@ static int resolve_same_pole(const cls_run *run, worker *w, size_t nc, uint32_t 
     }
     if (sort_okey(w, w->ok, nc))
         return IG_ENOMEM;
+    for (size_t p = 0; p < 2 * (size_t)npos; p++)
+        w->own[p] = UINT32_MAX;
     for (size_t k = 0; k < nc; k++) {
         uint32_t ci = w->ok[k].idx;
         cand *c = &w->c[ci];
@@ -556,20 +526,6 @@ static int resolve_same_pole(const cls_run *run, worker *w, size_t nc, uint32_t 
         res->absorbed[res->nabs++] = c->entry;
     }
     return IG_OK;
-}
-
-/* Put w->own back to all UINT32_MAX after resolve_same_pole. */
-static void own_clear(const cls_run *run, worker *w, size_t nc, uint32_t npos)
-{
-    for (size_t i = 0; i < nc; i++) {
-        const cand *c = &w->c[i];
-        if (c->owner != i)
-            continue;
-        uint32_t *own = w->own + (size_t)run->ent[c->entry].pole * npos;
-        for (uint32_t p = c->first; p <= c->last; p++)
-            own[p] = UINT32_MAX;
-    }
-    w->own_dirty = 0;
 }
 
 /* Opposite-pole overlap, rule "nearest" (classify.h). */
@@ -748,19 +704,18 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
             nn++;
     }
     if (GROW(w->c, w->capc, nc + 1) || GROW(w->neg, w->capn, nn + 1) ||
-        GROW(w->focus, w->capfocus, nm - nc - nn + 1) ||
-        GROW(w->priv, w->cappriv, nm - nc - nn + 1))
+        GROW(w->focus, w->capfocus, (size_t)npos + 1) ||
+        GROW(w->priv, w->cappriv, (size_t)npos + 2))
         return ig_err_nomem(e, CLS_STAGE);
-    w->nfocus = w->npriv = 0;
+    memset(w->focus, 0, (size_t)npos + 1);
+    memset(w->priv, 0, ((size_t)npos + 2) * sizeof *w->priv);
     nc = nn = 0;
     for (size_t i = 0; i < nm; i++) {
         if (m[i].entry >= run->nlex) {
-            /* an entry's matches come in increasing first position
-             * (pattern.h), so these lists are ascending */
             if (m[i].entry == run->focus)
-                w->focus[w->nfocus++] = m[i].first;
+                w->focus[m[i].first] = 1;
             else
-                w->priv[w->npriv++] = m[i].first;
+                w->priv[m[i].first + 1]++;
             continue;
         }
         if (m[i].entry < run->npos) {
@@ -779,12 +734,13 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
             g->entry = m[i].entry;
         }
     }
+    for (uint32_t p = 0; p <= npos; p++) /* prefix counts */
+        w->priv[p + 1] += w->priv[p];
     if (sort_negm(w, w->neg, nn))
         return ig_err_nomem(e, CLS_STAGE);
     if (resolve_same_pole(run, w, nc, npos, res) ||
         (o->cross == CLS_CROSS_NEAREST && resolve_cross_pole(run, w, nc, npos, res)))
         return ig_err_nomem(e, CLS_STAGE);
-    own_clear(run, w, nc, npos);
 
     /* Quoted cues are mentioned, not used. */
     if (o->quotes == CLS_QUOTES_MENTION && nc > 0) {
