@@ -1,11 +1,13 @@
 /*
- * classify_ev.c: every byte of evidence.csv: its header, the cells every row
- * repeats encoded once per run (entry texts, the lexicon path, pole and
- * dimension names, each entry's weights), and each document's rows with
- * their context cells, cut from the text and cleaned, made on the worker
- * threads by the writing rules of csv.h (quoting, formula neutralisation,
- * numbers in the C locale).  classify.c only decides which rows exist and
- * copies the finished bytes out in order.
+ * classify_ev.c: every byte of evidence.csv: its header, the pieces of the
+ * rows that depend on their entries alone encoded once per run (each
+ * entry's pole and dimension, weights, lexicon, line and pattern cells,
+ * joined with their commas, and the whole middle of a row whose cue counts
+ * as itself), and each document's rows, assembled from those pieces, the
+ * numbers and the context cells, cut from the text and cleaned, on the
+ * worker threads by the writing rules of csv.h (quoting, formula
+ * neutralisation, numbers in the C locale).  classify.c only decides which
+ * rows exist and copies the finished bytes out in order.
  *
  * Pipeline place: classify.c's scoring phase calls these per document
  * (classify_int.h declares them).  The rules are csv.h's, byte for byte:
@@ -47,13 +49,39 @@ size_t cls_cell_put(char *o, const char *s, size_t n)
     return (size_t)(p - o);
 }
 
+/* "00" .. "99", for two digits a step. */
+static const char ev_pairs[201] = "000102030405060708091011121314151617181920212223242526272829"
+                                  "303132333435363738394041424344454647484950515253545556575859"
+                                  "606162636465666768697071727374757677787980818283848586878889"
+                                  "90919293949596979899";
+
 size_t cls_u64_put(char *o, uint64_t v)
 {
-    /* The digits end at tmp + 20; 20 bytes are copied from the first one
-     * (a fixed size: no call), the ones past the digits are left over. */
-    char tmp[40] = { 0 }, *p = ig_fmt_u64_end(tmp + 20, v);
-    memcpy(o, p, 20);
-    return (size_t)(tmp + 20 - p);
+    static const uint64_t pow10[20] = {
+        1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+        100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+        10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+        100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull
+    };
+    if (v < 10) {
+        *o = (char)('0' + v);
+        return 1;
+    }
+    /* Digits from the bit length (log10(2) ~ 1233 / 4096), corrected by one
+     * comparison; then written from the end, two at a time. */
+    unsigned t = (unsigned)(64 - __builtin_clzll(v)) * 1233u >> 12;
+    size_t n = t + (v >= pow10[t]);
+    char *p = o + n;
+    while (v >= 100) {
+        p -= 2;
+        memcpy(p, ev_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10)
+        memcpy(p - 2, ev_pairs + 2 * v, 2);
+    else
+        p[-1] = (char)('0' + v);
+    return n;
 }
 
 /* White space of the context rule (the run rule). */
@@ -76,6 +104,60 @@ static inline uint64_t ct_has(uint64_t x, unsigned char c)
     return ct_less(x ^ (CT_ONES * c), 1);
 }
 
+/* The same tests 16 bytes at a time where the CPU has SSE2 (every x86-64),
+ * as vectors of 0xFF bytes: below 14 (ct_ctl16 adds "), , or ;. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define CT_SSE2 1
+static inline __m128i ct_below14(__m128i x)
+{
+    return _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(13)), x);
+}
+static inline __m128i ct_ctl16(__m128i x)
+{
+    return _mm_or_si128(ct_below14(x), _mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+}
+static inline __m128i ct_sep16(__m128i x)
+{
+    return _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')),
+                        _mm_cmpeq_epi8(x, _mm_set1_epi8(';')));
+}
+#else
+#define CT_SSE2 0
+#endif
+
+/* Copy s[0..n) to o (not overlapping) in words, the last one overlapping
+ * the one before: no call for a cell's few bytes. */
+static inline void ct_copy(char *o, const char *s, size_t n)
+{
+    size_t k = 0;
+    uint64_t x;
+#if CT_SSE2
+    if (n >= 16) {
+        for (; k + 16 <= n; k += 16)
+            _mm_storeu_si128((__m128i *)(void *)(o + k),
+                             _mm_loadu_si128((const __m128i *)(const void *)(s + k)));
+        if (k < n)
+            _mm_storeu_si128((__m128i *)(void *)(o + n - 16),
+                             _mm_loadu_si128((const __m128i *)(const void *)(s + n - 16)));
+        return;
+    }
+#endif
+    if (n >= 8) {
+        for (; k + 8 <= n; k += 8) {
+            memcpy(&x, s + k, 8);
+            memcpy(o + k, &x, 8);
+        }
+        if (k < n) {
+            memcpy(&x, s + n - 8, 8);
+            memcpy(o + n - 8, &x, 8);
+        }
+        return;
+    }
+    for (; k < n; k++)
+        o[k] = s[k];
+}
+
 /* The general rule on s[i..n) (already trimmed): stretches without a byte
  * below 14 are copied whole; a white-space run holding a TAB, LF, VT, FF or
  * CR (the spaces before it, copied already, taken back) becomes one space.
@@ -87,6 +169,16 @@ static size_t ctx_cell_slow(char *o, const char *s, size_t i, size_t n)
     char *p = o;
     while (i < n) {
         size_t k = i;
+#if CT_SSE2
+        for (; k + 16 <= n; k += 16) {
+            unsigned m = (unsigned)_mm_movemask_epi8(
+                ct_below14(_mm_loadu_si128((const __m128i *)(const void *)(s + k))));
+            if (m) {
+                k += (size_t)__builtin_ctz(m);
+                goto found;
+            }
+        }
+#endif
         for (; k + 8 <= n; k += 8) {
             uint64_t x;
             memcpy(&x, s + k, 8);
@@ -95,7 +187,10 @@ static size_t ctx_cell_slow(char *o, const char *s, size_t i, size_t n)
         }
         while (k < n && u[k] >= 14)
             k++;
-        memcpy(p, s + i, k - i);
+#if CT_SSE2
+    found:
+#endif
+        ct_copy(p, s + i, k - i);
         p += k - i;
         if (k == n)
             break;
@@ -117,6 +212,14 @@ static size_t ctx_cell_slow(char *o, const char *s, size_t i, size_t n)
     /* Cleaned text holds no TAB, CR or LF, so only , ; " ask for quotes. */
     size_t len = (size_t)(p - o), k = 0, ndq = 0;
     uint64_t spec = 0;
+#if CT_SSE2
+    __m128i vs = _mm_setzero_si128();
+    for (; k + 16 <= len; k += 16) {
+        __m128i y = _mm_loadu_si128((const __m128i *)(const void *)(o + k));
+        vs = _mm_or_si128(vs, _mm_or_si128(ct_sep16(y), _mm_cmpeq_epi8(y, _mm_set1_epi8('"'))));
+    }
+    spec = (uint64_t)_mm_movemask_epi8(vs);
+#endif
     for (; k + 8 <= len; k += 8) {
         uint64_t x;
         memcpy(&x, o + k, 8);
@@ -165,6 +268,25 @@ size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_e
     size_t len = n - i, k = 0;
     const char *src = s + i;
     uint64_t ctl = 0, cs = 0, x;
+#if CT_SSE2
+    if (len >= 16) {
+        __m128i vc = _mm_setzero_si128(), vs = vc, y;
+        for (; k + 16 <= len; k += 16) {
+            y = _mm_loadu_si128((const __m128i *)(const void *)(src + k));
+            _mm_storeu_si128((__m128i *)(void *)(o + k), y);
+            vc = _mm_or_si128(vc, ct_ctl16(y));
+            vs = _mm_or_si128(vs, ct_sep16(y));
+        }
+        if (k < len) {
+            y = _mm_loadu_si128((const __m128i *)(const void *)(src + len - 16));
+            _mm_storeu_si128((__m128i *)(void *)(o + len - 16), y);
+            vc = _mm_or_si128(vc, ct_ctl16(y));
+            vs = _mm_or_si128(vs, ct_sep16(y));
+        }
+        ctl = (uint64_t)_mm_movemask_epi8(vc);
+        cs = (uint64_t)_mm_movemask_epi8(vs);
+    } else
+#endif
     if (len >= 8) {
         for (; k + 8 <= len; k += 8) {
             memcpy(&x, src + k, 8);
@@ -192,7 +314,7 @@ size_t cls_ctx_cell(char *o, const char *s, size_t n, int trim_start, int trim_e
     if (!neutral && !cs)
         return len;
     size_t shift = 1 + (size_t)neutral;
-    memmove(o + shift, o, len);
+    ct_copy(o + shift, src, len); /* again, after the quote */
     o[0] = '"';
     if (neutral)
         o[1] = '\'';
@@ -206,56 +328,137 @@ const char *const cls_ev_header[] = {
     "negator_line", "negator", "left", "match", "right", NULL
 };
 
+/* Append a piece's parts to b, each followed by a comma: s[0..n) as a
+ * text cell (ev_cell), as it is (ev_raw), a count, a weight. */
+static int ev_cell(ig_buf *b, const char *s, size_t n)
+{
+    if (ig_buf_reserve(b, CLS_CELL_MAX(n) + 1))
+        return IG_ENOMEM;
+    b->len += cls_cell_put(b->data + b->len, s, n);
+    b->data[b->len++] = ',';
+    b->data[b->len] = '\0';
+    return IG_OK;
+}
+
+static int ev_raw(ig_buf *b, const char *s)
+{
+    return ig_buf_adds(b, s) || ig_buf_addc(b, ',') ? IG_ENOMEM : IG_OK;
+}
+
+static int ev_count(ig_buf *b, uint64_t v)
+{
+    char tmp[24];
+    tmp[cls_u64_put(tmp, v)] = '\0';
+    return ev_raw(b, tmp);
+}
+
+static int ev_weight(ig_buf *b, double v)
+{
+    char tmp[64];
+    ig_fmt_double(tmp, sizeof tmp, v, 6);
+    return ev_raw(b, tmp);
+}
+
+/* Append the bytes of piece k of entry en (already in b) again. */
+static int ev_again(ig_buf *b, const cls_entry *en, int k)
+{
+    if (ig_buf_reserve(b, en->ev_len[k]))
+        return IG_ENOMEM;
+    memcpy(b->data + b->len, b->data + en->ev_off[k], en->ev_len[k]);
+    b->len += en->ev_len[k];
+    b->data[b->len] = '\0';
+    return IG_OK;
+}
+
+/* Entry en's pieces (classify_int.h, CLS_EV_*) into run->cells. */
+static int ev_pieces(cls_run *run, cls_entry *en)
+{
+    ig_buf *b = &run->cells;
+    const char *path = lex_file_path(run->lpos);
+    int rc = IG_OK;
+    memset(en->ev_len, 0, sizeof en->ev_len);
+    for (int k = 0; k < CLS_EV_NPIECES && rc == IG_OK; k++) {
+        size_t off = b->len;
+        if (en->kind == CLS_CUE) {
+            switch (k) {
+            case CLS_EV_POLE0:
+            case CLS_EV_POLE1: {
+                const char *pn = lex_pole_name(k == CLS_EV_POLE1), *dn = lex_dimension_name(en->dim);
+                rc = ev_cell(b, pn, strlen(pn)) || ev_cell(b, dn, strlen(dn));
+                break;
+            }
+            case CLS_EV_CUE: {
+                const char *pn = lex_pole_name(en->pole);
+                rc = ev_cell(b, path, strlen(path)) || ev_count(b, en->line) ||
+                     ev_cell(b, en->text, strlen(en->text)) || ev_cell(b, pn, strlen(pn));
+                break;
+            }
+            case CLS_EV_W0:
+                rc = ev_weight(b, en->weight) || ev_raw(b, "0");
+                break;
+            case CLS_EV_W1:
+                rc = ev_weight(b, en->weight * run->o.negation_factor) || ev_raw(b, "1");
+                break;
+            case CLS_EV_CUEW:
+                rc = ev_weight(b, en->weight);
+                break;
+            case CLS_EV_WLINE:
+                rc = ev_count(b, en->line);
+                break;
+            case CLS_EV_ROW:
+                break; /* below, from the others */
+            default:
+                break;
+            }
+        } else if (en->kind == CLS_NEGATOR && k == CLS_EV_NEG) {
+            rc = ev_count(b, en->line) || ev_cell(b, en->text, strlen(en->text));
+        }
+        en->ev_off[k] = off;
+        en->ev_len[k] = (uint32_t)(b->len - off);
+    }
+    if (rc == IG_OK && en->kind == CLS_CUE) {
+        /* the row of a cue that counts as itself: merged 0, no negator */
+        size_t off = b->len;
+        rc = ev_again(b, en, en->pole == 1 ? CLS_EV_POLE1 : CLS_EV_POLE0) ||
+             ev_again(b, en, CLS_EV_W0) || ev_again(b, en, CLS_EV_CUE) ||
+             ev_again(b, en, CLS_EV_CUEW) || ev_raw(b, "0") || ev_again(b, en, CLS_EV_WLINE) ||
+             ev_raw(b, ",");
+        en->ev_off[CLS_EV_ROW] = off;
+        en->ev_len[CLS_EV_ROW] = (uint32_t)(b->len - off);
+    }
+    return rc ? IG_ENOMEM : IG_OK;
+}
+
 int cls_ev_cells(cls_run *run)
 {
-    /* The cells every evidence row repeats, encoded once: entry texts, the
-     * lexicon's path, then pole and dimension names. */
     ig_buf_reset(&run->cells);
-    size_t ncells = run->nent + 1 + LEX_NPOLES + LEX_NDIMENSIONS;
-    for (size_t p = 0; p < ncells; p++) {
-        size_t q = p - run->nent - 1; /* pole, then dimension (p > nent) */
-        const char *t = p < run->nent    ? run->ent[p].text
-                        : p == run->nent ? lex_file_path(run->lpos)
-                        : q < LEX_NPOLES ? lex_pole_name((int)q)
-                                         : lex_dimension_name((int)(q - LEX_NPOLES));
-        size_t n = strlen(t);
-        if (ig_buf_reserve(&run->cells, CLS_CELL_MAX(n))) {
+    for (size_t p = 0; p < run->nent; p++)
+        if (ev_pieces(run, &run->ent[p]))
             return IG_ENOMEM;
-        }
-        size_t off = run->cells.len;
-        run->cells.len += cls_cell_put(run->cells.data + off, t, n);
-        uint32_t len = (uint32_t)(run->cells.len - off);
-        if (p < run->nent) {
-            run->ent[p].cell_off = off;
-            run->ent[p].cell_len = len;
-        } else if (p == run->nent) {
-            run->path_off = off;
-            run->path_len = len;
-        } else if (q < LEX_NPOLES) {
-            run->pole_off[q] = off;
-            run->pole_len[q] = len;
-        } else {
-            run->dim_off[q - LEX_NPOLES] = off;
-            run->dim_len[q - LEX_NPOLES] = len;
-        }
-    }
-    /* Each entry's weight cells: a counted cue's weight is its weight
-     * entry's, times the negation factor when negated (score_doc). */
-    for (size_t p = 0; p < run->nent; p++) {
-        cls_entry *en = &run->ent[p];
-        for (int neg = 0; neg <= 1; neg++) {
-            char tmp[64];
-            ig_fmt_double(tmp, sizeof tmp, neg ? en->weight * run->o.negation_factor : en->weight,
-                          6);
-            size_t n = strlen(tmp);
-            if (ig_buf_add(&run->cells, tmp, n)) {
-                return IG_ENOMEM;
-            }
-            *(neg ? &en->wneg_off : &en->w_off) = run->cells.len - n;
-            *(neg ? &en->wneg_len : &en->w_len) = (uint32_t)n;
-        }
-    }
+    /* the fixed-size copies of the rows read up to CLS_EV_PAD bytes past a
+     * piece */
+    if (ig_buf_reserve(&run->cells, CLS_EV_PAD))
+        return IG_ENOMEM;
+    memset(run->cells.data + run->cells.len, 0, CLS_EV_PAD);
+    run->cells.len += CLS_EV_PAD;
+    run->cells.data[run->cells.len] = '\0';
     return IG_OK;
+}
+
+/* Copy n bytes from s to o CLS_EV_PAD at a time (both have the bytes to
+ * spare, classify_int.h); returns o + n. */
+static inline char *ev_put(char *o, const char *s, size_t n)
+{
+    for (size_t k = 0; k < n; k += CLS_EV_PAD)
+        memcpy(o + k, s + k, CLS_EV_PAD);
+    return o + n;
+}
+
+static inline char *ev_num(char *o, uint64_t v)
+{
+    o += cls_u64_put(o, v);
+    *o++ = ',';
+    return o;
 }
 
 int cls_ev_rows(const cls_run *run, const char *text, uint32_t doc, const cls_evid *ev,
@@ -263,88 +466,70 @@ int cls_ev_rows(const cls_run *run, const char *text, uint32_t doc, const cls_ev
 {
     const char *id = idx_doc_id(run->r, doc);
     size_t idlen = strlen(id);
-    /* The id cell is encoded once, in the first row; later rows copy it. */
-    size_t id_off = b->len, id_cell = 0;
+    /* The id cell with its comma, encoded once (on the stack when short,
+     * copied from the first row otherwise). */
+    char idbuf[128 + CLS_EV_PAD] = { 0 };
+    int idshort = CLS_CELL_MAX(idlen) + 1 <= 128;
+    size_t id_cell = 0, id_off = 0;
+    if (idshort) {
+        id_cell = cls_cell_put(idbuf, id, idlen);
+        idbuf[id_cell++] = ',';
+    }
     const char *cells = run->cells.data;
     for (size_t i = 0; i < nev; i++) {
         const cls_evid *v = &ev[i];
         const cls_entry *en = &run->ent[v->entry];
+        const cls_entry *we = &run->ent[v->wentry];
         const cls_entry *ng = v->negator != UINT32_MAX ? &run->ent[v->negator] : NULL;
-        size_t need = CLS_CELL_MAX(idlen) + run->pole_len[v->pole] + run->pole_len[en->pole] +
-                      run->dim_len[en->dim] + run->path_len + en->cell_len +
-                      (ng ? ng->cell_len : 0) + 9 * 20 + 2 * 64 + 24;
-        need += CLS_CELL_MAX(v->ctx1 - v->ctx0);
-        if (ig_buf_reserve(b, need))
+        size_t need = CLS_CELL_MAX(idlen) + 1 + 5 * 21 + en->ev_len[CLS_EV_POLE0] +
+                      en->ev_len[CLS_EV_POLE1] + we->ev_len[CLS_EV_W0] +
+                      we->ev_len[CLS_EV_W1] + en->ev_len[CLS_EV_CUE] +
+                      we->ev_len[CLS_EV_CUEW] + we->ev_len[CLS_EV_WLINE] +
+                      (ng ? ng->ev_len[CLS_EV_NEG] : 2) + 2 * (size_t)(v->ctx1 - v->ctx0) + 12 +
+                      CLS_EV_PAD;
+        if (b->cap - b->len <= need && ig_buf_reserve(b, need))
             return IG_ENOMEM;
         char *o = b->data + b->len;
-        if (i == 0) {
+        if (idshort) {
+            o = ev_put(o, idbuf, id_cell);
+        } else if (i == 0) {
+            id_off = b->len;
             id_cell = cls_cell_put(o, id, idlen);
             o += id_cell;
+            *o++ = ',';
+            id_cell++;
         } else {
             memcpy(o, b->data + id_off, id_cell);
             o += id_cell;
         }
-        *o++ = ',';
-        o += cls_u64_put(o, v->section);
-        *o++ = ',';
-        o += cls_u64_put(o, v->sentence);
-        *o++ = ',';
-        o += cls_u64_put(o, v->start);
-        *o++ = ',';
-        o += cls_u64_put(o, v->end);
-        *o++ = ',';
-        memcpy(o, cells + run->pole_off[v->pole], run->pole_len[v->pole]);
-        o += run->pole_len[v->pole];
-        *o++ = ',';
-        memcpy(o, cells + run->dim_off[en->dim], run->dim_len[en->dim]);
-        o += run->dim_len[en->dim];
-        *o++ = ',';
-        const cls_entry *we = &run->ent[v->wentry];
-        if (ng) {
-            memcpy(o, cells + we->wneg_off, we->wneg_len);
-            o += we->wneg_len;
+        o = ev_num(o, v->section);
+        o = ev_num(o, v->sentence);
+        o = ev_num(o, v->start);
+        o = ev_num(o, v->end);
+        if (ng == NULL && v->merged == 0 && v->wentry == v->entry && v->pole == en->pole) {
+            o = ev_put(o, cells + en->ev_off[CLS_EV_ROW], en->ev_len[CLS_EV_ROW]);
         } else {
-            memcpy(o, cells + we->w_off, we->w_len);
-            o += we->w_len;
-        }
-        *o++ = ',';
-        *o++ = ng ? '1' : '0';
-        *o++ = ',';
-        memcpy(o, run->cells.data + run->path_off, run->path_len);
-        o += run->path_len;
-        *o++ = ',';
-        o += cls_u64_put(o, en->line);
-        *o++ = ',';
-        memcpy(o, run->cells.data + en->cell_off, en->cell_len);
-        o += en->cell_len;
-        *o++ = ',';
-        memcpy(o, cells + run->pole_off[en->pole], run->pole_len[en->pole]);
-        o += run->pole_len[en->pole];
-        *o++ = ',';
-        memcpy(o, cells + we->w_off, we->w_len);
-        o += we->w_len;
-        *o++ = ',';
-        o += cls_u64_put(o, v->merged);
-        *o++ = ',';
-        o += cls_u64_put(o, run->ent[v->wentry].line);
-        *o++ = ',';
-        if (ng) {
-            o += cls_u64_put(o, ng->line);
-            *o++ = ',';
-            memcpy(o, run->cells.data + ng->cell_off, ng->cell_len);
-            o += ng->cell_len;
-        } else {
-            *o++ = ',';
+            int pk = v->pole == 1 ? CLS_EV_POLE1 : CLS_EV_POLE0, wk = ng ? CLS_EV_W1 : CLS_EV_W0;
+            o = ev_put(o, cells + en->ev_off[pk], en->ev_len[pk]);
+            o = ev_put(o, cells + we->ev_off[wk], we->ev_len[wk]);
+            o = ev_put(o, cells + en->ev_off[CLS_EV_CUE], en->ev_len[CLS_EV_CUE]);
+            o = ev_put(o, cells + we->ev_off[CLS_EV_CUEW], we->ev_len[CLS_EV_CUEW]);
+            o = ev_num(o, v->merged);
+            o = ev_put(o, cells + we->ev_off[CLS_EV_WLINE], we->ev_len[CLS_EV_WLINE]);
+            if (ng) {
+                o = ev_put(o, cells + ng->ev_off[CLS_EV_NEG], ng->ev_len[CLS_EV_NEG]);
+            } else {
+                *o++ = ',';
+                *o++ = ',';
+            }
         }
         /* left, match, right: cleaned and encoded in one go */
-        const char *t = text;
-        *o++ = ',';
         if (run->o.context > 0) {
-            o += cls_ctx_cell(o, t + v->ctx0, (size_t)(v->start - v->ctx0), 0, 1);
+            o += cls_ctx_cell(o, text + v->ctx0, (size_t)(v->start - v->ctx0), 0, 1);
             *o++ = ',';
-            o += cls_ctx_cell(o, t + v->start, (size_t)(v->end - v->start), 0, 0);
+            o += cls_ctx_cell(o, text + v->start, (size_t)(v->end - v->start), 0, 0);
             *o++ = ',';
-            o += cls_ctx_cell(o, t + v->end, (size_t)(v->ctx1 - v->end), 1, 0);
+            o += cls_ctx_cell(o, text + v->end, (size_t)(v->ctx1 - v->end), 1, 0);
         } else {
             *o++ = ',';
             *o++ = ',';

@@ -26,6 +26,20 @@
  * patterns of the negation rule (classify.h, "Negation"). */
 enum { CLS_CUE = 0, CLS_NEGATOR = 1, CLS_FOCUS = 2, CLS_PRIVATIVE = 3 };
 
+/* The pieces of an evidence.csv row that depend on its entries alone,
+ * encoded once per run (cls_ev_cells), each ending in the comma that
+ * follows it.  As the row's cue entry: POLE0 and POLE1 "pole,dimension,"
+ * for a counted pole of 0 or 1, CUE "lexicon,line,pattern,cue_pole,", and
+ * ROW, the row's middle from pole to negator when the cue counts as
+ * itself (own pole, not negated, nothing merged).  As its weight entry:
+ * W0 "weight,0," and W1 "weight x negation factor,1," (weight, negated),
+ * CUEW "cue_weight," and WLINE "weight_line,".  As its negator: NEG
+ * "negator_line,negator,". */
+enum {
+    CLS_EV_POLE0, CLS_EV_POLE1, CLS_EV_CUE, CLS_EV_ROW, CLS_EV_W0, CLS_EV_W1, CLS_EV_CUEW,
+    CLS_EV_WLINE, CLS_EV_NEG, CLS_EV_NPIECES
+};
+
 /* One entry: positions entries first (0..npos-1), then negators (up to
  * nlex), then the focus and privative patterns when enabled. */
 typedef struct cls_entry {
@@ -47,10 +61,8 @@ typedef struct cls_entry {
     uint64_t quoted;       /* taken cues dropped as quoted (mentioned) */
     double weight_total;   /* sum of weight of its evidence rows */
     uint32_t last_doc;     /* private: for docs (UINT32_MAX = none yet) */
-    size_t cell_off;       /* text as an evidence.csv cell, in run->cells */
-    uint32_t cell_len;
-    uint32_t w_len, wneg_len; /* weight, and weight x negation factor, as */
-    size_t w_off, wneg_off;   /* evidence.csv cells in run->cells */
+    size_t ev_off[CLS_EV_NPIECES]; /* its pieces of evidence.csv rows, in */
+    uint32_t ev_len[CLS_EV_NPIECES]; /* run->cells (cls_ev_cells) */
 } cls_entry;
 
 struct cls_run {
@@ -63,15 +75,8 @@ struct cls_run {
     cls_entry *ent;
     size_t nent, nlex, npos; /* all entries; lexicon entries; cue entries */
     size_t focus, privative; /* their entry numbers, or SIZE_MAX */
-    ig_buf cells;          /* pre-encoded evidence.csv cells: entry texts, the
-                              lexicon path, pole and dimension names, each
-                              entry's weight cells (plain and negated) */
-    size_t path_off;       /* the positions lexicon's path in cells */
-    uint32_t path_len;
-    size_t pole_off[LEX_NPOLES]; /* pole and dimension names in cells */
-    uint32_t pole_len[LEX_NPOLES];
-    size_t dim_off[LEX_NDIMENSIONS];
-    uint32_t dim_len[LEX_NDIMENSIONS];
+    ig_buf cells;          /* the entries' evidence.csv pieces (ev_off),
+                              then CLS_EV_PAD bytes of zeros */
     cls_row *rows;         /* positions.csv rows in order */
     size_t nrows, caprows;
     uint64_t nevidence;
@@ -262,6 +267,11 @@ size_t cls_cell_put(char *o, const char *s, size_t n);
  * for the caller's next bytes to overwrite). */
 size_t cls_u64_put(char *o, uint64_t v);
 
+/* Rows are assembled from the pieces CLS_EV_PAD bytes at a time (fixed-size
+ * copies, no call): run->cells ends in that many readable bytes, and a row's
+ * room has that much to spare. */
+#define CLS_EV_PAD 32u
+
 
 /* s[0..n) as an evidence context cell into o (room for CLS_CELL_MAX(n)):
  * white space cleaned (classify.h, columns left/match/right: a run of white
@@ -283,8 +293,8 @@ typedef struct cls_evid {
 
 /* evidence.csv's column names (classify.h lists them), NULL-terminated. */
 extern const char *const cls_ev_header[];
-/* Encode the cells every row repeats into run->cells (the offsets and
- * lengths in run and its entries); IG_ENOMEM. */
+/* Encode every entry's pieces of evidence rows (CLS_EV_*) into run->cells,
+ * their offsets and lengths in the entries; IG_ENOMEM. */
 int cls_ev_cells(cls_run *run);
 /* Append the evidence rows ev[0..nev) of document doc, whose text is text,
  * to out (run->cells encoded); IG_ENOMEM. */

@@ -69,6 +69,14 @@ static const struct doc docs[] = {
     { "focus2", "civil", "", "Decisions must involve not only governments." },
     { "priv", "gov", "", "This does not undermine the intergovernmental body." },
     { "quote", "gov", "", "They speak of \xE2\x80\x9C" "equal footing\xE2\x80\x9D among states." },
+    /* marks between the cue's words, past its first eight bytes; then
+     * bytes above 127 that are no mark (the apostrophe U+2019) */
+    { "quote2", "gov", "", "They speak of equal footing among \"sovereign\" states." },
+    { "quote3", "gov", "",
+      "They speak of equal footing among the \xE2\x80\x9C" "sovereign\xE2\x80\x9D states." },
+    { "quote4", "gov", "", "Equal footing for the caf\xC3\xA9\xE2\x80\x99s governments." },
+    /* spans 0-5, 1-2 and 4-10 of test_overlap_order */
+    { "chain", "tech", "", "Alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo." },
     { "model", "civil", "1", "The multistakeholder model works." },
     { "cross", "civil", "", "Governments meeting on an equal footing with stakeholders agree." },
     { "actors", "civil", "", "Civil society and Member States met." },
@@ -322,6 +330,8 @@ static void test_overlap_quotes_cross(void)
     /* A quoted "equal footing ... states" is mentioned, not used. */
     const cls_row *q = row_of(run, "quote", 0);
     CHECK(q->cues == 0 && ML(q) == 0);
+    CHECK(row_of(run, "quote2", 0)->cues == 0 && row_of(run, "quote3", 0)->cues == 0);
+    CHECK(row_of(run, "quote4", 0)->cues == 1 && ML(row_of(run, "quote4", 0)) == 1.5);
     /* Opposite poles on the same words: both count by default. */
     const cls_row *c = row_of(run, "cross", 0);
     CHECK(ML(c) == 1.5 && MS(c) == 2 && c->cues == 2);
@@ -497,6 +507,187 @@ static void test_evidence_sums(void)
     ig_free(cnt);
     ig_buf_free(&b);
     cls_free(run);
+}
+
+/* Which same-pole cue is taken, and the order of evidence rows, on one
+ * token matched by four entries: the heaviest of equal length (then the
+ * earliest line) is taken, the others merged; at one position the
+ * multilateral row comes first. */
+static const char *positions3_tsv =
+    "pole\tdimension\tweight\tpattern\tnote\n"
+    "multistakeholder\tgeneral\t1\tmultistakeholder\tx\n"
+    "multistakeholder\tgeneral\t2\tmultistake*\tx\n"
+    "multistakeholder\tgeneral\t2\t/stakeholder/\tx\n"
+    "multilateral\tstructure\t1\t=multistakeholder\tx\n";
+
+/* Three cues of one pole in a chain of overlaps: 0-5 overlaps 1-2 and
+ * 4-10, which do not overlap each other.  Longest first over the whole
+ * group: 4-10 is taken and 0-5 merged into it, which frees 1-2. */
+static const char *positions4_tsv =
+    "pole\tdimension\tweight\tpattern\tnote\n"
+    "multilateral\tgeneral\t1\t\"alpha bravo charlie delta echo foxtrot\"\tx\n"
+    "multilateral\tgeneral\t1\t\"bravo charlie\"\tx\n"
+    "multilateral\tgeneral\t1\t\"echo foxtrot golf hotel india juliet kilo\"\tx\n";
+
+static void test_overlap_order(void)
+{
+    lex_file *p3 = load_lex("pos3.tsv", positions3_tsv, LEX_POSITIONS);
+    CHECK(p3 != NULL);
+    if (p3 == NULL)
+        return;
+    cls_opts o = base_opts();
+    cls_run *run = classify(&o, p3, "ev_order.csv");
+    CHECK(run != NULL);
+    ig_buf b = IG_BUF_INIT;
+    ig_err e;
+    ig_err_clear(&e);
+    if (run && read_all("ev_order.csv", &b) == IG_OK) {
+        ig_csv_reader cr;
+        ig_csv_reader_init(&cr, b.data, b.len, "ev_order.csv", "t");
+        const char **f;
+        const size_t *fl;
+        size_t n, k = 0;
+        int ok = 1;
+        while (ig_csv_next(&cr, &f, &fl, &n, &e) == 1) {
+            if (n != 21 || strcmp(f[0], "same") != 0)
+                continue;
+            /* pole, line, merged, weight_line */
+            const char *want = k % 2 == 0 ? "multilateral 5 0 5" : "multistakeholder 3 2 3";
+            char got[200];
+            snprintf(got, sizeof got, "%s %s %s %s", f[5], f[10], f[14], f[15]);
+            ok &= strcmp(got, want) == 0;
+            k++;
+        }
+        CHECK(ok && k == 8);
+        ig_csv_reader_free(&cr);
+    }
+    ig_buf_free(&b);
+    cls_free(run);
+    lex_free(p3);
+
+    lex_file *p4 = load_lex("pos4.tsv", positions4_tsv, LEX_POSITIONS);
+    CHECK(p4 != NULL);
+    run = p4 ? classify(&o, p4, "ev_chain.csv") : NULL;
+    CHECK(run != NULL);
+    if (run && read_all("ev_chain.csv", &b) == IG_OK) {
+        ig_csv_reader cr;
+        ig_csv_reader_init(&cr, b.data, b.len, "ev_chain.csv", "t");
+        const char **f;
+        const size_t *fl;
+        size_t n;
+        char got[200] = "";
+        while (ig_csv_next(&cr, &f, &fl, &n, &e) == 1)
+            if (n == 21 && strcmp(f[0], "chain") == 0) /* line, merged */
+                snprintf(got + strlen(got), sizeof got - strlen(got), "%s:%s ", f[10], f[14]);
+        CHECK_STR(got, "3:0 4:1 ");
+        ig_csv_reader_free(&cr);
+    }
+    ig_buf_free(&b);
+    cls_free(run);
+    lex_free(p4);
+}
+
+/* Each evidence row's entry columns agree with its lexicon entries: rows
+ * are assembled from pieces encoded once per entry (classify_ev.c), a
+ * whole middle for a cue counted as itself and single pieces otherwise
+ * (negated, flipped, merged); both kinds must say the same as the
+ * lexicons. */
+/* A text cell read back is the text, after the apostrophe that csv.h puts
+ * before a leading = + - @ or control (formula neutralisation). */
+static int same_cell(const char *got, const char *text)
+{
+    if (text[0] && strchr("=+-@\t\r\n", text[0]))
+        return got[0] == '\'' && strcmp(got + 1, text) == 0;
+    return strcmp(got, text) == 0;
+}
+
+static void check_ev_columns(const char *evname, lex_file *pos, const cls_opts *o, int *kinds)
+{
+    ig_buf b = IG_BUF_INIT;
+    ig_err e;
+    ig_err_clear(&e);
+    CHECK(read_all(evname, &b) == IG_OK);
+    if (b.data == NULL)
+        return;
+    ig_csv_reader cr;
+    ig_csv_reader_init(&cr, b.data, b.len, evname, "t");
+    const char **f;
+    const size_t *fl;
+    size_t n;
+    int rc, header = 1, all = 1;
+    while ((rc = ig_csv_next(&cr, &f, &fl, &n, &e)) == 1) {
+        if (header) {
+            header = 0;
+            continue;
+        }
+        CHECK(n == 21);
+        if (n != 21)
+            break;
+        uint64_t line = strtoull(f[10], NULL, 10), wline = strtoull(f[15], NULL, 10);
+        size_t j = SIZE_MAX, wj = SIZE_MAX, nj = SIZE_MAX;
+        for (size_t i = 0; i < lex_count(pos); i++) {
+            j = lex_entry_line(pos, i) == line ? i : j;
+            wj = lex_entry_line(pos, i) == wline ? i : wj;
+        }
+        int negated = fl[16] > 0;
+        for (size_t i = 0; negated && i < lex_count(lneg); i++)
+            if (lex_entry_line(lneg, i) == strtoull(f[16], NULL, 10))
+                nj = i;
+        if (j == SIZE_MAX || wj == SIZE_MAX || (negated && nj == SIZE_MAX)) {
+            all = 0;
+            continue;
+        }
+        int pole = lex_entry_pole(pos, j);
+        if (negated && o->negation == CLS_NEG_FLIP)
+            pole = 1 - pole;
+        char w[64], cw[64];
+        double wt = lex_entry_weight(pos, wj);
+        ig_fmt_double(w, sizeof w, negated ? wt * o->negation_factor : wt, 6);
+        ig_fmt_double(cw, sizeof cw, wt, 6);
+        uint64_t merged = strtoull(f[14], NULL, 10);
+        int ok = strcmp(f[5], lex_pole_name(pole)) == 0 &&
+                 strcmp(f[6], lex_dimension_name(lex_entry_dimension(pos, j))) == 0 &&
+                 strcmp(f[7], w) == 0 && strcmp(f[8], negated ? "1" : "0") == 0 &&
+                 strcmp(f[9], lex_file_path(pos)) == 0 &&
+                 same_cell(f[11], lex_entry_text(pos, j)) &&
+                 strcmp(f[12], lex_pole_name(lex_entry_pole(pos, j))) == 0 &&
+                 strcmp(f[13], cw) == 0 && (wj == j || merged > 0) &&
+                 same_cell(f[17], negated ? lex_entry_text(lneg, nj) : "");
+        if (!ok) {
+            all = 0;
+            fprintf(stderr, "%s: row %s %s: entry columns disagree with the lexicon\n", evname,
+                    f[0], f[3]);
+        }
+        kinds[negated ? 1 : merged > 0 ? 2 : 0]++;
+    }
+    CHECK(rc == 0 && !header);
+    CHECK(all);
+    ig_csv_reader_free(&cr);
+    ig_buf_free(&b);
+}
+
+static void test_evidence_columns(void)
+{
+    lex_file *p2 = load_lex("pos2c.tsv", positions2_tsv, LEX_POSITIONS);
+    CHECK(p2 != NULL);
+    int kinds[3] = { 0, 0, 0 }; /* rows: plain, negated, merged */
+    for (int k = 0; k < 4; k++) {
+        cls_opts o = base_opts();
+        o.negation = k & 1 ? CLS_NEG_DISCOUNT : CLS_NEG_FLIP;
+        o.negation_factor = k & 1 ? 0.25 : 1;
+        lex_file *pos = k < 2 ? lpos : p2;
+        if (pos == NULL)
+            continue;
+        cls_run *run = classify(&o, pos, "ev_cols.csv");
+        CHECK(run != NULL);
+        if (run == NULL)
+            continue;
+        check_ev_columns("ev_cols.csv", pos, &o, kinds);
+        cls_free(run);
+    }
+    /* every way of assembling a row was taken */
+    CHECK(kinds[0] > 0 && kinds[1] > 0 && kinds[2] > 0);
+    lex_free(p2);
 }
 
 /* ---- the interval, written plainly (classify.h "Interval") ------------------
@@ -937,6 +1128,9 @@ static void test_evidence_cells(void)
      * the bytes that matter, every length to 120, against the rule written
      * out plainly. */
     static const char alpha[] = "ab ,;\"=+-@\t\n\r\v\f\x01\xC3";
+    /* every third string without the bytes of the general rule, so that
+     * long ones also take the plain copy (quoted or not) */
+    static const char tame[] = "ab ,;=+-@\xC3";
     uint64_t seed = 12345;
     for (int iter = 0; iter < 8000; iter++) {
         char in[128], want[300];
@@ -946,7 +1140,9 @@ static void test_evidence_cells(void)
             seed = seed * 6364136223846793005ull + 1442695040888963407ull;
             /* mostly letters, so that both paths run */
             unsigned r = (unsigned)(seed >> 40);
-            in[i] = r % 4 ? (char)('a' + r % 26) : alpha[(r >> 8) % (sizeof alpha - 1)];
+            in[i] = r % 4         ? (char)('a' + r % 26)
+                    : iter % 3 == 2 ? tame[(r >> 8) % (sizeof tame - 1)]
+                                    : alpha[(r >> 8) % (sizeof alpha - 1)];
         }
         int ts = iter & 1, te = (iter >> 1) & 1;
         /* the rule: trim, clean the white-space runs, then csv.h's quoting */
@@ -1017,6 +1213,23 @@ static void test_evidence_cells(void)
         CHECK(k == strlen(num[i].s) && memcmp(b, num[i].s, k) == 0);
         free(b);
     }
+    /* the digit count around every power of ten (and of two), against
+     * printf */
+    int allnum = 1;
+    for (int d = 0; d < 64; d++) {
+        uint64_t p10 = 1;
+        for (int i = 0; i < d % 20; i++)
+            p10 *= 10;
+        uint64_t base = d < 20 ? p10 : (uint64_t)1 << d;
+        for (int delta = -1; delta <= 1; delta++) {
+            uint64_t v = base + (uint64_t)(int64_t)delta;
+            char b[24], want[24];
+            size_t k = cls_u64_put(b, v);
+            snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+            allnum &= k == strlen(want) && memcmp(b, want, k) == 0;
+        }
+    }
+    CHECK(allnum);
 }
 
 static void test_bootstrap(void)
@@ -1246,6 +1459,8 @@ int main(void)
         RUN(test_labels);
         RUN(test_sections);
         RUN(test_evidence_sums);
+        RUN(test_evidence_columns);
+        RUN(test_overlap_order);
         RUN(test_bootstrap);
         RUN(test_bootstrap_reference);
         RUN(test_bootstrap_redraw);
