@@ -199,6 +199,17 @@ static inline void flush(ig_deflate *d)
     d->nbits &= 7;
 }
 
+/* flush() for the hot loops, which keep the writer's state in locals out,
+ * bits and nb (through the struct, every store would reload it); they
+ * flush before 64 bits are pending, so the shift stays below 64. */
+#define FLUSH_LOCAL()                                                                            \
+    do {                                                                                         \
+        store64le(out, bits);                                                                    \
+        out += nb >> 3;                                                                          \
+        bits >>= nb & ~7u;                                                                       \
+        nb &= 7;                                                                                 \
+    } while (0)
+
 /* Pad to a byte boundary (for stored blocks and the end of the stream). */
 static inline void align(ig_deflate *d)
 {
@@ -439,10 +450,7 @@ static void send_symbols(ig_deflate *d)
         nb += lnb[ll];
         bits |= (dbits[ds] | (uint64_t)(s >> 19) << dsh[ds]) << nb;
         nb += dnb[ds];
-        store64le(out, bits);
-        out += nb >> 3;
-        bits >>= nb & ~7u;
-        nb &= 7;
+        FLUSH_LOCAL();
     }
     d->out = out;
     d->bits = bits;
@@ -474,10 +482,7 @@ static int send_literals(ig_deflate *d, const unsigned char *p, size_t n, uint64
         nb += llen[p[1]];                                                                        \
         bits |= (uint64_t)lcode[p[2]] << nb;                                                     \
         nb += llen[p[2]];                                                                        \
-        store64le(out, bits);                                                                    \
-        out += nb >> 3;                                                                          \
-        bits >>= nb & ~7u;                                                                       \
-        nb &= 7;                                                                                 \
+        FLUSH_LOCAL();                                                                           \
         p += 3;                                                                                  \
     } while (0)
     while (e - p >= 63) {
@@ -664,13 +669,6 @@ static int send_prose(ig_deflate *d, const unsigned char *p, size_t n, uint64_t 
     /* Two pairs of at most PAIR_BITS fit between flushes (7 + 2 * 27 bits
      * pending at most); a pair with no entry goes one byte at a time, each
      * (a rare byte, up to 15 bits) flushed at once. */
-#define FLUSH()                                                                                  \
-    do {                                                                                         \
-        store64le(out, bits);                                                                    \
-        out += nb >> 3;                                                                          \
-        bits >>= nb & ~7u;                                                                       \
-        nb &= 7;                                                                                 \
-    } while (0)
 #define SEND2()                                                                                  \
     do {                                                                                         \
         uint32_t x = prose.pair[p[0] | p[1] << 8];                                               \
@@ -680,10 +678,10 @@ static int send_prose(ig_deflate *d, const unsigned char *p, size_t n, uint64_t 
         } else {                                                                                 \
             bits |= (uint64_t)prose.lcode[p[0]] << nb;                                           \
             nb += prose.llen[p[0]];                                                              \
-            FLUSH();                                                                             \
+            FLUSH_LOCAL();                                                                       \
             bits |= (uint64_t)prose.lcode[p[1]] << nb;                                           \
             nb += prose.llen[p[1]];                                                              \
-            FLUSH();                                                                             \
+            FLUSH_LOCAL();                                                                       \
         }                                                                                        \
         p += 2;                                                                                  \
     } while (0)
@@ -697,13 +695,12 @@ static int send_prose(ig_deflate *d, const unsigned char *p, size_t n, uint64_t 
         for (int r = 0; r < 16; r++) {
             SEND2();
             SEND2();
-            FLUSH();
+            FLUSH_LOCAL();
         }
         if ((uint64_t)(out - out0) * 8 + nb - nb0 > max_bits)
             return 0;
     }
 #undef SEND2
-#undef FLUSH
     d->out = out;
     d->bits = bits;
     d->nbits = nb;
