@@ -235,12 +235,45 @@ int ig_csv_str(ig_csv_writer *w, const char *s)
     return ig_csv_text(w, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* "00" .. "99": two digits a division. */
+static const char digit_pairs[201] = "000102030405060708091011121314151617181920212223242526272829"
+                                     "303132333435363738394041424344454647484950515253545556575859"
+                                     "606162636465666768697071727374757677787980818283848586878889"
+                                     "90919293949596979899";
+
+size_t ig_fmt_u64(char *o, uint64_t v)
+{
+    static const uint64_t pow10[20] = {
+        1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+        100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+        10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+        100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull
+    };
+    if (v < 10) {
+        *o = (char)('0' + v);
+        return 1;
+    }
+    /* The digit count from the bit length (log10(2) ~ 1233 / 4096),
+     * corrected by one comparison; then the digits from the end. */
+    unsigned t = (unsigned)(64 - __builtin_clzll(v)) * 1233u >> 12;
+    size_t n = t + (v >= pow10[t]);
+    ig_fmt_u64_end(o + n, v);
+    return n;
+}
+
 char *ig_fmt_u64_end(char *end, uint64_t v)
 {
-    do {
-        *--end = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * v, 2);
+    } else {
+        *--end = (char)('0' + v);
+    }
     return end;
 }
 

@@ -91,6 +91,9 @@ int ig_csv_header(ig_csv_writer *w, const char *const *names);
  * 20 bytes before it); returns where they start.  printf's "%llu" bytes,
  * without a format to parse: for cells and lines written by the million. */
 char *ig_fmt_u64_end(char *end, uint64_t v);
+/* The same digits written forward at o (at most 20 bytes, nothing past
+ * them); returns their count. */
+size_t ig_fmt_u64(char *o, uint64_t v);
 
 /* Format a double in the C locale whatever setlocale says (used by the
  * writer; exported for JSON and reports).  Returns buf. */

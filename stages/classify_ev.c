@@ -49,41 +49,6 @@ size_t cls_cell_put(char *o, const char *s, size_t n)
     return (size_t)(p - o);
 }
 
-/* "00" .. "99", for two digits a step. */
-static const char ev_pairs[201] = "000102030405060708091011121314151617181920212223242526272829"
-                                  "303132333435363738394041424344454647484950515253545556575859"
-                                  "606162636465666768697071727374757677787980818283848586878889"
-                                  "90919293949596979899";
-
-size_t cls_u64_put(char *o, uint64_t v)
-{
-    static const uint64_t pow10[20] = {
-        1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
-        100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
-        10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-        100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull
-    };
-    if (v < 10) {
-        *o = (char)('0' + v);
-        return 1;
-    }
-    /* Digits from the bit length (log10(2) ~ 1233 / 4096), corrected by one
-     * comparison; then written from the end, two at a time. */
-    unsigned t = (unsigned)(64 - __builtin_clzll(v)) * 1233u >> 12;
-    size_t n = t + (v >= pow10[t]);
-    char *p = o + n;
-    while (v >= 100) {
-        p -= 2;
-        memcpy(p, ev_pairs + 2 * (v % 100), 2);
-        v /= 100;
-    }
-    if (v >= 10)
-        memcpy(p - 2, ev_pairs + 2 * v, 2);
-    else
-        p[-1] = (char)('0' + v);
-    return n;
-}
-
 /* White space of the context rule (the run rule). */
 enum { CT_WS = 1 };
 static const unsigned char ctype[256] = {
@@ -348,7 +313,7 @@ static int ev_raw(ig_buf *b, const char *s)
 static int ev_count(ig_buf *b, uint64_t v)
 {
     char tmp[24];
-    tmp[cls_u64_put(tmp, v)] = '\0';
+    tmp[ig_fmt_u64(tmp, v)] = '\0';
     return ev_raw(b, tmp);
 }
 
@@ -456,7 +421,7 @@ static inline char *ev_put(char *o, const char *s, size_t n)
 
 static inline char *ev_num(char *o, uint64_t v)
 {
-    o += cls_u64_put(o, v);
+    o += ig_fmt_u64(o, v);
     *o++ = ',';
     return o;
 }

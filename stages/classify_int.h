@@ -262,10 +262,6 @@ void cls_quantiles_avx2(const double *a, size_t n, double *qlo, double *qhi, dou
 /* Encode s[0..n) as one CSV text cell into o (room for CLS_CELL_MAX(n)), by
  * csv.h's writing rules (ig_csv_text); returns the bytes written. */
 size_t cls_cell_put(char *o, const char *s, size_t n);
-/* v in decimal into o; returns the digits' count.  o must have room for
- * 20 bytes, and all 20 may be written (those past the digits are left
- * for the caller's next bytes to overwrite). */
-size_t cls_u64_put(char *o, uint64_t v);
 
 /* Rows are assembled from the pieces CLS_EV_PAD bytes at a time (fixed-size
  * copies, no call): run->cells ends in that many readable bytes, and a row's

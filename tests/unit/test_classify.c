@@ -1199,37 +1199,6 @@ static void test_evidence_cells(void)
         free(hin);
         free(hout);
     }
-    /* numbers: the digits, and no more than 20 bytes written */
-    static const struct {
-        uint64_t v;
-        const char *s;
-    } num[] = { { 0, "0" }, { 7, "7" }, { 10, "10" }, { 1234567, "1234567" },
-                { UINT64_MAX, "18446744073709551615" } };
-    for (size_t i = 0; i < sizeof num / sizeof num[0]; i++) {
-        char *b = malloc(20);
-        if (b == NULL)
-            break;
-        size_t k = cls_u64_put(b, num[i].v);
-        CHECK(k == strlen(num[i].s) && memcmp(b, num[i].s, k) == 0);
-        free(b);
-    }
-    /* the digit count around every power of ten (and of two), against
-     * printf */
-    int allnum = 1;
-    for (int d = 0; d < 64; d++) {
-        uint64_t p10 = 1;
-        for (int i = 0; i < d % 20; i++)
-            p10 *= 10;
-        uint64_t base = d < 20 ? p10 : (uint64_t)1 << d;
-        for (int delta = -1; delta <= 1; delta++) {
-            uint64_t v = base + (uint64_t)(int64_t)delta;
-            char b[24], want[24];
-            size_t k = cls_u64_put(b, v);
-            snprintf(want, sizeof want, "%llu", (unsigned long long)v);
-            allnum &= k == strlen(want) && memcmp(b, want, k) == 0;
-        }
-    }
-    CHECK(allnum);
 }
 
 static void test_bootstrap(void)

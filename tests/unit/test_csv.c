@@ -294,6 +294,47 @@ static void w_ints(ig_csv_writer *w)
     ig_csv_endrow(w);
 }
 
+/* The digit formatters alone: exactly the digits (no byte past them, a
+ * 20-byte buffer under ASan), and printf's digits around every power of
+ * ten and of two, forward and backward. */
+static void test_fmt_u64(void)
+{
+    /* numbers: the digits, and no more than 20 bytes written */
+    static const struct {
+        uint64_t v;
+        const char *s;
+    } num[] = { { 0, "0" }, { 7, "7" }, { 10, "10" }, { 1234567, "1234567" },
+                { UINT64_MAX, "18446744073709551615" } };
+    for (size_t i = 0; i < sizeof num / sizeof num[0]; i++) {
+        char *b = malloc(20);
+        if (b == NULL)
+            break;
+        size_t k = ig_fmt_u64(b, num[i].v);
+        CHECK(k == strlen(num[i].s) && memcmp(b, num[i].s, k) == 0);
+        free(b);
+    }
+    /* the digit count around every power of ten (and of two), against
+     * printf */
+    int allnum = 1;
+    for (int d = 0; d < 64; d++) {
+        uint64_t p10 = 1;
+        for (int i = 0; i < d % 20; i++)
+            p10 *= 10;
+        uint64_t base = d < 20 ? p10 : (uint64_t)1 << d;
+        for (int delta = -1; delta <= 1; delta++) {
+            uint64_t v = base + (uint64_t)(int64_t)delta;
+            char b[24], want[24];
+            size_t k = ig_fmt_u64(b, v);
+            snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+            allnum &= k == strlen(want) && memcmp(b, want, k) == 0;
+            /* and backwards, ending where asked */
+            char *q = ig_fmt_u64_end(b + sizeof b, v);
+            allnum &= (size_t)(b + sizeof b - q) == k && memcmp(q, want, k) == 0;
+        }
+    }
+    CHECK(allnum);
+}
+
 /* Integers written by hand: printf's bytes at the edges. */
 static void test_writer_ints(void)
 {
@@ -560,6 +601,7 @@ int main(void)
     RUN(test_writer_plain);
     RUN(test_fmt_double);
     RUN(test_writer_ints);
+    RUN(test_fmt_u64);
     RUN(test_writer_buf);
     RUN(test_fmt_double_digits);
     RUN(test_parse_double);
