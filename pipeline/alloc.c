@@ -107,6 +107,15 @@ void *ig_alloc_huge(size_t n)
 #endif
 }
 
+void ig_prefault_write(void *p, size_t n)
+{
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE) && !defined(__SANITIZE_ADDRESS__)
+    if (madvise(p, n, MADV_POPULATE_WRITE) == 0)
+        return;
+#endif
+    memset(p, 0, n); /* (an older kernel, or not a mapping of its own) */
+}
+
 void ig_free_huge(void *p, size_t n)
 {
     if (p == NULL)

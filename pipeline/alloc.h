@@ -36,6 +36,14 @@ void ig_free(void *p);
 #define IG_HUGE_ALIGN ((size_t)2 << 20)
 void *ig_alloc_huge(size_t n);
 void ig_free_huge(void *p, size_t n);
+/* Fault the zeroed memory p[0..n) (ig_alloc_huge's) in for writing now;
+ * it stays zero.  For memory whose first access is a read (a hash
+ * table's probe): untouched, that read maps the kernel's shared zero page,
+ * and the write that follows copies it and flushes the old mapping from
+ * every core running the process (an interrupt each); a huge zero page is
+ * split into small pages on that write.  Faulted in here, the table is in
+ * huge pages where ig_alloc_huge's are, and no page is faulted twice. */
+void ig_prefault_write(void *p, size_t n);
 char *ig_strdup(const char *s);
 /* Copy of s[0..n) plus a terminating NUL. */
 char *ig_strndup(const char *s, size_t n);

@@ -186,7 +186,19 @@ static inline uint64_t w_hash16(uint64_t lo, uint64_t hi, size_t n)
 static struct pslot *slots_new(size_t n)
 {
     size_t bytes = n * sizeof(struct pslot);
-    return bytes >= IG_HUGE_ALIGN ? ig_alloc_huge(bytes) : ig_calloc(n, sizeof(struct pslot));
+    /* Probes read a slot before anything is written to it: the table is
+     * faulted in for writing first (ig_prefault_write), or zeroed by
+     * writing, not by calloc, for the same reason. */
+    if (bytes >= IG_HUGE_ALIGN) {
+        struct pslot *s = ig_alloc_huge(bytes);
+        if (s != NULL)
+            ig_prefault_write(s, bytes);
+        return s;
+    }
+    struct pslot *s = ig_malloc(bytes);
+    if (s != NULL)
+        memset(s, 0, bytes);
+    return s;
 }
 
 static void slots_free(struct pslot *s, size_t n)

@@ -181,10 +181,33 @@ static void test_nomem(void)
     CHECK(all_ok);
 }
 
+/* The huge-page arena the slabs come from: zeroed, aligned, and still
+ * zero (and writable) after being faulted in for writing, which the
+ * preparer's slot table relies on as its empty slots. */
+static void test_huge(void)
+{
+    size_t n = 2 * IG_HUGE_ALIGN;
+    unsigned char *p = ig_alloc_huge(n);
+    CHECK(p != NULL);
+    if (p == NULL)
+        return;
+    CHECK(((uintptr_t)p & (IG_HUGE_ALIGN - 1)) == 0);
+    ig_prefault_write(p, n);
+    size_t nonzero = 0;
+    for (size_t i = 0; i < n; i++)
+        nonzero += p[i] != 0;
+    CHECK_EQ(nonzero, 0);
+    memset(p + n - 4096, 0xA5, 4096);
+    CHECK(p[n - 1] == 0xA5 && p[n - 4097] == 0);
+    ig_free_huge(p, n);
+    CHECK(ig_alloc_huge(IG_HUGE_ALIGN + 1) == NULL); /* not a multiple */
+}
+
 int main(void)
 {
     RUN(test_growth);
     RUN(test_reuse);
     RUN(test_nomem);
+    RUN(test_huge);
     return harness_done();
 }
