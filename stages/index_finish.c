@@ -500,11 +500,11 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
             }
         if (t->len > 0) {
             uint32_t tc = idx_crc32(0, t->p, t->len);
-            crc = spilled ? (uint32_t)crc32_combine64(crc, tc, (z_off64_t)t->len) : tc;
+            crc = spilled ? idx_crc32_combine(crc, tc, t->len) : tc;
             /* A long list's bytes are not run through the CRC a second
              * time for the section's: combining costs less. */
             if (t->len >= COMBINE_MIN) {
-                w->sec_crc = (uint32_t)crc32_combine64(w->sec_crc, tc, (z_off64_t)t->len);
+                w->sec_crc = idx_crc32_combine(w->sec_crc, tc, t->len);
                 rc = idxw_emit_raw(w, t->p, t->len, e);
             } else {
                 rc = idxw_emit(w, t->p, t->len, e);
@@ -547,7 +547,7 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
             rc = idxw_emit_raw(w, NULL, 0, e);
             goto out;
         }
-        w->sec_crc = (uint32_t)crc32_combine64(w->sec_crc, pj.crc, (z_off64_t)pj.len);
+        w->sec_crc = idx_crc32_combine(w->sec_crc, pj.crc, pj.len);
         if (ig_buf_add(&strings, pj.strings.data, pj.strings.len) != IG_OK) {
             rc = ig_err_nomem(e, STAGE);
             goto out;

@@ -141,5 +141,8 @@ static inline uint16_t idx_get_u16(const unsigned char *p)
 
 /* CRC-32 (zlib's) of any length, in chunks that fit zlib's uInt. */
 uint32_t idx_crc32(uint32_t crc, const void *p, size_t n);
+/* The CRC-32 of A followed by B from crc1 = CRC of A, crc2 = CRC of B and
+ * len2 = the length of B: zlib's crc32_combine64, several times faster. */
+uint32_t idx_crc32_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
 
 #endif

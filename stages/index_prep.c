@@ -751,7 +751,7 @@ int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
     }
     d->layout_crc = idx_crc32(0, d->layout.data, d->layout.len);
     d->text_crc = idx_crc32(0, d->text.data, d->text.len);
-    d->blob_crc = (uint32_t)crc32_combine64(d->layout_crc, d->text_crc, (z_off64_t)d->text.len);
+    d->blob_crc = idx_crc32_combine(d->layout_crc, d->text_crc, d->text.len);
     p->seq++;
     rc = IG_OK;
 out:

@@ -690,8 +690,7 @@ int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
     wd->text_crc = d->text_crc;
     /* The worker computed the CRC of layout and text: the section's CRC
      * is extended by combining, not by reading the bytes again here. */
-    w->sec_crc = (uint32_t)crc32_combine64(w->sec_crc, d->blob_crc,
-                                           (z_off64_t)(d->layout.len + d->text.len));
+    w->sec_crc = idx_crc32_combine(w->sec_crc, d->blob_crc, d->layout.len + d->text.len);
     if ((rc = idxw_emit_raw(w, d->layout.data, d->layout.len, e)) != IG_OK ||
         (rc = idxw_emit_raw(w, d->text.data, d->text.len, e)) != IG_OK)
         return idxw_fail(w, rc);

@@ -1069,6 +1069,46 @@ static void test_alloc_failures(void)
     CHECK_EQ(bad, 0);
 }
 
+/* idx_crc32_combine against zlib's crc32_combine64: lengths from 0 up,
+ * around every power of two and byte boundary, random ones, and past 2^32
+ * (where it hands over to zlib); and on real bytes, the CRC of a buffer
+ * from the CRCs of its two parts. */
+static void test_crc32_combine(void)
+{
+    uint64_t x = 0x2545f4914f6cdd1dull;
+    int bad = 0;
+    uint64_t lens[400];
+    size_t nl = 0;
+    for (uint64_t n = 0; n < 64; n++)
+        lens[nl++] = n;
+    for (int b = 6; b < 41; b++)
+        for (int d = -2; d <= 2; d++)
+            lens[nl++] = ((uint64_t)1 << b) + (uint64_t)(int64_t)d;
+    while (nl < 400) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        lens[nl] = x % (nl & 1 ? 70000u : 0xFFFFFFFFu);
+        nl++;
+    }
+    for (size_t i = 0; i < nl; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint32_t c1 = (uint32_t)x, c2 = (uint32_t)(x >> 32);
+        uint32_t want = (uint32_t)crc32_combine64(c1, c2, (z_off64_t)lens[i]);
+        if (idx_crc32_combine(c1, c2, lens[i]) != want && ++bad <= 3)
+            fprintf(stderr, "  combine differs at length %llu\n", (unsigned long long)lens[i]);
+    }
+    CHECK_EQ(bad, 0);
+    unsigned char buf[3000];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)(i * 131 + (i >> 5));
+    int split_bad = 0;
+    for (size_t a = 0; a <= sizeof buf; a += 37) {
+        uint32_t c = idx_crc32_combine(idx_crc32(0, buf, a), idx_crc32(0, buf + a, sizeof buf - a),
+                                       sizeof buf - a);
+        split_bad += c != idx_crc32(0, buf, sizeof buf);
+    }
+    CHECK_EQ(split_bad, 0);
+}
+
 static void test_crc32(void)
 {
     static unsigned char buf[1200];
@@ -1133,6 +1173,7 @@ int main(void)
     RUN(test_varint_codec);
     RUN(test_layout_codec);
     RUN(test_crc32);
+    RUN(test_crc32_combine);
 
     RUN(test_round_trip);
     RUN(test_determinism);
