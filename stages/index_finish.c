@@ -722,8 +722,9 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     if ((rc = idxw_emit(w, w->meta.data, w->meta.len, e)) != IG_OK)
         goto out;
     idxw_sec_end(w, IDX_SEC_METADATA);
-    /* VOCABULARY: the second half's records are built on another thread
-     * while this one writes the first half (at one thread: here, after). */
+    /* VOCABULARY: the second half's records are built and written on
+     * another thread while this one writes the first (w_vocab_half); with
+     * one thread, all of them here. */
     idxw_sec_begin(w, IDX_SEC_VOCABULARY);
     if ((rc = w_emit_u32(w, (uint32_t)nt, e)) != IG_OK || (rc = w_emit_u32(w, 0, e)) != IG_OK)
         goto out;
