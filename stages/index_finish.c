@@ -376,6 +376,24 @@ static void *w_post_half(void *arg)
     return NULL;
 }
 
+/* After a half written on another thread (w_post_half, w_vocab_half) with
+ * result hrc (errno herr), len bytes with CRC crc: the handle moves past
+ * them and the section's CRC takes them in.  The half's failure is the
+ * handle's, reported as a failed write is. */
+static int w_take_half(idx_writer *w, int hrc, int herr, uint64_t len, uint32_t crc, ig_err *e)
+{
+    if (hrc == IG_ENOMEM)
+        return ig_err_nomem(e, STAGE);
+    if (hrc != IG_OK)
+        ig_out_failed_with(w->out, herr);
+    if (hrc != IG_OK || ig_out_skip(w->out, len) != IG_OK) {
+        int rc = idxw_emit_raw(w, NULL, 0, e);
+        return rc != IG_OK ? rc : IG_ESYS;
+    }
+    w->sec_crc = idx_crc32_combine(w->sec_crc, crc, len);
+    return IG_OK;
+}
+
 /* VOCABULARY records go out this many at a time: one CRC and one copy per
  * batch rather than per record. */
 #define VOCAB_BATCH 1024
@@ -605,18 +623,8 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     if (post_started) {
         pthread_join(post_th, NULL);
         post_started = 0;
-        if (pj.rc == IG_ENOMEM) {
-            rc = ig_err_nomem(e, STAGE);
+        if ((rc = w_take_half(w, pj.rc, pj.err, pj.len, pj.crc, e)) != IG_OK)
             goto out;
-        }
-        /* Its failure is the handle's, reported as a failed write is. */
-        if (pj.rc != IG_OK)
-            ig_out_failed_with(w->out, pj.err);
-        if (pj.rc != IG_OK || ig_out_skip(w->out, pj.len) != IG_OK) {
-            rc = idxw_emit_raw(w, NULL, 0, e);
-            goto out;
-        }
-        w->sec_crc = idx_crc32_combine(w->sec_crc, pj.crc, pj.len);
         if (ig_buf_add(&strings, pj.strings.data, pj.strings.len) != IG_OK) {
             rc = ig_err_nomem(e, STAGE);
             goto out;
@@ -753,19 +761,9 @@ int idx_writer_finish(idx_writer *w, ig_err *e)
     if (vocab_started) {
         pthread_join(vocab_th, NULL);
         vocab_started = 0;
-        if (vj.rc == IG_ENOMEM) {
-            rc = ig_err_nomem(e, STAGE);
+        rc = w_take_half(w, vj.rc, vj.err, (vj.to - vj.from) * IDX_TERM_REC, vj.crc, e);
+        if (rc != IG_OK)
             goto out;
-        }
-        /* Its failure is the handle's, reported as a failed write is. */
-        if (vj.rc != IG_OK)
-            ig_out_failed_with(w->out, vj.err);
-        size_t len = (vj.to - vj.from) * IDX_TERM_REC;
-        if (vj.rc != IG_OK || ig_out_skip(w->out, len) != IG_OK) {
-            rc = idxw_emit_raw(w, NULL, 0, e);
-            goto out;
-        }
-        w->sec_crc = idx_crc32_combine(w->sec_crc, vj.crc, len);
     }
     idxw_sec_end(w, IDX_SEC_VOCABULARY);
     idxw_writeback(w);
