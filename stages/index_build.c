@@ -18,6 +18,14 @@
  * workers take a new document only while the prepared texts waiting for
  * the writer hold less than HOLD_BYTES, so large documents do not fill
  * every slot.
+ *
+ * A slot borrows its buffers (the text read, the prepared document) when
+ * its document is claimed and gives them back when the writer is done,
+ * last in, first out.  Usually a few documents are in flight, not the
+ * ring's depth, so a few sets of buffers go round, still in the cache and
+ * already faulted in; buffers tied to their slots went round all of them,
+ * each cold by the time it came back and each grown to the largest
+ * document it had met.
  */
 #include "index.h"
 
@@ -37,14 +45,19 @@
 
 enum { SLOT_FREE, SLOT_BUSY, SLOT_READY };
 
+/* The buffers of a document in flight. */
+struct bufs {
+    ig_buf text;            /* the document as read */
+    idx_docbuf *db;         /* as prepared for the writer */
+};
+
 struct slot {
     int state;
     uint32_t doc;
     int rc;                 /* result of reading and preparing */
     ig_err err;             /* its error */
-    ig_buf text;
     idx_doc_src src;
-    idx_docbuf *db;
+    struct bufs *bf;        /* borrowed while BUSY or READY, else NULL */
 };
 
 struct build {
@@ -55,6 +68,9 @@ struct build {
     pthread_cond_t to_workers, to_writer;
     struct slot *slots;
     unsigned nslots;
+    struct bufs *bufs;      /* nslots sets, enough for every slot at once */
+    struct bufs **spare;    /* the sets not lent, the last given back on top */
+    unsigned nspare;
     uint32_t next;          /* next document to claim */
     uint32_t added;         /* documents the writer has taken */
     unsigned min_ahead;     /* documents ahead of it always allowed */
@@ -71,15 +87,36 @@ struct worker {
     int started;
 };
 
+/* Claim the next document into its slot, with a set of buffers (lock
+ * held); returns the slot. */
+static struct slot *slot_claim(struct build *b)
+{
+    uint32_t doc = b->next++;
+    struct slot *s = &b->slots[doc % b->nslots];
+    s->state = SLOT_BUSY;
+    s->doc = doc;
+    s->bf = b->spare[--b->nspare]; /* one is spare: a set per slot */
+    return s;
+}
+
+/* The writer is done with s (lock held): its buffers go back on top. */
+static void slot_release(struct build *b, struct slot *s)
+{
+    b->spare[b->nspare++] = s->bf;
+    s->bf = NULL;
+    s->state = SLOT_FREE;
+}
+
 /* Read and prepare doc into s (no lock held). */
 static int build_one(struct build *b, idx_prep *prep, struct slot *s, uint32_t doc)
 {
+    ig_buf *text = &s->bf->text;
     ig_err_clear(&s->err);
     memset(&s->src, 0, sizeof s->src);
-    ig_buf_reset(&s->text);
-    int rc = b->src->read(b->src->ctx, doc, &s->text, &s->src, &s->err);
+    ig_buf_reset(text);
+    int rc = b->src->read(b->src->ctx, doc, text, &s->src, &s->err);
     if (rc == IG_OK)
-        rc = idx_prep_doc(prep, s->db, s->text.data ? s->text.data : "", s->text.len, &s->src,
+        rc = idx_prep_doc(prep, s->bf->db, text->data ? text->data : "", text->len, &s->src,
                           &s->err);
     if (rc != IG_OK && s->err.code == IG_OK)
         ig_err_set(&s->err, rc, STAGE, s->src.path, IG_ERR_NOPOS, IG_ERR_NOPOS, IG_ERR_NOPOS,
@@ -104,23 +141,20 @@ static void *worker_main(void *arg)
     struct build *b = wk->b;
     pthread_mutex_lock(&b->mu);
     while (!b->stop && b->next < b->src->ndocs) {
-        uint32_t doc = b->next;
-        struct slot *s = &b->slots[doc % b->nslots];
         if (!build_claim(b)) {
             b->idle_workers++;
             pthread_cond_wait(&b->to_workers, &b->mu);
             b->idle_workers--;
             continue;
         }
-        s->state = SLOT_BUSY;
-        s->doc = doc;
-        b->next++;
+        struct slot *s = slot_claim(b);
+        uint32_t doc = s->doc;
         pthread_mutex_unlock(&b->mu);
         int rc = build_one(b, wk->prep, s, doc);
         pthread_mutex_lock(&b->mu);
         s->rc = rc;
         s->state = SLOT_READY;
-        b->held += s->text.len;
+        b->held += s->bf->text.len;
         /* Wake the writer only for the document it waits on: a wakeup per
          * document costs more than the work of adding one. */
         if (b->writer_waits == doc)
@@ -146,9 +180,9 @@ static int build_add(struct build *b, struct slot *s, ig_err *e)
     }
     const char *lang = "en";
     const char *const *vals = b->src->meta(b->src->ctx, s->doc, &lang);
-    int rc = idx_writer_add(b->w, vals, lang, s->db, e);
-    if (s->text.cap > SLOT_KEEP_BYTES)
-        ig_buf_free(&s->text);
+    int rc = idx_writer_add(b->w, vals, lang, s->bf->db, e);
+    if (s->bf->text.cap > SLOT_KEEP_BYTES)
+        ig_buf_free(&s->bf->text);
     return rc;
 }
 
@@ -171,16 +205,21 @@ int idx_build(idx_writer *w, const idx_source *src, ig_err *e)
     uint64_t bytes_done = 0;
     double last = build_now();
     b.slots = ig_calloc(b.nslots, sizeof *b.slots);
+    b.bufs = ig_calloc(b.nslots, sizeof *b.bufs);
+    b.spare = ig_calloc(b.nslots, sizeof *b.spare);
     wk = ig_calloc(nthreads ? nthreads : 1, sizeof *wk);
-    if (b.slots == NULL || wk == NULL) {
+    if (b.slots == NULL || b.bufs == NULL || b.spare == NULL || wk == NULL) {
         rc = ig_err_nomem(e, STAGE);
         goto out;
     }
-    for (unsigned i = 0; i < b.nslots; i++)
-        if (idx_docbuf_new(&b.slots[i].db) != IG_OK) {
+    /* Spares stacked so that the first set is lent first. */
+    for (unsigned i = b.nslots; i-- > 0;) {
+        if (idx_docbuf_new(&b.bufs[i].db) != IG_OK) {
             rc = ig_err_nomem(e, STAGE);
             goto out;
         }
+        b.spare[b.nspare++] = &b.bufs[i];
+    }
     for (unsigned i = 0; i < (nthreads ? nthreads : 1); i++) {
         wk[i].b = &b;
         if ((rc = idx_prep_new(&wk[i].prep, opts, e)) != IG_OK)
@@ -216,7 +255,7 @@ int idx_build(idx_writer *w, const idx_source *src, ig_err *e)
     for (uint32_t doc = 0; doc < src->ndocs; doc++) {
         struct slot *s = &b.slots[doc % b.nslots];
         if (nthreads == 0) {
-            s->doc = doc;
+            slot_claim(&b);
             s->rc = build_one(&b, wk[0].prep, s, doc);
         } else {
             pthread_mutex_lock(&b.mu);
@@ -224,16 +263,13 @@ int idx_build(idx_writer *w, const idx_source *src, ig_err *e)
                 /* Rather than sleep until a worker has it ready, prepare
                  * the next unclaimed document here. */
                 if (build_claim(&b)) {
-                    uint32_t d2 = b.next++;
-                    struct slot *s2 = &b.slots[d2 % b.nslots];
-                    s2->state = SLOT_BUSY;
-                    s2->doc = d2;
+                    struct slot *s2 = slot_claim(&b);
                     pthread_mutex_unlock(&b.mu);
-                    int rc2 = build_one(&b, wk[0].prep, s2, d2);
+                    int rc2 = build_one(&b, wk[0].prep, s2, s2->doc);
                     pthread_mutex_lock(&b.mu);
                     s2->rc = rc2;
                     s2->state = SLOT_READY;
-                    b.held += s2->text.len;
+                    b.held += s2->bf->text.len;
                     continue;
                 }
                 b.writer_waits = doc;
@@ -242,12 +278,14 @@ int idx_build(idx_writer *w, const idx_source *src, ig_err *e)
             b.writer_waits = UINT32_MAX;
             pthread_mutex_unlock(&b.mu);
         }
-        size_t held = s->text.len; /* build_add may free the text */
+        size_t held = s->bf->text.len; /* build_add may free the text */
         rc = build_add(&b, s, e);
         bytes_done += s->src.file_bytes;
-        if (nthreads) {
+        if (nthreads == 0) {
+            slot_release(&b, s);
+        } else {
             pthread_mutex_lock(&b.mu);
-            s->state = SLOT_FREE;
+            slot_release(&b, s);
             b.held -= held;
             b.added = doc + 1;
             if (b.idle_workers > 0)
@@ -289,11 +327,13 @@ out:
         for (unsigned i = 0; i < (nthreads ? nthreads : 1); i++)
             idx_prep_free(wk[i].prep);
     ig_free(wk);
-    if (b.slots)
+    if (b.bufs)
         for (unsigned i = 0; i < b.nslots; i++) {
-            idx_docbuf_free(b.slots[i].db);
-            ig_buf_free(&b.slots[i].text);
+            idx_docbuf_free(b.bufs[i].db);
+            ig_buf_free(&b.bufs[i].text);
         }
+    ig_free(b.bufs);
+    ig_free(b.spare);
     ig_free(b.slots);
     return rc;
 }
