@@ -247,6 +247,15 @@ static void *w_stems(void *arg)
     }
     if ((j->rc = w_sort_stems(se, nt, w->stems.data, &j->err)) != IG_OK)
         return NULL;
+    /* Room for all at once (no more than every stem distinct): grown by
+     * doubling, each buffer was copied into fresh pages several times, in
+     * the finish step's serial tail. */
+    if (ig_buf_reserve(&j->strs, w->stems.len + nt) != IG_OK ||
+        ig_buf_reserve(&j->recs, nt * IDX_STEM_REC) != IG_OK ||
+        ig_buf_reserve(&j->list, 4 * nt) != IG_OK) {
+        j->rc = ig_err_nomem(&j->err, STAGE);
+        return NULL;
+    }
     for (size_t i = 0; i < nt;) {
         size_t k = i + 1;
         while (k < nt && se[k].len == se[i].len && se[k].lang == se[i].lang &&
