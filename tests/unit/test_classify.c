@@ -75,6 +75,11 @@ static const struct doc docs[] = {
     { "quote3", "gov", "",
       "They speak of equal footing among the \xE2\x80\x9C" "sovereign\xE2\x80\x9D states." },
     { "quote4", "gov", "", "Equal footing for the caf\xC3\xA9\xE2\x80\x99s governments." },
+    /* one opening mark, past the cue's first 16 bytes and before its last
+     * 16: found only by the look at 16 bytes a step (quote_lead_in) */
+    { "quote5", "gov", "", "They speak of equal footing among the \xE2\x80\x9C" "sovereign states." },
+    { "quote6", "gov", "", "They speak of equal footing among all \"sovereign states." },
+    { "quote7", "gov", "", "They speak of equal footing among the \xC2\xAB" "sovereign states." },
     /* spans 0-5, 1-2 and 4-10 of test_overlap_order */
     { "chain", "tech", "", "Alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo." },
     { "model", "civil", "1", "The multistakeholder model works." },
@@ -332,6 +337,9 @@ static void test_overlap_quotes_cross(void)
     CHECK(q->cues == 0 && ML(q) == 0);
     CHECK(row_of(run, "quote2", 0)->cues == 0 && row_of(run, "quote3", 0)->cues == 0);
     CHECK(row_of(run, "quote4", 0)->cues == 1 && ML(row_of(run, "quote4", 0)) == 1.5);
+    CHECK(row_of(run, "quote5", 0)->cues == 0);
+    CHECK(row_of(run, "quote6", 0)->cues == 0);
+    CHECK(row_of(run, "quote7", 0)->cues == 0);
     /* Opposite poles on the same words: both count by default. */
     const cls_row *c = row_of(run, "cross", 0);
     CHECK(ML(c) == 1.5 && MS(c) == 2 && c->cues == 2);
