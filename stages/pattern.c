@@ -777,77 +777,144 @@ static int regex_first_bytes(const pcre2_code *re, unsigned char set[256])
     return 1;
 }
 
+/* Whether regex source src[0..len) is plain enough for the second-byte
+ * probe of resolve_regex: no escape (so no \b, \K or other assertion) and
+ * no "(?" or "(*" (lookaround, options, backtracking verbs).  What is left
+ * (literals, classes, groups, alternatives, quantifiers, ^, $, .) only
+ * ever looks at the subject forward from the start, so PCRE2_PARTIAL_HARD
+ * answers "no match" on a prefix exactly when no longer subject could
+ * match (pcre2partial(3): reaching the end of a subject that could go on
+ * is always a partial match under PARTIAL_HARD; the optimisations on the
+ * last literal and the minimum length are off when matching partially). */
+static int regex_plain(const char *src, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (src[i] == '\\')
+            return 0;
+        if (src[i] == '(' && i + 1 < len && (src[i + 1] == '?' || src[i + 1] == '*'))
+            return 0;
+    }
+    return 1;
+}
+
+/* The per-term step of resolve_regex: term t against the regex (a
+ * surface already met in another language reuses that answer). */
+struct rx_walk {
+    const char *prev;
+    size_t prevlen, cap;
+    int prevhit;
+};
+
+static int regex_term(pat_pattern *p, pnode *n, pat_resolver *rs, uint32_t t,
+                      struct rx_walk *wk, uint32_t **v, size_t *nv, ig_err *e)
+{
+    size_t len;
+    const char *surf = idx_term(rs->r, t, &len);
+    /* Terms are (surface, language) pairs sorted by surface: the same
+     * surface in several languages is matched once. */
+    int hit;
+    if (wk->prev && len == wk->prevlen && memcmp(surf, wk->prev, len) == 0) {
+        hit = wk->prevhit;
+    } else {
+        int mr = pcre2_match(n->re, (PCRE2_SPTR)surf, len, 0, 0, rs->md, rs->mctx);
+        if (mr >= 0) {
+            hit = 1;
+        } else if (mr == PCRE2_ERROR_NOMATCH) {
+            hit = 0;
+        } else {
+            char q[IG_MAX_QUOTE_BYTES * 4 + 8];
+            ig_quote(q, sizeof q, surf, len);
+            const char *what = mr == PCRE2_ERROR_MATCHLIMIT ? "match"
+                             : mr == PCRE2_ERROR_DEPTHLIMIT ? "depth"
+                             : mr == PCRE2_ERROR_HEAPLIMIT ? "heap"
+                             : mr == PCRE2_ERROR_JIT_STACKLIMIT ? "JIT stack" : NULL;
+            if (what)
+                return pat_err(p, e, IG_ELIMIT, n->col,
+                               "regex %s limit exceeded on term \"%s\"", what, q);
+            if (mr == PCRE2_ERROR_NOMEMORY)
+                return ig_err_nomem(e, "pattern");
+            PCRE2_UCHAR msg[256];
+            if (pcre2_get_error_message(mr, msg, sizeof msg) < 0)
+                snprintf((char *)msg, sizeof msg, "code %d", mr);
+            return pat_err(p, e, IG_EDATA, n->col,
+                           "regex cannot match term %u \"%s\": %s (damaged index?)", t, q,
+                           (const char *)msg);
+        }
+        wk->prev = surf;
+        wk->prevlen = len;
+        wk->prevhit = hit;
+    }
+    if (hit && push_term(v, nv, &wk->cap, t))
+        return ig_err_nomem(e, "pattern");
+    return IG_OK;
+}
+
+/* From this many terms with one first byte on, resolve_regex looks at
+ * their second bytes before matching them one by one. */
+#define RX_PROBE_MIN 32
+
 static int resolve_regex(pat_pattern *p, pnode *n, pat_resolver *rs, uint32_t **v,
                          size_t *nv, ig_err *e)
 {
     const idx_reader *r = rs->r;
     uint32_t nt = idx_term_count(r);
-    size_t cap = 0;
-    const char *prev = NULL;
-    size_t prevlen = 0;
-    int prevhit = 0;
+    struct rx_walk wk = { NULL, 0, 0, 0 };
+    int rc = IG_OK;
     /* An anchored regex needs only the terms with a possible first byte:
      * one contiguous range of the sorted vocabulary per byte.  Skipped
      * terms cannot match (nor hit a limit: matching fails at once). */
     unsigned char first[256];
-    int narrow = regex_first_bytes(n->re, first);
-    unsigned byte = 0;
-    uint32_t end = narrow ? 0 : nt;
-    for (uint32_t t = 0;; t++) {
-        while (t >= end) {
-            if (!narrow || byte > 255)
-                return IG_OK;
-            uint32_t lo = 0, hi = 0;
-            if (first[byte]) {
-                char b = (char)byte;
-                idx_term_prefix(r, &b, 1, &lo, &hi);
-            }
-            byte++;
-            if (lo < hi) {
-                t = lo > t ? lo : t;
-                end = hi;
-            }
-        }
-        size_t len;
-        const char *surf = idx_term(r, t, &len);
-        /* Terms are (surface, language) pairs sorted by surface: the same
-         * surface in several languages is matched once. */
-        int hit;
-        if (prev && len == prevlen && memcmp(surf, prev, len) == 0) {
-            hit = prevhit;
-        } else {
-            int mr = pcre2_match(n->re, (PCRE2_SPTR)surf, len, 0, 0, rs->md, rs->mctx);
-            if (mr >= 0) {
-                hit = 1;
-            } else if (mr == PCRE2_ERROR_NOMATCH) {
-                hit = 0;
-            } else {
-                char q[IG_MAX_QUOTE_BYTES * 4 + 8];
-                ig_quote(q, sizeof q, surf, len);
-                const char *what = mr == PCRE2_ERROR_MATCHLIMIT ? "match"
-                                 : mr == PCRE2_ERROR_DEPTHLIMIT ? "depth"
-                                 : mr == PCRE2_ERROR_HEAPLIMIT ? "heap"
-                                 : mr == PCRE2_ERROR_JIT_STACKLIMIT ? "JIT stack" : NULL;
-                if (what)
-                    return pat_err(p, e, IG_ELIMIT, n->col,
-                                   "regex %s limit exceeded on term \"%s\"", what, q);
-                if (mr == PCRE2_ERROR_NOMEMORY)
-                    return ig_err_nomem(e, "pattern");
-                PCRE2_UCHAR msg[256];
-                if (pcre2_get_error_message(mr, msg, sizeof msg) < 0)
-                    snprintf((char *)msg, sizeof msg, "code %d", mr);
-                return pat_err(p, e, IG_EDATA, n->col,
-                               "regex cannot match term %u \"%s\": %s (damaged index?)",
-                               t, q, (const char *)msg);
-            }
-            prev = surf;
-            prevlen = len;
-            prevhit = hit;
-        }
-        if (hit && push_term(v, nv, &cap, t))
-            return ig_err_nomem(e, "pattern");
+    if (!regex_first_bytes(n->re, first)) {
+        for (uint32_t t = 0; t < nt && rc == IG_OK; t++)
+            rc = regex_term(p, n, rs, t, &wk, v, nv, e);
+        return rc;
     }
-    return IG_OK;
+    /* Within a large range, the terms that share their first two ASCII
+     * bytes are skipped together when the regex cannot match any
+     * subject that starts with those two (a partial match of the pair
+     * says "perhaps", no match says "never"; regex_plain).  For
+     * "^(framework|body|...)$" that leaves a few hundredths of the terms
+     * the first byte allowed.  The terms skipped could neither match nor
+     * reach a limit: the probe fails at the same steps as they would. */
+    int probe = regex_plain(n->word, n->wlen);
+    for (unsigned byte = 0; byte < 256 && rc == IG_OK; byte++) {
+        if (!first[byte])
+            continue;
+        uint32_t lo, hi;
+        char b[2] = { (char)byte, 0 };
+        idx_term_prefix(r, b, 1, &lo, &hi);
+        if (!probe || byte >= 0x80 || hi - lo < RX_PROBE_MIN) {
+            for (uint32_t t = lo; t < hi && rc == IG_OK; t++)
+                rc = regex_term(p, n, rs, t, &wk, v, nv, e);
+            continue;
+        }
+        for (uint32_t t = lo; t < hi && rc == IG_OK;) {
+            size_t len;
+            const char *surf = idx_term(r, t, &len);
+            if (len < 2) { /* the one-byte term itself */
+                rc = regex_term(p, n, rs, t, &wk, v, nv, e);
+                t++;
+                continue;
+            }
+            uint32_t plo, phi;
+            b[1] = surf[1];
+            idx_term_prefix(r, b, 2, &plo, &phi);
+            if (plo != t || phi <= t || phi > hi) { /* not sorted as said: match each */
+                rc = regex_term(p, n, rs, t, &wk, v, nv, e);
+                t++;
+                continue;
+            }
+            if ((unsigned char)b[1] < 0x80 &&
+                pcre2_match(n->re, (PCRE2_SPTR)b, 2, 0, PCRE2_PARTIAL_HARD, rs->md,
+                            rs->mctx) == PCRE2_ERROR_NOMATCH) {
+                t = phi;
+                continue;
+            }
+            for (; t < phi && rc == IG_OK; t++)
+                rc = regex_term(p, n, rs, t, &wk, v, nv, e);
+        }
+    }
+    return rc;
 }
 
 static int resolve_atom(pat_pattern *p, pnode *n, pat_resolver *rs, ig_err *e)

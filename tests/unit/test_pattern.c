@@ -815,20 +815,11 @@ static void test_cache_many(void)
     unlink(path);
 }
 
-/* Anchored regexes are matched only against the terms their first byte
- * allows (pattern.c, regex_first_bytes): the same terms as trying every
- * term, counted here by brute force with the same compile options. */
-static void test_regex_first_bytes(void)
+/* Resolving each regex of res[] over the vocabulary of text gives the
+ * same terms as trying every term, counted here by brute force with the
+ * same compile options; returns how many of them match some term. */
+static unsigned check_regex_brute(const char *text, const char *const *res)
 {
-    static const char *const res[] = {
-        "^(governments?|states)$", "^inter-?govern", "^multi", "^s", "^S", "^k", "^K",
-        "^\\x{212A}", "^\xC3\xA9", "^(a|\xC3\xA9)", "^[a-c]", "^\\d", "^.", "^", "^a?b",
-        "^(?i)W$", "stakeholder", "(?m)^w", "^(alpha|beta|gamma)$", "^(?:end|w)$", NULL };
-    /* A vocabulary with non-ASCII first bytes (U+017F and U+212A are
-     * normalised to s and k by the tokeniser). */
-    static const char text[] = "Stakeholders \xC3\xA9" "quipe \xC5\xBF" "tate \xE2\x84\xAA" "elvin "
-                               "alpha beta gamma 42 _under \xE2\x82\xAC" "uro \xC3\x84" "rger "
-                               "\xC3\xA9" "t\xC3\xA9" " w end.";
     char path[320];
     snprintf(path, sizeof path, "%s/re.igx", tmpdir);
     ig_err e0;
@@ -850,7 +841,7 @@ static void test_regex_first_bytes(void)
     CHECK_EQ(rc, IG_OK);
     if (rc) {
         idx_writer_abort(w);
-        return;
+        return 0;
     }
     unsigned nonzero = 0;
     for (size_t i = 0; res[i]; i++) {
@@ -891,9 +882,54 @@ static void test_regex_first_bytes(void)
         pat_resolver_close(rs);
         pat_free(p);
     }
-    CHECK(nonzero >= 10); /* most cases match some terms */
     idx_close(r);
     unlink(path);
+    return nonzero;
+}
+
+/* Anchored regexes are matched only against the terms their first byte
+ * allows (pattern.c, regex_first_bytes). */
+static void test_regex_first_bytes(void)
+{
+    static const char *const res[] = {
+        "^(governments?|states)$", "^inter-?govern", "^multi", "^s", "^S", "^k", "^K",
+        "^\\x{212A}", "^\xC3\xA9", "^(a|\xC3\xA9)", "^[a-c]", "^\\d", "^.", "^", "^a?b",
+        "^(?i)W$", "stakeholder", "(?m)^w", "^(alpha|beta|gamma)$", "^(?:end|w)$", NULL };
+    /* A vocabulary with non-ASCII first bytes (U+017F and U+212A are
+     * normalised to s and k by the tokeniser). */
+    static const char text[] = "Stakeholders \xC3\xA9" "quipe \xC5\xBF" "tate \xE2\x84\xAA" "elvin "
+                               "alpha beta gamma 42 _under \xE2\x82\xAC" "uro \xC3\x84" "rger "
+                               "\xC3\xA9" "t\xC3\xA9" " w end.";
+    CHECK(check_regex_brute(text, res) >= 10); /* most cases match some terms */
+}
+
+/* Within a first byte shared by many terms, pairs of first bytes the
+ * regex cannot start with are skipped unmatched (pattern.c, resolve_regex
+ * and regex_plain): still the brute-force terms, for plain regexes (which
+ * take the pairs) and others (which do not), with one-byte terms and
+ * non-ASCII second bytes among them. */
+static void test_regex_second_bytes(void)
+{
+    static const char *const res[] = {
+        "^(governments?|states)$", "^s", "^st", "^s.x$", "^(sa|ge)", "^[s-t][a-c]",
+        "^s(\xC3\xA9|a)", "^.a", "^s$", "^(s|g)$", "^s?a", "^sa*x", "^(?=.*ing)s",
+        "^s\\w", "^(a|s)(b|\xC3\xA9)x", "^gax|^sbx", "^[^a]b", "^t[0-9]", "^x*sa",
+        "^(sing|sings)$", "^g(a|o)(b|v)", "^(?i)SQ", "^s(*ACCEPT)z", "^sq.", "^s{2}",
+        "^(s|sa)(s|x)$", "^ta+(x|s)?$", NULL };
+    ig_buf text = IG_BUF_INIT;
+    static const char first[] = "sgt";
+    static const char *const second[] = { "a", "b", "c", "d", "e", "g", "o", "q", "s", "t",
+                                          "u", "z", "0", "7", "\xC3\xA9", "\xC3\xA0" };
+    static const char *const end[] = { "x", "ing", "s", "" };
+    for (size_t f = 0; f < sizeof first - 1; f++) {
+        ig_buf_addf(&text, "%c ", first[f]);
+        for (size_t k = 0; k < sizeof second / sizeof second[0]; k++)
+            for (size_t x = 0; x < sizeof end / sizeof end[0]; x++)
+                ig_buf_addf(&text, "%c%s%s ", first[f], second[k], end[x]);
+    }
+    ig_buf_adds(&text, "states governments government stakeholders sovereignty end.");
+    CHECK(check_regex_brute(text.data, res) >= 20);
+    ig_buf_free(&text);
 }
 
 static double now(void)
@@ -1200,6 +1236,7 @@ int main(void)
         RUN(test_cache_many);
         RUN(test_chain);
         RUN(test_regex_first_bytes);
+        RUN(test_regex_second_bytes);
         RUN(test_regex_limits);
         RUN(test_near_spans_limit);
         RUN(test_oom);
