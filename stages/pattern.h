@@ -62,7 +62,11 @@
  * and the term; JIT, used when available, honours the match limit and runs
  * on a JIT stack of at most IG_REGEX_JIT_STACK_KIB instead of the depth
  * and heap limits).  In-pattern (*LIMIT_MATCH=..) and friends can only lower
- * these limits (PCRE2 ignores larger values).
+ * these limits (PCRE2 ignores larger values).  A regex anchored with ^ is
+ * tried only on the terms whose first byte it allows, and, when it has no
+ * escapes, lookaround or verbs, whose first two bytes it does not rule out
+ * (one partial-match probe per pair): the terms it would fail on at once,
+ * so the terms found and the limits reached are the same.
  *
  * ---- What a match is ------------------------------------------------------
  *
