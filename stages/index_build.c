@@ -21,11 +21,11 @@
  *
  * A slot borrows its buffers (the text read, the prepared document) when
  * its document is claimed and gives them back when the writer is done,
- * last in, first out.  Usually a few documents are in flight, not the
- * ring's depth, so a few sets of buffers go round, still in the cache and
- * already faulted in; buffers tied to their slots went round all of them,
- * each cold by the time it came back and each grown to the largest
- * document it had met.
+ * last in, first out.  Usually about ten documents are in flight, not the
+ * ring's depth, so about ten sets go round, still in the cache and already
+ * faulted in.  Tied to the slots, every set would go round the whole ring,
+ * cold by the time it came back and grown to the largest document it had
+ * met.
  */
 #include "index.h"
 
