@@ -849,6 +849,16 @@ static int regex_term(pat_pattern *p, pnode *n, pat_resolver *rs, uint32_t t,
     return IG_OK;
 }
 
+/* regex_term for the terms lo..hi-1. */
+static int regex_range(pat_pattern *p, pnode *n, pat_resolver *rs, uint32_t lo, uint32_t hi,
+                       struct rx_walk *wk, uint32_t **v, size_t *nv, ig_err *e)
+{
+    int rc = IG_OK;
+    for (uint32_t t = lo; t < hi && rc == IG_OK; t++)
+        rc = regex_term(p, n, rs, t, wk, v, nv, e);
+    return rc;
+}
+
 /* From this many terms with one first byte on, resolve_regex looks at
  * their second bytes before matching them one by one. */
 #define RX_PROBE_MIN 32
@@ -857,25 +867,23 @@ static int resolve_regex(pat_pattern *p, pnode *n, pat_resolver *rs, uint32_t **
                          size_t *nv, ig_err *e)
 {
     const idx_reader *r = rs->r;
-    uint32_t nt = idx_term_count(r);
     struct rx_walk wk = { NULL, 0, 0, 0 };
     int rc = IG_OK;
     /* An anchored regex needs only the terms with a possible first byte:
      * one contiguous range of the sorted vocabulary per byte.  Skipped
      * terms cannot match (nor hit a limit: matching fails at once). */
     unsigned char first[256];
-    if (!regex_first_bytes(n->re, first)) {
-        for (uint32_t t = 0; t < nt && rc == IG_OK; t++)
-            rc = regex_term(p, n, rs, t, &wk, v, nv, e);
-        return rc;
-    }
+    if (!regex_first_bytes(n->re, first))
+        return regex_range(p, n, rs, 0, idx_term_count(r), &wk, v, nv, e);
     /* Within a large range, the terms that share their first two ASCII
      * bytes are skipped together when the regex cannot match any
      * subject that starts with those two (a partial match of the pair
-     * says "perhaps", no match says "never"; regex_plain).  For
-     * "^(framework|body|...)$" that leaves a few hundredths of the terms
-     * the first byte allowed.  The terms skipped could neither match nor
-     * reach a limit: the probe fails at the same steps as they would. */
+     * says "perhaps", no match says "never"; regex_plain).  The terms
+     * skipped could neither match nor reach a limit: the probe fails at
+     * the same steps as they would.  On the 100 MB bench index, classify
+     * with the shipped lexicons matched 370,114 terms against regexes
+     * instead of 1,148,939, about 160,000 of them for the one unanchored
+     * regex. */
     int probe = regex_plain(n->word, n->wlen);
     for (unsigned byte = 0; byte < 256 && rc == IG_OK; byte++) {
         if (!first[byte])
@@ -884,34 +892,27 @@ static int resolve_regex(pat_pattern *p, pnode *n, pat_resolver *rs, uint32_t **
         char b[2] = { (char)byte, 0 };
         idx_term_prefix(r, b, 1, &lo, &hi);
         if (!probe || byte >= 0x80 || hi - lo < RX_PROBE_MIN) {
-            for (uint32_t t = lo; t < hi && rc == IG_OK; t++)
-                rc = regex_term(p, n, rs, t, &wk, v, nv, e);
+            rc = regex_range(p, n, rs, lo, hi, &wk, v, nv, e);
             continue;
         }
         for (uint32_t t = lo; t < hi && rc == IG_OK;) {
             size_t len;
             const char *surf = idx_term(r, t, &len);
-            if (len < 2) { /* the one-byte term itself */
-                rc = regex_term(p, n, rs, t, &wk, v, nv, e);
-                t++;
-                continue;
+            uint32_t end = t + 1; /* the one-byte term, or a term out of order, alone */
+            int may_skip = 0;
+            if (len >= 2) {
+                uint32_t plo, phi;
+                b[1] = surf[1];
+                idx_term_prefix(r, b, 2, &plo, &phi);
+                if (plo == t && phi > t && phi <= hi) {
+                    end = phi;
+                    may_skip = (unsigned char)b[1] < 0x80;
+                }
             }
-            uint32_t plo, phi;
-            b[1] = surf[1];
-            idx_term_prefix(r, b, 2, &plo, &phi);
-            if (plo != t || phi <= t || phi > hi) { /* not sorted as said: match each */
-                rc = regex_term(p, n, rs, t, &wk, v, nv, e);
-                t++;
-                continue;
-            }
-            if ((unsigned char)b[1] < 0x80 &&
-                pcre2_match(n->re, (PCRE2_SPTR)b, 2, 0, PCRE2_PARTIAL_HARD, rs->md,
-                            rs->mctx) == PCRE2_ERROR_NOMATCH) {
-                t = phi;
-                continue;
-            }
-            for (; t < phi && rc == IG_OK; t++)
-                rc = regex_term(p, n, rs, t, &wk, v, nv, e);
+            if (!may_skip || pcre2_match(n->re, (PCRE2_SPTR)b, 2, 0, PCRE2_PARTIAL_HARD, rs->md,
+                                         rs->mctx) != PCRE2_ERROR_NOMATCH)
+                rc = regex_range(p, n, rs, t, end, &wk, v, nv, e);
+            t = end;
         }
     }
     return rc;
