@@ -831,12 +831,61 @@ static inline void fill_run(uint32_t *a, uint64_t from, uint64_t to, uint64_t n,
     uint64_t i = from;
 #if defined(__SSE2__)
     __m128i x = _mm_set1_epi32((int)v);
-    for (; i < to && i + 4 <= n; i += 4)
+    uint64_t stop = n < 4 ? 0 : to < n - 3 ? to : n - 3; /* i < stop: i + 4 <= n */
+    for (; i + 4 < stop; i += 8) {
+        _mm_storeu_si128((__m128i *)(void *)(a + i), x);
+        _mm_storeu_si128((__m128i *)(void *)(a + i + 4), x);
+    }
+    for (; i < stop; i += 4)
         _mm_storeu_si128((__m128i *)(void *)(a + i), x);
 #endif
     for (; i < to; i++)
         a[i] = v;
 }
+
+#if defined(__SSE2__)
+/* Prefix sums of eight 16-bit lanes. */
+static inline __m128i lay_scan8(__m128i x)
+{
+    x = _mm_add_epi16(x, _mm_slli_si128(x, 2));
+    x = _mm_add_epi16(x, _mm_slli_si128(x, 4));
+    return _mm_add_epi16(x, _mm_slli_si128(x, 8));
+}
+
+/* base + each of eight 16-bit lanes, as eight 64-bit values to dst. */
+static inline void lay_put8(uint64_t *dst, uint64_t base, __m128i x)
+{
+    const __m128i z = _mm_setzero_si128(), b = _mm_set1_epi64x((long long)base);
+    __m128i lo = _mm_unpacklo_epi16(x, z), hi = _mm_unpackhi_epi16(x, z);
+    _mm_storeu_si128((__m128i *)(void *)dst, _mm_add_epi64(b, _mm_unpacklo_epi32(lo, z)));
+    _mm_storeu_si128((__m128i *)(void *)(dst + 2), _mm_add_epi64(b, _mm_unpackhi_epi32(lo, z)));
+    _mm_storeu_si128((__m128i *)(void *)(dst + 4), _mm_add_epi64(b, _mm_unpacklo_epi32(hi, z)));
+    _mm_storeu_si128((__m128i *)(void *)(dst + 6), _mm_add_epi64(b, _mm_unpackhi_epi32(hi, z)));
+}
+
+/* Sixteen positions whose gaps (db) and widths (wb) are single bytes:
+ * start[k] = prev + the gaps and widths before k + gap k, end[k] = start[k]
+ * + width k.  -1 when the last end would pass the text's bytes. */
+static inline int lay_run16(uint64_t *start, uint64_t *end, uint64_t prev, __m128i db, __m128i wb,
+                            uint64_t bytes, uint64_t *last)
+{
+    const __m128i z = _mm_setzero_si128();
+    __m128i step = _mm_add_epi8(db, wb); /* at most 4 + 63 */
+    __m128i e0 = lay_scan8(_mm_unpacklo_epi8(step, z)), e1 = lay_scan8(_mm_unpackhi_epi8(step, z));
+    unsigned half = (unsigned)_mm_extract_epi16(e0, 7);
+    uint64_t total = half + (unsigned)_mm_extract_epi16(e1, 7);
+    if (total > bytes - prev)
+        return -1;
+    __m128i s0 = _mm_sub_epi16(e0, _mm_unpacklo_epi8(wb, z));
+    __m128i s1 = _mm_sub_epi16(e1, _mm_unpackhi_epi8(wb, z));
+    lay_put8(start, prev, s0);
+    lay_put8(start + 8, prev + half, s1);
+    lay_put8(end, prev, e0);
+    lay_put8(end + 8, prev + half, e1);
+    *last = prev + total;
+    return 0;
+}
+#endif
 
 int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
 {
@@ -861,6 +910,26 @@ int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
     l->n = 0;
     uint64_t prev_end = 0, v, w;
     for (uint32_t i = 0; i < n; i++) {
+#if defined(__SSE2__)
+        /* Sixteen one-byte positions at once (ordinary prose: gaps of 1 to
+         * 4 bytes, tokens under 64), with the checks of the loop below:
+         * every step moves forward, so the last end within the text bounds
+         * them all. */
+        while (n - i >= 16 && end - p >= 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+            __m128i wb = _mm_and_si128(x, _mm_set1_epi8(63));
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(wb, _mm_setzero_si128())) != 0)
+                break;
+            __m128i db = _mm_add_epi8(_mm_and_si128(_mm_srli_epi16(x, 6), _mm_set1_epi8(3)),
+                                      _mm_set1_epi8(1));
+            if (lay_run16(l->start + i, l->end + i, prev_end, db, wb, bytes, &prev_end) != 0)
+                goto bad;
+            p += 16;
+            i += 16;
+        }
+        if (i == n)
+            break;
+#endif
         if (p >= end)
             goto bad;
         unsigned b = *p++;
