@@ -13,12 +13,14 @@
  *   0. workers decode the block's postings of every term the lexicons use,
  *      once per term however many entries share it (pattern.h, pat_cache;
  *      each term's cursor moves front to back once over the whole run),
- *      and the block's document layouts;
+ *      and the sentence numbers of the block's documents (the scans'
+ *      part of their layouts);
  *   A. matching: every pattern's scan (one per lexicon entry, on the cache)
  *      collects its matches in the block; workers take patterns from a
  *      shared counter, the costliest of the last block first;
  *   B. the matches are regrouped by document, then workers take documents
- *      CLS_TEXT_GROUP at a time (their texts decoded together, score_task):
+ *      CLS_TEXT_GROUP at a time (their texts decoded together, score_task;
+ *      each document's whole layout decoded as it is scored):
  *      overlap, negation, sums, bootstrap (classify_boot.c), and the
  *      document's evidence.csv rows, contexts included, encoded as bytes
  *      (classify_ev.c);
@@ -195,6 +197,7 @@ typedef struct worker {
     uint32_t *priv;       /* priv[p]: privative words starting before p */
     size_t cappriv;
     uint32_t text_doc;    /* document whose text is in text, or UINT32_MAX */
+    idx_layout lay;       /* the whole layout of the document being scored */
     ig_buf more[CLS_TEXT_GROUP]; /* texts decoded with it (score_task) */
     uint32_t more_doc[CLS_TEXT_GROUP]; /* their documents, or UINT32_MAX */
     cls_boot boot;        /* bootstrap scratch */
@@ -208,6 +211,7 @@ typedef struct worker {
 static void worker_free(worker *w)
 {
     ig_buf_free(&w->text);
+    idx_layout_free(&w->lay);
     for (size_t i = 0; i < CLS_TEXT_GROUP; i++)
         ig_buf_free(&w->more[i]);
     ig_free(w->c);
@@ -718,12 +722,6 @@ static int score_doc(const cls_run *run, worker *w, uint32_t doc, const idx_layo
         if (m[i].last >= npos || m[i].first > m[i].last)
             return damaged(e, r, doc, "match beyond the document's positions");
         if (m[i].entry < run->npos) {
-            /* The layout (phase 0) is out of the caches by now: ask for
-             * the entries the quote rule and evidence rows will read. */
-            __builtin_prefetch(&L->start[m[i].first]);
-            __builtin_prefetch(&L->end[m[i].last]);
-            __builtin_prefetch(&L->sentence[m[i].first]);
-            __builtin_prefetch(&L->section[m[i].first]);
             nc++;
             continue;
         }
@@ -971,8 +969,18 @@ static int score_task(block *bk, size_t t, worker *w)
     }
     for (size_t k = k0; k < k1; k++) {
         size_t a = bk->off[k], z = bk->off[k + 1];
-        int rc = score_doc(bk->run, w, bk->b0 + (uint32_t)k, &bk->lays[k], bk->dm + a, z - a,
-                           bk->evidence != NULL, &bk->res[k]);
+        uint32_t doc = bk->b0 + (uint32_t)k;
+        /* The whole layout, decoded as the document is scored: still in
+         * the cache when read, unlike one decoded with the block's. */
+        const idx_layout *L = &bk->lays[k];
+        if (z > a || o->sections) {
+            int rc = idx_layout_get(bk->run->r, doc, &w->lay, &w->e);
+            if (rc)
+                return rc;
+            L = &w->lay;
+        }
+        int rc = score_doc(bk->run, w, doc, L, bk->dm + a, z - a, bk->evidence != NULL,
+                           &bk->res[k]);
         if (rc)
             return rc;
     }
@@ -980,16 +988,17 @@ static int score_task(block *bk, size_t t, worker *w)
 }
 
 /* Phase 2: decode the postings of every term of the lexicons (pattern.h,
- * pat_cache: once per term, not once per pattern using it) and the layout
- * of each document of the block, for the scans (NEAR patterns) and for
- * scoring.  The postings come first: "the" inside a phrase is the longest
- * task, and the many small layouts even out the end. */
+ * pat_cache: once per term, not once per pattern using it) and the
+ * sentence numbers of each document of the block, all the scans read of a
+ * layout (index.h, idx_layout_sentences: 4 bytes a position, where the
+ * whole layout takes 28).  The postings come first: "the" inside a phrase
+ * is the longest task, and the many small layouts even out the end. */
 static int prep_task(block *bk, size_t t, ig_err *e)
 {
     if (t < bk->nterms)
         return pat_cache_load(bk->cache, t, e);
     t -= bk->nterms;
-    return idx_layout_get(bk->run->r, bk->b0 + (uint32_t)t, &bk->lays[t], e);
+    return idx_layout_sentences(bk->run->r, bk->b0 + (uint32_t)t, &bk->lays[t], e);
 }
 
 /* The scans' layout source (pattern.h): the block's decoded layout (a scan

@@ -887,7 +887,27 @@ static inline int lay_run16(uint64_t *start, uint64_t *end, uint64_t prev, __m12
 }
 #endif
 
-int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
+/* Grow the sentence array alone for n positions.  start stays NULL (so
+ * that rd_grow later grows every array) unless the layout is already full,
+ * in which case all of them grow together: an array of a layout whose
+ * start is set always has room for cap entries. */
+static int rd_grow_sentences(idx_layout *l, uint32_t n)
+{
+    if (l->start != NULL)
+        return rd_grow(l, n);
+    if (n <= l->cap && l->sentence != NULL)
+        return IG_OK;
+    size_t c = n ? n : 1;
+    uint32_t *se = ig_reallocarray(l->sentence, c, sizeof *se);
+    if (se == NULL)
+        return IG_ENOMEM;
+    l->sentence = se;
+    l->cap = (uint32_t)c;
+    return IG_OK;
+}
+
+/* idx_layout_get, or with full 0 idx_layout_sentences. */
+static int layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, int full, ig_err *e)
 {
     if (doc >= r->ndocs)
         return ig_err_set(e, IG_EUSAGE, STAGE, r->path, IG_ERR_NOPOS, IG_ERR_NOPOS,
@@ -905,11 +925,33 @@ int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
     if ((uint64_t)n > len)
         return rd_corrupt(r, e, IDX_SEC_DOCDATA, rd_at(r, base),
                           "layout of document %u too short for %u positions", doc, n);
-    if (rd_grow(l, n) != IG_OK)
+    if ((full ? rd_grow(l, n) : rd_grow_sentences(l, n)) != IG_OK)
         return ig_err_nomem(e, STAGE);
     l->n = 0;
     uint64_t prev_end = 0, v, w;
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; !full && i < n; i++) {
+        /* The entries are only stepped over: their values are checked when
+         * the layout is decoded in full. */
+#if defined(__SSE2__)
+        while (n - i >= 16 && end - p >= 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+            __m128i wb = _mm_and_si128(x, _mm_set1_epi8(63));
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(wb, _mm_setzero_si128())) != 0)
+                break;
+            p += 16;
+            i += 16;
+        }
+        if (i == n)
+            break;
+#endif
+        if (p >= end)
+            goto bad;
+        unsigned b = *p++;
+        if ((b & 63) == 0 &&
+            (b != 0 || ig_varint_get(&p, end, &v) != 0 || ig_varint_get(&p, end, &w) != 0))
+            goto bad;
+    }
+    for (uint32_t i = 0; full && i < n; i++) {
 #if defined(__SSE2__)
         /* Sixteen one-byte positions at once (ordinary prose: gaps of 1 to
          * 4 bytes, tokens under 64), with the checks of the loop below:
@@ -950,7 +992,7 @@ int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
         l->start[i] = s;
         l->end[i] = prev_end = s + w;
     }
-    uint32_t *arr[3] = { l->sentence, l->paragraph, l->section };
+    uint32_t *arr[3] = { l->sentence, full ? l->paragraph : NULL, full ? l->section : NULL };
     for (int k = 0; k < 3; k++) {
         uint64_t runs;
         if (ig_varint_get(&p, end, &runs) != 0 || runs > n || (runs == 0) != (n == 0))
@@ -964,14 +1006,16 @@ int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
             if ((j == 0) != (gap == 0) || gap >= (uint64_t)n - at)
                 goto bad;
             /* The previous run ends where this one starts. */
-            fill_run(arr[k], at, at + gap, n, (uint32_t)val);
+            if (arr[k] != NULL)
+                fill_run(arr[k], at, at + gap, n, (uint32_t)val);
             at += gap;
             int64_t dv = idx_unzz(dz);
             if ((dv < 0 && -dv > val) || (dv > 0 && dv > (int64_t)UINT32_MAX - val))
                 goto bad;
             val += dv;
         }
-        fill_run(arr[k], at, n, n, (uint32_t)val);
+        if (arr[k] != NULL)
+            fill_run(arr[k], at, n, n, (uint32_t)val);
     }
     if (p != end)
         goto bad;
@@ -980,6 +1024,16 @@ int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
 bad:
     return rd_corrupt(r, e, IDX_SEC_DOCDATA, rd_at(r, p),
                       "bad layout of document %u (%s)", doc, idx_doc_id(r, doc));
+}
+
+int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
+{
+    return layout_get(r, doc, l, 1, e);
+}
+
+int idx_layout_sentences(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
+{
+    return layout_get(r, doc, l, 0, e);
 }
 
 void idx_layout_free(idx_layout *l)

@@ -106,6 +106,14 @@ typedef struct idx_layout {
  * (located corruption; the layout's CRC is checked on first use), IG_ENOMEM,
  * IG_EUSAGE (doc out of range). */
 int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e);
+/* The same for n and sentence alone, for a reader that needs no more (a
+ * pattern scan; classify decodes these for a block of documents at once,
+ * and each document's whole layout only when it scores it, so that the
+ * block's layouts take 4 bytes a position, not 28).  The other arrays are
+ * left as they are (NULL in a layout that never had more); the position
+ * entries are stepped over, not checked: idx_layout_get checks them.
+ * l may be passed to idx_layout_get later, and the other way round. */
+int idx_layout_sentences(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e);
 void idx_layout_free(idx_layout *l);
 /* The document's original text (inflated) into out, reset first. */
 int idx_doc_text(const idx_reader *r, uint32_t doc, ig_buf *out, ig_err *e);

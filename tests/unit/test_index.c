@@ -414,9 +414,23 @@ static void test_round_trip(void)
     memset(&l, 0, sizeof l);
     ig_buf text = IG_BUF_INIT;
     int bad_layout = 0, bad_meta = 0;
+    /* The sentence numbers alone (idx_layout_sentences), into a layout of
+     * their own and into one that is also decoded whole in turn, as the
+     * documents grow and shrink: the same numbers as the whole layout. */
+    idx_layout ls, lm;
+    memset(&ls, 0, sizeof ls);
+    memset(&lm, 0, sizeof lm);
+    int bad_sentences = 0;
     for (uint32_t d = 0; d < ndocs; d++) {
         tok_reset(t, docs[d].text, docs[d].len, docs[d].id);
         CHECK_EQ(idx_layout_get(r, d, &l, &e), IG_OK);
+        CHECK_EQ(idx_layout_sentences(r, d, &ls, &e), IG_OK);
+        CHECK_EQ(d % 3 == 1 ? idx_layout_get(r, d, &lm, &e) : idx_layout_sentences(r, d, &lm, &e),
+                 IG_OK);
+        if (ls.n != l.n || lm.n != l.n || (d % 3 != 1 && ls.start != NULL) ||
+            (l.n && (memcmp(ls.sentence, l.sentence, l.n * sizeof *l.sentence) != 0 ||
+                     memcmp(lm.sentence, l.sentence, l.n * sizeof *l.sentence) != 0)))
+            bad_sentences++;
         const tok_token *tk;
         uint32_t npos = 0, maxsec = 0;
         while (tok_next(t, &tk, &e) == 1) {
@@ -464,6 +478,9 @@ static void test_round_trip(void)
     }
     CHECK_EQ(bad_layout, 0);
     CHECK_EQ(bad_meta, 0);
+    CHECK_EQ(bad_sentences, 0);
+    idx_layout_free(&ls);
+    idx_layout_free(&lm);
     CHECK(nocc > 20000);
 
     /* Every term, in order, with exactly the expected postings. */
@@ -899,8 +916,9 @@ static int postings_both(idx_reader *r, uint32_t term, ig_buf *out, ig_err *e)
 static int dump(idx_reader *r, ig_buf *out, ig_err *e)
 {
     ig_buf_reset(out);
-    idx_layout l;
+    idx_layout l, ls;
     memset(&l, 0, sizeof l);
+    memset(&ls, 0, sizeof ls);
     ig_buf t = IG_BUF_INIT, prev = IG_BUF_INIT, pair[2] = { IG_BUF_INIT, IG_BUF_INIT };
     int rc = IG_OK;
     for (uint32_t term = 0; term < idx_term_count(r) && rc == IG_OK; term++) {
@@ -912,8 +930,12 @@ static int dump(idx_reader *r, ig_buf *out, ig_err *e)
     for (uint32_t d = 0; d < idx_doc_count(r) && rc == IG_OK; d++) {
         for (size_t c = 0; c < idx_col_count(r); c++)
             ig_buf_addf(out, "|%s", idx_doc_meta(r, d, c));
-        if ((rc = idx_layout_get(r, d, &l, e)) != IG_OK || (rc = idx_doc_text(r, d, &t, e)) != IG_OK)
+        if ((rc = idx_layout_sentences(r, d, &ls, e)) != IG_OK ||
+            (rc = idx_layout_get(r, d, &l, e)) != IG_OK || (rc = idx_doc_text(r, d, &t, e)) != IG_OK)
             break;
+        /* The sentence numbers alone, as a scan reads them: the same. */
+        for (uint32_t i = 0; i < ls.n; i++)
+            ig_buf_addf(out, "s%u ", ls.sentence[i]);
         /* The pair (d - 1, d) decoded together: both texts as above, or
          * declined (either may be damaged beyond what the CRC sees). */
         uint32_t two[2] = { d > 0 ? d - 1 : 0, d };
@@ -936,6 +958,7 @@ static int dump(idx_reader *r, ig_buf *out, ig_err *e)
                     st.sentences, st.sections, st.lang);
     }
     idx_layout_free(&l);
+    idx_layout_free(&ls);
     ig_buf_free(&t);
     ig_buf_free(&prev);
     ig_buf_free(&pair[0]);
