@@ -801,6 +801,10 @@ static int rd_doc_blob(const idx_reader *r, uint32_t doc, int text, const unsign
     return IG_OK;
 }
 
+/* Entries past cap in the sentence, paragraph and section arrays, for
+ * fill_run's last step. */
+#define RD_PAD 8
+
 static int rd_grow(idx_layout *l, uint32_t n)
 {
     if (n <= l->cap && l->start != NULL)
@@ -810,11 +814,11 @@ static int rd_grow(idx_layout *l, uint32_t n)
     if (s) l->start = s;
     uint64_t *en = ig_reallocarray(l->end, c, sizeof *en);
     if (en) l->end = en;
-    uint32_t *se = ig_reallocarray(l->sentence, c, sizeof *se);
+    uint32_t *se = ig_reallocarray(l->sentence, c + RD_PAD, sizeof *se);
     if (se) l->sentence = se;
-    uint32_t *pa = ig_reallocarray(l->paragraph, c, sizeof *pa);
+    uint32_t *pa = ig_reallocarray(l->paragraph, c + RD_PAD, sizeof *pa);
     if (pa) l->paragraph = pa;
-    uint32_t *sc = ig_reallocarray(l->section, c, sizeof *sc);
+    uint32_t *sc = ig_reallocarray(l->section, c + RD_PAD, sizeof *sc);
     if (sc) l->section = sc;
     if (!s || !en || !se || !pa || !sc)
         return IG_ENOMEM;
@@ -822,25 +826,23 @@ static int rd_grow(idx_layout *l, uint32_t n)
     return IG_OK;
 }
 
-/* a[from..to) = v, for a run list of an array of n: four entries a
- * store, the last store running past to when the array has room (the
- * next run, which starts at to, writes over it; a loop of single stores
- * took a third of the layout's decoding). */
-static inline void fill_run(uint32_t *a, uint64_t from, uint64_t to, uint64_t n, uint32_t v)
+/* a[from..to) = v, for a run list: eight entries a step, the last step
+ * running up to seven entries past to, into the next run (which starts at
+ * to and writes over them) or, after the last run, into the array's
+ * padding (RD_PAD).  A loop of single stores took a third of the
+ * layout's decoding. */
+static inline void fill_run(uint32_t *a, uint64_t from, uint64_t to, uint32_t v)
 {
-    uint64_t i = from;
 #if defined(__SSE2__)
     __m128i x = _mm_set1_epi32((int)v);
-    uint64_t stop = n < 4 ? 0 : to < n - 3 ? to : n - 3; /* i < stop: i + 4 <= n */
-    for (; i + 4 < stop; i += 8) {
+    for (uint64_t i = from; i < to; i += 8) {
         _mm_storeu_si128((__m128i *)(void *)(a + i), x);
         _mm_storeu_si128((__m128i *)(void *)(a + i + 4), x);
     }
-    for (; i < stop; i += 4)
-        _mm_storeu_si128((__m128i *)(void *)(a + i), x);
-#endif
-    for (; i < to; i++)
+#else
+    for (uint64_t i = from; i < to; i++)
         a[i] = v;
+#endif
 }
 
 #if defined(__SSE2__)
@@ -898,7 +900,7 @@ static int rd_grow_sentences(idx_layout *l, uint32_t n)
     if (n <= l->cap && l->sentence != NULL)
         return IG_OK;
     size_t c = n ? n : 1;
-    uint32_t *se = ig_reallocarray(l->sentence, c, sizeof *se);
+    uint32_t *se = ig_reallocarray(l->sentence, c + RD_PAD, sizeof *se);
     if (se == NULL)
         return IG_ENOMEM;
     l->sentence = se;
@@ -1007,7 +1009,7 @@ static int layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, int full
                 goto bad;
             /* The previous run ends where this one starts. */
             if (arr[k] != NULL)
-                fill_run(arr[k], at, at + gap, n, (uint32_t)val);
+                fill_run(arr[k], at, at + gap, (uint32_t)val);
             at += gap;
             int64_t dv = idx_unzz(dz);
             if ((dv < 0 && -dv > val) || (dv > 0 && dv > (int64_t)UINT32_MAX - val))
@@ -1015,7 +1017,7 @@ static int layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, int full
             val += dv;
         }
         if (arr[k] != NULL)
-            fill_run(arr[k], at, n, n, (uint32_t)val);
+            fill_run(arr[k], at, n, (uint32_t)val);
     }
     if (p != end)
         goto bad;
