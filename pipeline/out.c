@@ -78,6 +78,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -263,6 +264,70 @@ int ig_out_write(ig_out *o, const void *p, size_t n)
             return o->failed;
     }
     return IG_OK;
+}
+
+/* Pieces a writev takes at most (POSIX guarantees 16; Linux takes
+ * 1024). */
+#if defined(IOV_MAX) && IOV_MAX < 1024
+#define OUT_IOV IOV_MAX
+#else
+#define OUT_IOV 1024
+#endif
+
+int ig_out_writev(ig_out *o, const ig_piece *piece, size_t n)
+{
+    if (o->failed)
+        return o->failed;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += piece[i].n;
+    if (total <= OUT_BUFSZ - o->used) {
+        for (size_t i = 0; i < n; i++)
+            ig_out_write(o, piece[i].p, piece[i].n);
+        return o->failed;
+    }
+    o->written += total;
+    struct iovec v[OUT_IOV];
+    size_t nv = 0, next = 0;
+    if (o->used > 0) {
+        v[nv].iov_base = o->buf;
+        v[nv++].iov_len = o->used;
+    }
+    o->used = 0;
+    for (;;) {
+        while (nv < OUT_IOV && next < n) {
+            if (piece[next].n > 0) {
+                v[nv].iov_base = (void *)(uintptr_t)piece[next].p;
+                v[nv++].iov_len = piece[next].n;
+            }
+            next++;
+        }
+        if (nv == 0)
+            return IG_OK;
+        ssize_t w;
+        if (out_inject()) {
+            errno = ENOSPC;
+            w = -1;
+        } else {
+            w = writev(o->fd, v, (int)nv);
+        }
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            out_fail(o, "write error", errno);
+            return o->failed;
+        }
+        /* Drop what was written, whole pieces and part of the next. */
+        size_t done = (size_t)w, k = 0;
+        while (k < nv && done >= v[k].iov_len)
+            done -= v[k++].iov_len;
+        if (k < nv) {
+            v[k].iov_base = (char *)v[k].iov_base + done;
+            v[k].iov_len -= done;
+        }
+        memmove(v, v + k, (nv - k) * sizeof *v);
+        nv -= k;
+    }
 }
 
 void ig_out_writeback_range(int fd, uint64_t off, uint64_t n)

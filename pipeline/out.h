@@ -41,6 +41,16 @@ int ig_out_open(ig_out **o, const char *path, const char *stage, ig_err *e);
  * recorded code. */
 int ig_out_write(ig_out *o, const void *p, size_t n);
 int ig_out_puts(ig_out *o, const char *s);
+/* The pieces piece[0..n) in order, exactly as ig_out_write() of each in
+ * turn, but without copying them when they are many bytes: what is
+ * buffered and the pieces go to the file together (writev), and the
+ * pieces need not outlive the call.  Each writev counts for
+ * ig_out_fail_at(). */
+typedef struct ig_piece {
+    const void *p;
+    size_t n;
+} ig_piece;
+int ig_out_writev(ig_out *o, const ig_piece *piece, size_t n);
 int ig_out_printf(ig_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Bytes written so far (the current file offset). */
 uint64_t ig_out_tell(const ig_out *o);

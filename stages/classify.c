@@ -24,10 +24,11 @@
  *      overlap, negation, sums, bootstrap (classify_boot.c), and the
  *      document's evidence.csv rows, contexts included, encoded as bytes
  *      (classify_ev.c);
- *   C. the calling thread copies the block's evidence bytes out, counts
- *      coverage and keeps the positions rows, in document order, while
- *      the other workers start on the next block's phases 0 and A (which
- *      do not touch the scoring results).
+ *   C. the calling thread counts coverage and keeps the positions rows,
+ *      in document order, and hands the block's evidence bytes to the
+ *      file in one writev (out.h, ig_out_writev), while the other workers
+ *      start on the next block's phases 0 and A (which do not touch the
+ *      scoring results).
  * Results are stored by pattern and document number, so the thread count
  * changes nothing in the output.
  */
@@ -908,6 +909,8 @@ typedef struct block {
      * other workers start on the next block's phases 0 and A, which do not
      * touch res (collect_pending). */
     ig_out *evidence;       /* evidence.csv, or NULL */
+    ig_piece *pieces;       /* the pending block's evidence, for the writev */
+    size_t cappieces;
     uint32_t pend_b0;       /* first document of the pending block */
     size_t pend_n;          /* its documents (0: nothing pending) */
     size_t pend_done;       /* those collected */
@@ -1136,8 +1139,9 @@ static int regroup(block *bk)
     return IG_OK;
 }
 
-/* Phase C: coverage, evidence rows and positions rows of one document. */
-static int collect(cls_run *run, ig_out *evidence, uint32_t doc, const docres *res)
+/* Phase C: coverage and positions rows of one document (its evidence
+ * rows go out with the block's, collect_pending). */
+static int collect(cls_run *run, uint32_t doc, const docres *res)
 {
     for (size_t i = 0; i < res->nabs; i++)
         run->ent[res->absorbed[i]].absorbed++;
@@ -1163,11 +1167,6 @@ static int collect(cls_run *run, ig_out *evidence, uint32_t doc, const docres *r
         }
     }
     run->nevidence += res->nev;
-    if (evidence && res->csv.len) {
-        int rc = ig_out_write(evidence, res->csv.data, res->csv.len);
-        if (rc)
-            return rc;
-    }
     for (size_t i = 0; i < res->nrows; i++)
         if (cls_rows_push(run, &res->rows[i]))
             return IG_ENOMEM;
@@ -1176,20 +1175,36 @@ static int collect(cls_run *run, ig_out *evidence, uint32_t doc, const docres *r
 
 /* Collect the pending block's documents in order: all of them when ntasks
  * is 0, else until the current phase's ntasks are all taken (the calling
- * thread then joins the workers).  The block's evidence goes to disk as
- * soon as it is all out, so that the commit's fsync has little left to
- * wait for (out.h). */
+ * thread then joins the workers).  When all are collected, the block's
+ * evidence rows go to the file straight from the documents' buffers, in
+ * document order (one writev for many documents, where copying them into
+ * the file's buffer cost a read of every byte from memory), and on to disk
+ * (ig_out_writeback), so that the commit's fsync has little left to wait
+ * for (out.h). */
 static void collect_pending(block *bk, size_t ntasks)
 {
     while (bk->pend_done < bk->pend_n && bk->pend_rc == IG_OK) {
         if (ntasks && __atomic_load_n(&bk->next, __ATOMIC_RELAXED) >= ntasks)
             return;
         size_t t = bk->pend_done++;
-        bk->pend_rc = collect(bk->run, bk->evidence, bk->pend_b0 + (uint32_t)t, &bk->res[t]);
+        bk->pend_rc = collect(bk->run, bk->pend_b0 + (uint32_t)t, &bk->res[t]);
     }
     if (bk->pend_n > 0 && bk->pend_done == bk->pend_n) {
-        if (bk->evidence && bk->pend_rc == IG_OK)
-            ig_out_writeback(bk->evidence);
+        if (bk->evidence && bk->pend_rc == IG_OK) {
+            if (GROW(bk->pieces, bk->cappieces, bk->pend_n)) {
+                bk->pend_rc = IG_ENOMEM;
+            } else {
+                size_t np = 0;
+                for (size_t t = 0; t < bk->pend_n; t++)
+                    if (bk->res[t].csv.len) {
+                        bk->pieces[np].p = bk->res[t].csv.data;
+                        bk->pieces[np++].n = bk->res[t].csv.len;
+                    }
+                bk->pend_rc = ig_out_writev(bk->evidence, bk->pieces, np);
+            }
+            if (bk->pend_rc == IG_OK)
+                ig_out_writeback(bk->evidence);
+        }
         bk->pend_n = bk->pend_done = 0;
     }
 }
@@ -1367,6 +1382,7 @@ out:
     for (size_t t = 0; t < bk.caplays; t++)
         idx_layout_free(&bk.lays[t]);
     ig_free(bk.lays);
+    ig_free(bk.pieces);
     ig_free(bk.res);
     ig_free(bk.ps);
     ig_free(bk.order);

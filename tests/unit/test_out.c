@@ -1,0 +1,284 @@
+/*
+ * test_out.c: pipeline/out.c's ig_out_writev, the evidence writer's way of
+ * handing many buffers to the file at once.
+ *
+ *  - content: what is buffered before, pieces of every size (empty ones,
+ *    one over the buffer, more pieces than one writev takes) and what is
+ *    written after come out in order, byte for byte, on both of its paths
+ *    (copied into the buffer when small, written from the pieces when not);
+ *  - failures: every low-level call of a run failing in turn
+ *    (ig_out_fail_at) is reported by the commit and leaves no file;
+ *  - short writes: to a pipe read slowly, with a timer's signal breaking
+ *    the writevs off mid-piece again and again, the bytes still arrive
+ *    whole and in order; a file size limit that cuts a writev and then
+ *    refuses more is reported by the commit, the output left out.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "err.h"
+#include "harness.h"
+#include "out.h"
+
+static char tmpdir[64];
+
+/* Deterministic bytes: piece k's byte i. */
+static unsigned char byte_of(size_t k, size_t i)
+{
+    return (unsigned char)('a' + (k * 7 + i * 13) % 26);
+}
+
+/* The pieces of one run: sizes from a list, bytes from byte_of. */
+typedef struct run {
+    ig_piece *p;
+    unsigned char **mem;
+    size_t n;
+} run;
+
+static void run_make(run *r, const size_t *sizes, size_t n)
+{
+    r->n = n;
+    r->p = calloc(n, sizeof *r->p);
+    r->mem = calloc(n, sizeof *r->mem);
+    for (size_t k = 0; k < n; k++) {
+        r->mem[k] = malloc(sizes[k] + 1);
+        for (size_t i = 0; i < sizes[k]; i++)
+            r->mem[k][i] = byte_of(k, i);
+        r->p[k].p = r->mem[k];
+        r->p[k].n = sizes[k];
+    }
+}
+
+static void run_free(run *r)
+{
+    for (size_t k = 0; k < r->n; k++)
+        free(r->mem[k]);
+    free(r->mem);
+    free(r->p);
+}
+
+/* "head," + the pieces + ",tail", as a plain concatenation. */
+static void expected(const run *r, ig_buf *want)
+{
+    ig_buf_reset(want);
+    ig_buf_adds(want, "head,");
+    for (size_t k = 0; k < r->n; k++)
+        ig_buf_add(want, r->p[k].p, r->p[k].n);
+    ig_buf_adds(want, ",tail");
+}
+
+/* Write the run to path: IG_OK when committed, else the commit's code. */
+static int write_run(const run *r, const char *path, ig_err *e)
+{
+    ig_out *o;
+    ig_err_clear(e);
+    int rc = ig_out_open(&o, path, "test", e);
+    if (rc != IG_OK)
+        return rc;
+    ig_out_puts(o, "head,");
+    ig_out_writev(o, r->p, r->n);
+    ig_out_puts(o, ",tail");
+    return ig_out_commit(o, e);
+}
+
+static void read_file(const char *path, ig_buf *got)
+{
+    ig_buf_reset(got);
+    FILE *f = fopen(path, "rb");
+    char buf[65536];
+    size_t k;
+    while (f && (k = fread(buf, 1, sizeof buf, f)) > 0)
+        ig_buf_add(got, buf, k);
+    if (f)
+        fclose(f);
+}
+
+static int same(const ig_buf *a, const ig_buf *b)
+{
+    return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+/* Sizes: small (the copying path); around and over the 64 KiB buffer;
+ * 3000 pieces (over the 1024 a writev takes), empty ones among them. */
+static void sizes_many(size_t *s, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        s[k] = k % 17 == 0 ? 0 : 1 + (k * 31) % 97;
+}
+
+static void test_content(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/v.csv", tmpdir);
+    ig_buf want = IG_BUF_INIT, got = IG_BUF_INIT;
+    ig_err e;
+    static const size_t small[] = { 3, 0, 10, 1 };
+    static const size_t big[] = { 0, 65535, 1, 65536, 0, 200000, 7 };
+    static size_t many[3000];
+    sizes_many(many, 3000);
+    const size_t *lists[] = { small, big, many };
+    const size_t counts[] = { 4, 7, 3000 };
+    for (int t = 0; t < 3; t++) {
+        run r;
+        run_make(&r, lists[t], counts[t]);
+        expected(&r, &want);
+        CHECK_EQ(write_run(&r, path, &e), IG_OK);
+        read_file(path, &got);
+        CHECK(same(&got, &want));
+        unlink(path);
+        run_free(&r);
+    }
+    /* No pieces at all, and only empty ones. */
+    run r;
+    run_make(&r, small, 0);
+    expected(&r, &want);
+    CHECK_EQ(write_run(&r, path, &e), IG_OK);
+    read_file(path, &got);
+    CHECK(same(&got, &want));
+    unlink(path);
+    run_free(&r);
+    ig_buf_free(&want);
+    ig_buf_free(&got);
+}
+
+/* Every low-level call failing in turn: the commit reports it, no file;
+ * the first run that gets through writes the right bytes. */
+static void test_failures(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/f.csv", tmpdir);
+    static size_t many[3000];
+    sizes_many(many, 3000);
+    many[5] = 300000; /* one piece that is a write of its own */
+    run r;
+    run_make(&r, many, 3000);
+    ig_buf want = IG_BUF_INIT, got = IG_BUF_INIT;
+    expected(&r, &want);
+    ig_err e;
+    int failed = 0, ok = 0;
+    for (uint64_t n = 1; n < 100 && !ok; n++) {
+        ig_out_fail_at(n);
+        int rc = write_run(&r, path, &e);
+        ig_out_fail_at(0);
+        struct stat st;
+        if (rc == IG_OK) {
+            ok = 1;
+            read_file(path, &got);
+            CHECK(same(&got, &want));
+        } else {
+            failed++;
+            CHECK(e.msg[0] != '\0');
+            CHECK(stat(path, &st) != 0);
+        }
+    }
+    CHECK(ok);
+    /* Calls before success: the writevs (3), then the commit's flush,
+     * fsync, close and rename (and the directory's fsync). */
+    CHECK(failed >= 5);
+    unlink(path);
+    run_free(&r);
+    ig_buf_free(&want);
+    ig_buf_free(&got);
+}
+
+/* A file size limit in a child: the writev stops inside a piece, the next
+ * one fails with EFBIG, and the commit says so and leaves no file. */
+static void test_short_write(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/s.csv", tmpdir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = { 100000, 100000 };
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+            _exit(9);
+        static const size_t sizes[] = { 40000, 50000, 30000, 20000 };
+        run r;
+        run_make(&r, sizes, 4);
+        ig_err e;
+        int rc = write_run(&r, path, &e);
+        struct stat st;
+        int gone = stat(path, &st) != 0;
+        int named = strstr(e.msg, "write") != NULL;
+        _exit(rc == IG_ESYS && gone && named ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+}
+
+/* Standard output on a pipe, the writer interrupted every 50 us (no
+ * SA_RESTART: a writev the signal cuts returns what it wrote so far). */
+static void test_pipe_interrupted(void)
+{
+    static size_t sizes[400];
+    for (size_t k = 0; k < 400; k++)
+        sizes[k] = k % 9 == 0 ? 70000 : 1 + (k * 37) % 5000;
+    run r;
+    run_make(&r, sizes, 400);
+    ig_buf want = IG_BUF_INIT, got = IG_BUF_INIT;
+    expected(&r, &want);
+    int fd[2];
+    CHECK(pipe(fd) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        if (dup2(fd[1], 1) < 0)
+            _exit(9);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_alarm;
+        sigaction(SIGALRM, &sa, NULL);
+        struct itimerval it = { { 0, 50 }, { 0, 50 } };
+        setitimer(ITIMER_REAL, &it, NULL);
+        ig_err e;
+        _exit(write_run(&r, "-", &e) == IG_OK ? 0 : 1);
+    }
+    close(fd[1]);
+    char buf[4096];
+    ssize_t k;
+    size_t reads = 0;
+    while ((k = read(fd[0], buf, sizeof buf)) > 0) {
+        ig_buf_add(&got, buf, (size_t)k);
+        if (++reads % 16 == 0)
+            usleep(100); /* let the pipe fill: the writer blocks, and is cut */
+    }
+    close(fd[0]);
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(same(&got, &want));
+    run_free(&r);
+    ig_buf_free(&want);
+    ig_buf_free(&got);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/igmap-test-out.XXXXXX");
+    if (mkdtemp(tmpdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    RUN(test_content);
+    RUN(test_failures);
+    RUN(test_short_write);
+    RUN(test_pipe_interrupted);
+    rmdir(tmpdir);
+    return harness_done();
+}
