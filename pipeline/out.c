@@ -274,6 +274,12 @@ int ig_out_write(ig_out *o, const void *p, size_t n)
 #define OUT_IOV 1024
 #endif
 
+/* Bytes a writev gathers before it is made (a piece is never split): one
+ * writev of a whole block's evidence (16 MB) took the kernel three times
+ * the system time of the same bytes in 64 KiB calls (classify on the 1 GB
+ * bench index: 4.2-4.8 s against 0.9-1.4 s, copying into the page cache). */
+#define OUT_WRITEV_BYTES 65536
+
 int ig_out_writev(ig_out *o, const ig_piece *piece, size_t n)
 {
     if (o->failed)
@@ -295,9 +301,13 @@ int ig_out_writev(ig_out *o, const ig_piece *piece, size_t n)
     }
     o->used = 0;
     for (;;) {
-        while (nv < OUT_IOV && next < n) {
+        size_t bytes = 0;
+        for (size_t i = 0; i < nv; i++)
+            bytes += v[i].iov_len;
+        while (nv < OUT_IOV && next < n && bytes < OUT_WRITEV_BYTES) {
             if (piece[next].n > 0) {
                 v[nv].iov_base = (void *)(uintptr_t)piece[next].p;
+                bytes += piece[next].n;
                 v[nv++].iov_len = piece[next].n;
             }
             next++;

@@ -26,9 +26,9 @@
  *      (classify_ev.c);
  *   C. the calling thread counts coverage and keeps the positions rows,
  *      in document order, and hands the block's evidence bytes to the
- *      file in one writev (out.h, ig_out_writev), while the other workers
- *      start on the next block's phases 0 and A (which do not touch the
- *      scoring results).
+ *      file from the documents' buffers (out.h, ig_out_writev), while the
+ *      other workers start on the next block's phases 0 and A (which do
+ *      not touch the scoring results).
  * Results are stored by pattern and document number, so the thread count
  * changes nothing in the output.
  */
@@ -1177,8 +1177,8 @@ static int collect(cls_run *run, uint32_t doc, const docres *res)
  * is 0, else until the current phase's ntasks are all taken (the calling
  * thread then joins the workers).  When all are collected, the block's
  * evidence rows go to the file straight from the documents' buffers, in
- * document order (one writev for many documents, where copying them into
- * the file's buffer cost a read of every byte from memory), and on to disk
+ * document order (writev, where copying them into the file's buffer cost
+ * a read of every byte from memory), and on to disk
  * (ig_out_writeback), so that the commit's fsync has little left to wait
  * for (out.h). */
 static void collect_pending(block *bk, size_t ntasks)
