@@ -69,7 +69,7 @@ build/san/%.o: %.c $(HDR) | build/.deps-ok
 build/san/igmap: $(SANOBJ)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $(SANOBJ) $(LIBS)
 
-build/san/tests/%: tests/unit/%.c tests/unit/harness.h $(SANLIB)
+build/san/tests/%: tests/unit/%.c tests/unit/harness.h tests/unit/idx_fix.h $(SANLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Werror -Itests/unit -o $@ $< $(SANLIB) $(LIBS)
 
@@ -258,7 +258,7 @@ build/fuzz/obj/%.o: %.c $(HDR) | build/.deps-ok
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZOBJ)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h tests/unit/idx_fix.h $(FUZZOBJ)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -Itests/fuzz -o $@ $< \
 	    $(FUZZOBJ) $(LIBS)
@@ -275,7 +275,7 @@ fuzz: $(FUZZ_BIN)
 	    grep '^stat::number_of_executed_units' build/fuzz/$$t.log; \
 	done
 
-build/san/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h $(SANLIB)
+build/san/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h tests/unit/idx_fix.h $(SANLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -Werror -Itests/fuzz -o $@ $< tests/fuzz/replay.c \
 	    $(SANLIB) $(LIBS)

@@ -57,6 +57,9 @@
  * enough that most of the decoding runs two streams side by side, few
  * enough that the threads finish a block together. */
 #define CLS_TEXT_GROUP 8u
+/* Positions of the largest layout a worker keeps from one document to the
+ * next (28 bytes a position). */
+#define CLS_LAYOUT_KEEP (1u << 20)
 
 /* ---- small things ------------------------------------------------------- */
 
@@ -984,6 +987,9 @@ static int score_task(block *bk, size_t t, worker *w)
         }
         int rc = score_doc(bk->run, w, doc, L, bk->dm + a, z - a, bk->evidence != NULL,
                            &bk->res[k]);
+        /* A huge document's layout is not kept for the rest of the run. */
+        if (w->lay.cap > CLS_LAYOUT_KEEP)
+            idx_layout_free(&w->lay);
         if (rc)
             return rc;
     }

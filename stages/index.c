@@ -820,8 +820,12 @@ static int rd_grow(idx_layout *l, uint32_t n)
     if (pa) l->paragraph = pa;
     uint32_t *sc = ig_reallocarray(l->section, c + RD_PAD, sizeof *sc);
     if (sc) l->section = sc;
-    if (!s || !en || !se || !pa || !sc)
+    if (!s || !en || !se || !pa || !sc) {
+        /* The arrays now differ in size (some grown, or shrunk from a
+         * sentence array alone, some not): start over next time. */
+        idx_layout_free(l);
         return IG_ENOMEM;
+    }
     l->cap = (uint32_t)c;
     return IG_OK;
 }
@@ -966,8 +970,10 @@ static int layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, int full
                 break;
             __m128i db = _mm_add_epi8(_mm_and_si128(_mm_srli_epi16(x, 6), _mm_set1_epi8(3)),
                                       _mm_set1_epi8(1));
+            /* Past the text: the loop below finds the entry, for the
+             * error's offset. */
             if (lay_run16(l->start + i, l->end + i, prev_end, db, wb, bytes, &prev_end) != 0)
-                goto bad;
+                break;
             p += 16;
             i += 16;
         }

@@ -10,7 +10,7 @@
  * message, and ASan/UBSan must see no bad access.  The seeds are a real
  * index built from tests/fixtures/query, so mutations start from a valid
  * file.  Most random changes would only ever meet a CRC mismatch, so each
- * input is also opened a second time after fix_crcs() has recomputed every
+ * input is also opened a second time after idx_fix_crcs() has recomputed every
  * checksum the format has (header, footer, directory, sections, per
  * document layout and text, per term postings; layout as specified at the
  * top of stages/index.c), which lets mutations reach the parsers behind
@@ -25,6 +25,7 @@
 #include "fuzz_common.h"
 #include "index.h"
 #include "index_fmt.h"
+#include "../unit/idx_fix.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,7 +54,7 @@ static void walk(idx_reader *r)
     size_t nc = idx_col_count(r);
     for (size_t c = 0; c < nc; c++)
         CHECK(idx_col_name(r, c) != NULL);
-    idx_layout l = {0};
+    idx_layout l = {0}, ls = {0};
     for (uint32_t d = 0; d < nd && d < MAX_DOCS; d++) {
         for (size_t c = 0; c < nc; c++)
             CHECK(idx_doc_meta(r, d, c) != NULL);
@@ -63,16 +64,25 @@ static void walk(idx_reader *r)
         ig_err_clear(&e);
         int rc = idx_layout_get(r, d, &l, &e);
         if (rc == 0) {
+            /* A layout that decodes stays within its text, CRCs or not. */
             for (uint32_t i = 0; i < l.n; i++)
-                CHECK(!ok || l.start[i] <= l.end[i]);
+                CHECK(l.end[i] <= st.bytes && (!ok || l.start[i] <= l.end[i]));
         } else {
             CHECK(rc < 0 && e.code == rc && e.msg[0]);
         }
+        /* The sentence numbers alone: the same, wherever both decode. */
+        ig_err_clear(&e);
+        int rs = idx_layout_sentences(r, d, &ls, &e);
+        CHECK(rs == 0 || (rs < 0 && e.code == rs && e.msg[0]));
+        if (rc == 0 && rs == 0)
+            CHECK(ls.n == l.n &&
+                  (l.n == 0 || memcmp(ls.sentence, l.sentence, l.n * sizeof *l.sentence) == 0));
         ig_err_clear(&e);
         rc = idx_doc_text(r, d, &b, &e);
         CHECK(rc == 0 || (rc < 0 && e.code == rc && e.msg[0]));
     }
     idx_layout_free(&l);
+    idx_layout_free(&ls);
     ig_buf_free(&b);
 
     uint32_t nt = idx_term_count(r);
@@ -109,88 +119,6 @@ static void walk(idx_reader *r)
     }
 }
 
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* [off, off+len) inside [0, size)? */
-static int inside(uint64_t off, uint64_t len, size_t size)
-{
-    return off <= size && len <= size - off;
-}
-
-/* Recompute every CRC of b[0..n) where the offsets it needs are in range;
- * whatever is out of range is left for the reader to reject. */
-static void fix_crcs(unsigned char *b, size_t n)
-{
-    if (n < 32 + 40)
-        return;
-    put32(b + 28, idx_crc32(0, b, 28));
-    unsigned char *f = b + n - 40;
-    uint64_t doff = get64(f), dn = get32(f + 8);
-    if (dn > 64 || !inside(doff, dn * IDX_DIRENT_SIZE, n))
-        goto footer;
-    unsigned char *dir = b + doff;
-    uint64_t soff[IDX_NSECTIONS + 1] = {0}, slen[IDX_NSECTIONS + 1] = {0};
-    for (uint64_t i = 0; i < dn; i++) {
-        const unsigned char *de = dir + i * IDX_DIRENT_SIZE;
-        uint32_t id = get32(de);
-        if (id >= 1 && id <= IDX_NSECTIONS && inside(get64(de + 8), get64(de + 16), n)) {
-            soff[id] = get64(de + 8);
-            slen[id] = get64(de + 16);
-        }
-    }
-    /* per-document layout and text CRCs */
-    if (slen[IDX_SEC_DOCUMENTS] >= 8) {
-        unsigned char *d = b + soff[IDX_SEC_DOCUMENTS];
-        uint64_t nd = get32(d);
-        for (uint64_t i = 0; i < nd && 8 + (i + 1) * IDX_DOC_REC <= slen[IDX_SEC_DOCUMENTS]; i++) {
-            unsigned char *rec = d + 8 + i * IDX_DOC_REC;
-            uint64_t lo = get64(rec + 40), ll = get64(rec + 48);
-            uint64_t to = get64(rec + 56), tl = get64(rec + 64);
-            if (inside(lo, ll, slen[IDX_SEC_DOCDATA]))
-                put32(rec + DR_LAYOUT_CRC, idx_crc32(0, b + soff[IDX_SEC_DOCDATA] + lo, ll));
-            if (inside(to, tl, slen[IDX_SEC_DOCDATA]))
-                put32(rec + DR_TEXT_CRC, idx_crc32(0, b + soff[IDX_SEC_DOCDATA] + to, tl));
-        }
-    }
-    /* per-term postings CRCs */
-    if (slen[IDX_SEC_VOCABULARY] >= 8) {
-        unsigned char *v = b + soff[IDX_SEC_VOCABULARY];
-        uint64_t nt = get32(v);
-        for (uint64_t i = 0; i < nt && 8 + (i + 1) * IDX_TERM_REC <= slen[IDX_SEC_VOCABULARY]; i++) {
-            unsigned char *rec = v + 8 + i * IDX_TERM_REC;
-            uint64_t po = get64(rec), pl = get64(rec + 8);
-            if (inside(po, pl, slen[IDX_SEC_POSTINGS]))
-                put32(rec + TR_POST_CRC, idx_crc32(0, b + soff[IDX_SEC_POSTINGS] + po, pl));
-        }
-    }
-    /* then the sections (which contain the records above), the directory */
-    for (uint64_t i = 0; i < dn; i++) {
-        unsigned char *de = dir + i * IDX_DIRENT_SIZE;
-        if (inside(get64(de + 8), get64(de + 16), n))
-            put32(de + 4, idx_crc32(0, b + get64(de + 8), get64(de + 16)));
-    }
-    put32(f + 12, idx_crc32(0, dir, dn * IDX_DIRENT_SIZE));
-footer:
-    put32(f + 28, idx_crc32(0, f, 28));
-}
-
 static void open_and_walk(const void *data, size_t size)
 {
     char path[600];
@@ -216,7 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (size)
         memcpy(fixed, data, size);
-    fix_crcs(fixed, size);
+    idx_fix_crcs(fixed, size);
     if (size && memcmp(fixed, data, size) != 0)
         open_and_walk(fixed, size);
     free(fixed);

@@ -35,6 +35,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "fsutil.h"
+#include "idx_fix.h"
 #include "index.h"
 #include "index_fmt.h"
 #include "sha256.h"
@@ -1171,6 +1172,168 @@ static void test_crc32(void)
     CHECK_EQ(whole, (uint32_t)crc32(0, buf, sizeof buf));
 }
 
+static int layout_same(const idx_layout *a, const idx_layout *b, int full)
+{
+    size_t n = a->n;
+    if (a->n != b->n)
+        return 0;
+    if (n == 0)
+        return 1;
+    if (memcmp(a->sentence, b->sentence, n * sizeof *a->sentence) != 0)
+        return 0;
+    return !full || (memcmp(a->start, b->start, n * sizeof *a->start) == 0 &&
+                     memcmp(a->end, b->end, n * sizeof *a->end) == 0 &&
+                     memcmp(a->paragraph, b->paragraph, n * sizeof *a->paragraph) == 0 &&
+                     memcmp(a->section, b->section, n * sizeof *a->section) == 0);
+}
+
+/* One layout decoded in both ways while its arrays fail to grow, one
+ * allocation after another: from the sentence array alone (larger, or
+ * smaller) to the whole layout.  A failure says so, and the next calls on
+ * the same layout give the right numbers (ASan watches the arrays). */
+static void test_layout_alloc(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/rt.igx", tmpdir);
+    ig_err e;
+    idx_reader *r = NULL;
+    CHECK_EQ(idx_open(&r, path, &e), IG_OK);
+    if (r == NULL)
+        return;
+    uint32_t big = 0, small = 0, mid = 0, nbig = 0, nsmall = UINT32_MAX;
+    for (uint32_t d = 0; d < idx_doc_count(r); d++) {
+        idx_doc_stats st;
+        idx_doc_stats_get(r, d, &st);
+        if (st.positions > nbig)
+            nbig = st.positions, big = d;
+        if (st.positions > 0 && st.positions < nsmall)
+            nsmall = st.positions, small = d;
+    }
+    for (uint32_t d = 0; d < idx_doc_count(r); d++) {
+        idx_doc_stats st;
+        idx_doc_stats_get(r, d, &st);
+        if (st.positions > 2 * nsmall && st.positions < nbig / 2)
+            mid = d;
+    }
+    idx_layout want;
+    memset(&want, 0, sizeof want);
+    CHECK_EQ(idx_layout_get(r, mid, &want, &e), IG_OK);
+    int failed = 0;
+    for (int grow = 0; grow < 2; grow++)
+        for (uint64_t k = 1; k <= 6; k++) {
+            idx_layout l;
+            memset(&l, 0, sizeof l);
+            CHECK_EQ(idx_layout_sentences(r, grow ? small : big, &l, &e), IG_OK);
+            ig_err_clear(&e);
+            ig_alloc_fail_at(k, 0);
+            int rc = idx_layout_get(r, grow ? big : small, &l, &e);
+            ig_alloc_fail_at(0, 0);
+            CHECK(rc == IG_OK || rc == IG_ENOMEM);
+            failed += rc == IG_ENOMEM;
+            CHECK_EQ(idx_layout_get(r, mid, &l, &e), IG_OK);
+            CHECK(layout_same(&l, &want, 1));
+            CHECK_EQ(idx_layout_sentences(r, mid, &l, &e), IG_OK);
+            CHECK(layout_same(&l, &want, 0));
+            idx_layout_free(&l);
+        }
+    CHECK_EQ(failed, 10); /* five arrays to grow, each failing in turn */
+    idx_layout_free(&want);
+    idx_close(r);
+}
+
+/* A layout changed behind valid CRCs (idx_fix.h): every entry after the
+ * first (an escape when the text starts with a word: gap 0) of a document
+ * whose other entries are all one byte becomes gap 4, width 63, so the
+ * tokens soon run past the text.  idx_layout_get must refuse it at the
+ * byte of the first entry that does (the sixteen-at-a-time path hands its
+ * group to the one-entry loop, which names the entry); the sentence
+ * numbers alone still decode, the same as before. */
+static void test_layout_crafted(void)
+{
+    char path[512], out[520];
+    snprintf(path, sizeof path, "%s/rt.igx", tmpdir);
+    snprintf(out, sizeof out, "%s/crafted.igx", tmpdir);
+    ig_buf b = IG_BUF_INIT;
+    FILE *f = fopen(path, "rb");
+    char chunk[65536];
+    size_t k;
+    while (f && (k = fread(chunk, 1, sizeof chunk, f)) > 0)
+        ig_buf_add(&b, chunk, k);
+    if (f)
+        fclose(f);
+    CHECK(b.len > 100);
+    if (b.len <= 100)
+        return;
+    unsigned char *u = (unsigned char *)b.data, *ft = u + b.len - 40;
+    uint64_t doff = fx_get64(ft), dn = fx_get32(ft + 8), docs_off = 0, data_off = 0;
+    for (uint64_t i = 0; i < dn; i++) {
+        const unsigned char *de = u + doff + i * IDX_DIRENT_SIZE;
+        if (fx_get32(de) == IDX_SEC_DOCUMENTS)
+            docs_off = fx_get64(de + 8);
+        if (fx_get32(de) == IDX_SEC_DOCDATA)
+            data_off = fx_get64(de + 8);
+    }
+    ig_err e;
+    ig_err_clear(&e);
+    idx_reader *r = NULL;
+    CHECK_EQ(idx_open(&r, path, &e), IG_OK);
+    if (r == NULL)
+        return;
+    /* The longest document whose entries after the first are one byte. */
+    uint32_t doc = UINT32_MAX, n = 0;
+    uint64_t at = 0, bytes = 0;
+    for (uint32_t d = 0; d < idx_doc_count(r); d++) {
+        const unsigned char *rec = u + docs_off + 8 + (uint64_t)d * IDX_DOC_REC;
+        idx_doc_stats st;
+        idx_doc_stats_get(r, d, &st);
+        uint64_t lo = data_off + fx_get64(rec + DR_LAYOUT_OFF), second = lo + 1;
+        if (st.positions < 2)
+            continue;
+        if ((u[lo] & 63) == 0)
+            for (int v = 0; v < 2; v++)
+                while (u[second++] & 0x80)
+                    ;
+        uint32_t i = 1;
+        while (i < st.positions && (u[second + i - 1] & 63) != 0)
+            i++;
+        if (i == st.positions && st.positions > n)
+            doc = d, n = st.positions, at = second, bytes = st.bytes;
+    }
+    idx_layout want;
+    memset(&want, 0, sizeof want);
+    CHECK(doc != UINT32_MAX && n >= 64);
+    CHECK_EQ(idx_layout_get(r, doc, &want, &e), IG_OK);
+    idx_close(r);
+    /* Entry i (from 1) would end at end[0] + 67 i: the first past the text. */
+    uint64_t bad = want.n ? (bytes - want.end[0]) / 67 + 1 : 0;
+    CHECK(bad < n);
+    if (doc == UINT32_MAX || bad >= n)
+        return;
+    memset(u + at, 0xFF, n - 1);
+    idx_fix_crcs(u, b.len);
+    FILE *g = fopen(out, "wb");
+    CHECK(g != NULL && fwrite(u, 1, b.len, g) == b.len);
+    if (g)
+        fclose(g);
+    r = NULL;
+    CHECK_EQ(idx_open(&r, out, &e), IG_OK);
+    if (r == NULL)
+        return;
+    idx_layout l;
+    memset(&l, 0, sizeof l);
+    CHECK_EQ(idx_layout_get(r, doc, &l, &e), IG_EDATA);
+    CHECK_EQ(e.byte, at + bad);
+    CHECK(strstr(e.msg, "bad layout") != NULL);
+    ig_err_clear(&e);
+    CHECK_EQ(idx_layout_sentences(r, doc, &l, &e), IG_OK);
+    CHECK(layout_same(&l, &want, 0));
+    idx_layout_free(&l);
+    idx_layout_free(&want);
+    idx_close(r);
+    unlink(out);
+    ig_buf_free(&b);
+}
+
 /* Layout entries: the one-byte form exactly when it fits, else the escape;
  * both decoded as the reader does. */
 static void test_layout_codec(void)
@@ -1215,6 +1378,8 @@ int main(void)
     RUN(test_crc32_combine);
 
     RUN(test_round_trip);
+    RUN(test_layout_alloc);
+    RUN(test_layout_crafted);
     RUN(test_determinism);
     RUN(test_prep_order);
     RUN(test_build_errors);
