@@ -149,30 +149,34 @@
  *
  * Determinism.  Documents are processed in blocks; within a block worker
  * threads decode the postings of every term the lexicons use (once per
- * term, pattern.h pat_cache) and the documents' layouts (lent to every
- * pattern's scan, pattern.h pat_scan_layout_source), take patterns
+ * term, pattern.h pat_cache) and the documents' sentence numbers (lent to
+ * every pattern's scan, pattern.h pat_scan_layout_source), take patterns
  * (matching, the costliest of the last block first) and then documents
- * (scoring, bootstrap, evidence rows encoded), but every result is stored
- * by pattern and document number and every sum runs in a fixed order
- * (evidence rows in position order), so the bytes out are the same at any
- * --threads (default: both cores) and any block size.
+ * (each one's whole layout, scoring, bootstrap, evidence rows encoded;
+ * index.h, idx_layout_sentences, says why a layout is decoded twice), but
+ * every result is stored by pattern and document number and every sum
+ * runs in a fixed order (evidence rows in position order), so the bytes
+ * out are the same at any --threads (default: both cores) and any block
+ * size.
  *
  * Cost.  On the 1 GB bench index (70,000 documents, 155 million positions,
- * 4.35 million cues, 1.2 GB of evidence.csv) a run takes about 15 CPU
- * seconds, 8 s of wall time on 2 cores (make bench).  The bootstrap takes
- * about 2 with AVX-512 (1000 replicates of about as many draws as the row
- * has cue sentences: 3.9 billion draws in all, two per generator output,
- * eight lanes a vector instruction, exact weights summed as integers,
- * packed in 16 bits each when they fit, each lane drawing through all its
+ * 4.35 million cues, 1.2 GB of evidence.csv) a run takes 13-15 CPU
+ * seconds and 7.5-9 s of wall time on 2 cores, as the shared VM allows
+ * (make bench; README: measurements).  The bootstrap takes about 2 with
+ * AVX-512 (1000 replicates of about as many draws as the row has cue
+ * sentences: 3.9 billion draws in all, two per generator output, eight
+ * lanes a vector instruction, exact weights summed as integers, packed in
+ * 16 bits each when they fit, each lane drawing through all its
  * replicates without waiting for the others; about 9 on the plain path;
  * on the 100 MB bench index, one thread, the whole run takes about 2.0 CPU
- * s on the plain path, 1.45 on AVX2 and 1.35 on AVX-512).
- * Of the other 13: matching (pattern scans, postings, layouts) about 4,
- * inflating the texts of documents with cues for the quote rule and the
- * contexts about 2 (pipeline/inflate.h's decoder, two texts side by side),
- * encoding the evidence rows about 2 (context cells copied while scanned,
- * repeated cells encoded once), the kernel's copy of the 1.2 GB file
- * about 0.7.  The calling thread writes a block's evidence while the other
+ * s on the plain path, 1.45 on AVX2 and 1.35 on AVX-512).  Of the rest:
+ * matching (pattern scans, postings, sentence numbers) about 4, inflating
+ * the texts of documents with cues for the quote rule and the contexts
+ * about 2 (pipeline/inflate.h's decoder, two texts side by side), encoding
+ * the evidence rows about 2 (context cells copied while scanned, repeated
+ * cells encoded once), the kernel's copy of the 1.2 GB file into the page
+ * cache 0.7 to 2.5 (fresh pages cost the VM more at some times than at
+ * others).  The calling thread writes a block's evidence while the other
  * workers start on the next block; the start (resolving the patterns, regex
  * entries over the vocabulary) and the end (positions.csv) run on two
  * threads, the other tables on one core (about 0.1 s).  --bootstrap 200
