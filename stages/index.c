@@ -1,8 +1,8 @@
 /*
  * index.c: the positional index file (index.igx): its format, and the
- * reader that every query, classify and map step goes through.  The writer
- * is in index_write.c and index_finish.c (and the threaded driver in
- * index_build.c).
+ * reader that every query, classify and map step goes through (its layout
+ * decoding in index_layout.c).  The writer is in index_write.c and
+ * index_finish.c (and the threaded driver in index_build.c).
  *
  * ===================================================================
  *  igmap index file format, version 2
@@ -199,9 +199,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "alloc.h"
 #include "index_fmt.h"
@@ -801,117 +798,6 @@ static int rd_doc_blob(const idx_reader *r, uint32_t doc, int text, const unsign
     return IG_OK;
 }
 
-/* Entries past cap in the sentence, paragraph and section arrays, for
- * fill_run's last step. */
-#define RD_PAD 8
-
-static int rd_grow(idx_layout *l, uint32_t n)
-{
-    if (n <= l->cap && l->start != NULL)
-        return IG_OK;
-    size_t c = n ? n : 1;
-    uint64_t *s = ig_reallocarray(l->start, c, sizeof *s);
-    if (s) l->start = s;
-    uint64_t *en = ig_reallocarray(l->end, c, sizeof *en);
-    if (en) l->end = en;
-    uint32_t *se = ig_reallocarray(l->sentence, c + RD_PAD, sizeof *se);
-    if (se) l->sentence = se;
-    uint32_t *pa = ig_reallocarray(l->paragraph, c + RD_PAD, sizeof *pa);
-    if (pa) l->paragraph = pa;
-    uint32_t *sc = ig_reallocarray(l->section, c + RD_PAD, sizeof *sc);
-    if (sc) l->section = sc;
-    if (!s || !en || !se || !pa || !sc) {
-        /* The arrays now differ in size (some grown, or shrunk from a
-         * sentence array alone, some not): start over next time. */
-        idx_layout_free(l);
-        return IG_ENOMEM;
-    }
-    l->cap = (uint32_t)c;
-    return IG_OK;
-}
-
-/* a[from..to) = v, for a run list: eight entries a step, the last step
- * running up to seven entries past to, into the next run (which starts at
- * to and writes over them) or, after the last run, into the array's
- * padding (RD_PAD).  A loop of single stores took a third of the
- * layout's decoding. */
-static inline void fill_run(uint32_t *a, uint64_t from, uint64_t to, uint32_t v)
-{
-#if defined(__SSE2__)
-    __m128i x = _mm_set1_epi32((int)v);
-    for (uint64_t i = from; i < to; i += 8) {
-        _mm_storeu_si128((__m128i *)(void *)(a + i), x);
-        _mm_storeu_si128((__m128i *)(void *)(a + i + 4), x);
-    }
-#else
-    for (uint64_t i = from; i < to; i++)
-        a[i] = v;
-#endif
-}
-
-#if defined(__SSE2__)
-/* Prefix sums of eight 16-bit lanes. */
-static inline __m128i lay_scan8(__m128i x)
-{
-    x = _mm_add_epi16(x, _mm_slli_si128(x, 2));
-    x = _mm_add_epi16(x, _mm_slli_si128(x, 4));
-    return _mm_add_epi16(x, _mm_slli_si128(x, 8));
-}
-
-/* base + each of eight 16-bit lanes, as eight 64-bit values to dst. */
-static inline void lay_put8(uint64_t *dst, uint64_t base, __m128i x)
-{
-    const __m128i z = _mm_setzero_si128(), b = _mm_set1_epi64x((long long)base);
-    __m128i lo = _mm_unpacklo_epi16(x, z), hi = _mm_unpackhi_epi16(x, z);
-    _mm_storeu_si128((__m128i *)(void *)dst, _mm_add_epi64(b, _mm_unpacklo_epi32(lo, z)));
-    _mm_storeu_si128((__m128i *)(void *)(dst + 2), _mm_add_epi64(b, _mm_unpackhi_epi32(lo, z)));
-    _mm_storeu_si128((__m128i *)(void *)(dst + 4), _mm_add_epi64(b, _mm_unpacklo_epi32(hi, z)));
-    _mm_storeu_si128((__m128i *)(void *)(dst + 6), _mm_add_epi64(b, _mm_unpackhi_epi32(hi, z)));
-}
-
-/* Sixteen positions whose gaps (db) and widths (wb) are single bytes:
- * start[k] = prev + the gaps and widths before k + gap k, end[k] = start[k]
- * + width k.  -1 when the last end would pass the text's bytes. */
-static inline int lay_run16(uint64_t *start, uint64_t *end, uint64_t prev, __m128i db, __m128i wb,
-                            uint64_t bytes, uint64_t *last)
-{
-    const __m128i z = _mm_setzero_si128();
-    __m128i step = _mm_add_epi8(db, wb); /* at most 4 + 63 */
-    __m128i e0 = lay_scan8(_mm_unpacklo_epi8(step, z)), e1 = lay_scan8(_mm_unpackhi_epi8(step, z));
-    unsigned half = (unsigned)_mm_extract_epi16(e0, 7);
-    uint64_t total = half + (unsigned)_mm_extract_epi16(e1, 7);
-    if (total > bytes - prev)
-        return -1;
-    __m128i s0 = _mm_sub_epi16(e0, _mm_unpacklo_epi8(wb, z));
-    __m128i s1 = _mm_sub_epi16(e1, _mm_unpackhi_epi8(wb, z));
-    lay_put8(start, prev, s0);
-    lay_put8(start + 8, prev + half, s1);
-    lay_put8(end, prev, e0);
-    lay_put8(end + 8, prev + half, e1);
-    *last = prev + total;
-    return 0;
-}
-#endif
-
-/* Grow the sentence array alone for n positions.  start stays NULL (so
- * that rd_grow later grows every array) unless the layout is already full,
- * in which case all of them grow together: an array of a layout whose
- * start is set always has room for cap entries. */
-static int rd_grow_sentences(idx_layout *l, uint32_t n)
-{
-    if (l->start != NULL)
-        return rd_grow(l, n);
-    if (n <= l->cap && l->sentence != NULL)
-        return IG_OK;
-    size_t c = n ? n : 1;
-    uint32_t *se = ig_reallocarray(l->sentence, c + RD_PAD, sizeof *se);
-    if (se == NULL)
-        return IG_ENOMEM;
-    l->sentence = se;
-    l->cap = (uint32_t)c;
-    return IG_OK;
-}
-
 /* idx_layout_get, or with full 0 idx_layout_sentences. */
 static int layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, int full, ig_err *e)
 {
@@ -931,107 +817,12 @@ static int layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, int full
     if ((uint64_t)n > len)
         return rd_corrupt(r, e, IDX_SEC_DOCDATA, rd_at(r, base),
                           "layout of document %u too short for %u positions", doc, n);
-    if ((full ? rd_grow(l, n) : rd_grow_sentences(l, n)) != IG_OK)
+    if (idx_layout_grow(l, n, full) != IG_OK)
         return ig_err_nomem(e, STAGE);
-    l->n = 0;
-    uint64_t prev_end = 0, v, w;
-    for (uint32_t i = 0; !full && i < n; i++) {
-        /* The entries are only stepped over: their values are checked when
-         * the layout is decoded in full. */
-#if defined(__SSE2__)
-        while (n - i >= 16 && end - p >= 16) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-            __m128i wb = _mm_and_si128(x, _mm_set1_epi8(63));
-            if (_mm_movemask_epi8(_mm_cmpeq_epi8(wb, _mm_setzero_si128())) != 0)
-                break;
-            p += 16;
-            i += 16;
-        }
-        if (i == n)
-            break;
-#endif
-        if (p >= end)
-            goto bad;
-        unsigned b = *p++;
-        if ((b & 63) == 0 &&
-            (b != 0 || ig_varint_get(&p, end, &v) != 0 || ig_varint_get(&p, end, &w) != 0))
-            goto bad;
-    }
-    for (uint32_t i = 0; full && i < n; i++) {
-#if defined(__SSE2__)
-        /* Sixteen one-byte positions at once (ordinary prose: gaps of 1 to
-         * 4 bytes, tokens under 64), with the checks of the loop below:
-         * every step moves forward, so the last end within the text bounds
-         * them all. */
-        while (n - i >= 16 && end - p >= 16) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-            __m128i wb = _mm_and_si128(x, _mm_set1_epi8(63));
-            if (_mm_movemask_epi8(_mm_cmpeq_epi8(wb, _mm_setzero_si128())) != 0)
-                break;
-            __m128i db = _mm_add_epi8(_mm_and_si128(_mm_srli_epi16(x, 6), _mm_set1_epi8(3)),
-                                      _mm_set1_epi8(1));
-            /* Past the text: the loop below finds the entry, for the
-             * error's offset. */
-            if (lay_run16(l->start + i, l->end + i, prev_end, db, wb, bytes, &prev_end) != 0)
-                break;
-            p += 16;
-            i += 16;
-        }
-        if (i == n)
-            break;
-#endif
-        if (p >= end)
-            goto bad;
-        unsigned b = *p++;
-        int64_t d;
-        if (b & 63) {
-            d = (int64_t)(b >> 6) + 1;
-            w = b & 63;
-        } else {
-            if (b != 0 || ig_varint_get(&p, end, &v) != 0 || ig_varint_get(&p, end, &w) != 0)
-                goto bad;
-            d = idx_unzz(v);
-        }
-        if ((d < 0 && (uint64_t)-d > prev_end) || (d > 0 && (uint64_t)d > bytes - prev_end))
-            goto bad;
-        uint64_t s = prev_end + (uint64_t)d;
-        if (w > bytes - s)
-            goto bad;
-        l->start[i] = s;
-        l->end[i] = prev_end = s + w;
-    }
-    uint32_t *arr[3] = { l->sentence, full ? l->paragraph : NULL, full ? l->section : NULL };
-    for (int k = 0; k < 3; k++) {
-        uint64_t runs;
-        if (ig_varint_get(&p, end, &runs) != 0 || runs > n || (runs == 0) != (n == 0))
-            goto bad;
-        uint64_t at = 0;
-        int64_t val = 0;
-        for (uint64_t j = 0; j < runs; j++) {
-            uint64_t gap, dz;
-            if (ig_varint_get(&p, end, &gap) != 0 || ig_varint_get(&p, end, &dz) != 0)
-                goto bad;
-            if ((j == 0) != (gap == 0) || gap >= (uint64_t)n - at)
-                goto bad;
-            /* The previous run ends where this one starts. */
-            if (arr[k] != NULL)
-                fill_run(arr[k], at, at + gap, (uint32_t)val);
-            at += gap;
-            int64_t dv = idx_unzz(dz);
-            if ((dv < 0 && -dv > val) || (dv > 0 && dv > (int64_t)UINT32_MAX - val))
-                goto bad;
-            val += dv;
-        }
-        if (arr[k] != NULL)
-            fill_run(arr[k], at, n, (uint32_t)val);
-    }
-    if (p != end)
-        goto bad;
-    l->n = n;
+    if (idx_layout_decode(&p, end, n, bytes, full, l) != 0)
+        return rd_corrupt(r, e, IDX_SEC_DOCDATA, rd_at(r, p),
+                          "bad layout of document %u (%s)", doc, idx_doc_id(r, doc));
     return IG_OK;
-bad:
-    return rd_corrupt(r, e, IDX_SEC_DOCDATA, rd_at(r, p),
-                      "bad layout of document %u (%s)", doc, idx_doc_id(r, doc));
 }
 
 int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
@@ -1042,18 +833,6 @@ int idx_layout_get(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
 int idx_layout_sentences(const idx_reader *r, uint32_t doc, idx_layout *l, ig_err *e)
 {
     return layout_get(r, doc, l, 0, e);
-}
-
-void idx_layout_free(idx_layout *l)
-{
-    if (l == NULL)
-        return;
-    ig_free(l->start);
-    ig_free(l->end);
-    ig_free(l->sentence);
-    ig_free(l->paragraph);
-    ig_free(l->section);
-    memset(l, 0, sizeof *l);
 }
 
 int idx_doc_text(const idx_reader *r, uint32_t doc, ig_buf *out, ig_err *e)

@@ -1,7 +1,8 @@
 /*
  * index_fmt.h: constants and small codecs of the index file format, shared
  * by the reader (index.c, which holds the full specification) and the
- * writer (index_write.c, index_build.c); the functions are in index_fmt.c.
+ * writer (index_write.c, index_build.c); the functions are in index_fmt.c,
+ * the layout decoder in index_layout.c.
  * Private to the index module: no other module includes it.
  */
 #ifndef IG_INDEX_FMT_H
@@ -11,6 +12,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "index.h"
 
 #define IDX_MAGIC "IGMAPIDX"        /* 8 bytes at offset 0 */
 #define IDX_END_MAGIC "IGMAPEND"    /* last 8 bytes of the file */
@@ -144,5 +146,16 @@ uint32_t idx_crc32(uint32_t crc, const void *p, size_t n);
 /* The CRC-32 of A followed by B from crc1 = CRC of A, crc2 = CRC of B and
  * len2 = the length of B: zlib's crc32_combine64, several times faster. */
 uint32_t idx_crc32_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
+
+/* Layouts (index_layout.c).  idx_layout_grow makes room in l for n
+ * positions, every array (full) or the sentence array alone; IG_OK or
+ * IG_ENOMEM (l is then emptied).  idx_layout_decode decodes the layout
+ * bytes *p..end of a document of n positions and bytes bytes of text into
+ * l (grown for them), every array (full) or the sentence array alone
+ * (the position entries only stepped over); 0, or -1 with *p at the byte
+ * where it went wrong. */
+int idx_layout_grow(idx_layout *l, uint32_t n, int full);
+int idx_layout_decode(const unsigned char **p, const unsigned char *end, uint32_t n,
+                      uint64_t bytes, int full, idx_layout *l);
 
 #endif

@@ -1254,13 +1254,7 @@ static void test_layout_crafted(void)
     snprintf(path, sizeof path, "%s/rt.igx", tmpdir);
     snprintf(out, sizeof out, "%s/crafted.igx", tmpdir);
     ig_buf b = IG_BUF_INIT;
-    FILE *f = fopen(path, "rb");
-    char chunk[65536];
-    size_t k;
-    while (f && (k = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ig_buf_add(&b, chunk, k);
-    if (f)
-        fclose(f);
+    CHECK_EQ(read_all(path, &b), IG_OK);
     CHECK(b.len > 100);
     if (b.len <= 100)
         return;
@@ -1311,10 +1305,7 @@ static void test_layout_crafted(void)
         return;
     memset(u + at, 0xFF, n - 1);
     idx_fix_crcs(u, b.len);
-    FILE *g = fopen(out, "wb");
-    CHECK(g != NULL && fwrite(u, 1, b.len, g) == b.len);
-    if (g)
-        fclose(g);
+    CHECK_EQ(write_all(out, u, b.len), 0);
     r = NULL;
     CHECK_EQ(idx_open(&r, out, &e), IG_OK);
     if (r == NULL)
