@@ -160,28 +160,29 @@
  * size.
  *
  * Cost.  On the 1 GB bench index (70,000 documents, 155 million positions,
- * 4.35 million cues, 1.2 GB of evidence.csv) a run takes 13-15 CPU
- * seconds and 7.5-9 s of wall time on 2 cores, as the shared VM allows
- * (make bench; README: measurements).  The bootstrap takes about 2 with
- * AVX-512 (1000 replicates of about as many draws as the row has cue
- * sentences: 3.9 billion draws in all, two per generator output, eight
- * lanes a vector instruction, exact weights summed as integers, packed in
- * 16 bits each when they fit, each lane drawing through all its
- * replicates without waiting for the others; about 9 on the plain path;
- * on the 100 MB bench index, one thread, the whole run takes about 2.0 CPU
- * s on the plain path, 1.45 on AVX2 and 1.35 on AVX-512).  Of the rest:
- * matching (pattern scans, postings, sentence numbers) about 4, inflating
- * the texts of documents with cues for the quote rule and the contexts
- * about 2 (pipeline/inflate.h's decoder, two texts side by side), encoding
- * the evidence rows about 2 (context cells copied while scanned, repeated
- * cells encoded once), the kernel's copy of the 1.2 GB file into the page
- * cache 0.7 to 2.5 (fresh pages cost the VM more at some times than at
- * others).  The calling thread writes a block's evidence while the other
- * workers start on the next block; the start (resolving the patterns, regex
- * entries over the vocabulary) and the end (positions.csv) run on two
- * threads, the other tables on one core (about 0.1 s).  --bootstrap 200
- * or 0 and --context 0 trade intervals and contexts for time (README:
- * measurements).
+ * 4.35 million cues, 1.2 GB of evidence.csv) a run took 12-15 s of user
+ * CPU, 0.8-2.5 s of system time and 7.2-10.2 s of wall time on 2 cores
+ * in runs of 2026-11-22, as the shared VM allowed (README: measurements).
+ * The bootstrap takes about 2 CPU seconds with AVX-512 (1000 replicates
+ * of about as many draws as the row has cue sentences: 3.9 billion draws
+ * in all, two per generator output, eight lanes a vector instruction,
+ * exact weights summed as integers, packed in 16 bits each when they fit,
+ * each lane drawing through all its replicates without waiting for the
+ * others; about 9 on the plain path; on the 100 MB bench index, one
+ * thread, the whole run takes about 2.0 CPU s on the plain path, 1.45 on
+ * AVX2 and 1.35 on AVX-512).  Of the rest: matching (pattern scans,
+ * postings, sentence numbers) about 4, inflating the texts of documents
+ * with cues for the quote rule and the contexts about 2
+ * (pipeline/inflate.h's decoder, two texts side by side), encoding the
+ * evidence rows about 2 (context cells copied while scanned, repeated
+ * cells encoded once); the system time is mostly the kernel's copy of the
+ * 1.2 GB file into the page cache (fresh pages cost the VM more at some
+ * times than at others).  The calling thread writes a block's evidence
+ * while the other workers start on the next block; the start (resolving
+ * the patterns, regex entries over the vocabulary) and the end
+ * (positions.csv) run on two threads, the other tables on one core (about
+ * 0.1 s).  --bootstrap 200 or 0 and --context 0 trade intervals and
+ * contexts for time (README: measurements).
  *
  * Languages.  Each cue word is stemmed with the stemmer of each document's
  * language (pattern.h); the shipped lexicons are English, so a text in

@@ -22,7 +22,7 @@
 
 /* Entries past cap in the sentence, paragraph and section arrays, for
  * fill_run's last step. */
-#define RD_PAD 8
+#define LAY_PAD 8
 
 static int grow_all(idx_layout *l, uint32_t n)
 {
@@ -33,11 +33,11 @@ static int grow_all(idx_layout *l, uint32_t n)
     if (s) l->start = s;
     uint64_t *en = ig_reallocarray(l->end, c, sizeof *en);
     if (en) l->end = en;
-    uint32_t *se = ig_reallocarray(l->sentence, c + RD_PAD, sizeof *se);
+    uint32_t *se = ig_reallocarray(l->sentence, c + LAY_PAD, sizeof *se);
     if (se) l->sentence = se;
-    uint32_t *pa = ig_reallocarray(l->paragraph, c + RD_PAD, sizeof *pa);
+    uint32_t *pa = ig_reallocarray(l->paragraph, c + LAY_PAD, sizeof *pa);
     if (pa) l->paragraph = pa;
-    uint32_t *sc = ig_reallocarray(l->section, c + RD_PAD, sizeof *sc);
+    uint32_t *sc = ig_reallocarray(l->section, c + LAY_PAD, sizeof *sc);
     if (sc) l->section = sc;
     if (!s || !en || !se || !pa || !sc) {
         /* The arrays now differ in size (some grown, or shrunk from a
@@ -52,7 +52,7 @@ static int grow_all(idx_layout *l, uint32_t n)
 /* a[from..to) = v, for a run list: eight entries a step, the last step
  * running up to seven entries past to, into the next run (which starts at
  * to and writes over them) or, after the last run, into the array's
- * padding (RD_PAD).  A loop of single stores took a third of the
+ * padding (LAY_PAD).  A loop of single stores took a third of the
  * layout's decoding. */
 static inline void fill_run(uint32_t *a, uint64_t from, uint64_t to, uint32_t v)
 {
@@ -136,7 +136,7 @@ static int grow_sentences(idx_layout *l, uint32_t n)
     if (n <= l->cap && l->sentence != NULL)
         return IG_OK;
     size_t c = n ? n : 1;
-    uint32_t *se = ig_reallocarray(l->sentence, c + RD_PAD, sizeof *se);
+    uint32_t *se = ig_reallocarray(l->sentence, c + LAY_PAD, sizeof *se);
     if (se == NULL)
         return IG_ENOMEM;
     l->sentence = se;
