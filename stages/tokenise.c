@@ -234,6 +234,12 @@ enum { PEND_NONE = 0, PEND_LOWER, PEND_DIGIT, PEND_END };
 static unsigned char fast_tab[256];
 static unsigned char ascii_cc[128];
 static unsigned char ascii_lower[128];
+/* What tok_next_plain does at a byte between words: the cases of tok_next's
+ * loop that neither touch the line, sentence or paragraph state nor need a
+ * heading check once the line has started (PA_STOP: everything else, left
+ * to tok_next). */
+enum { PA_STOP = 0, PA_WORD, PA_SKIP };
+static unsigned char plain_act[256];
 
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -285,6 +291,18 @@ static void tables_fill(void)
     }
     for (int c = 128; c < 256; c++)
         fast_tab[c] = F_BREAK | F_NUMNEXT;
+    /* tok_next: an ASCII letter or digit starts the fast path; LF, CR,
+     * NUL, '.', '!' and '?' change the state; a space is skipped, and so is
+     * any other ASCII byte (the switch's default, which also marks the line
+     * as not blank: it is not blank already once its heading check is
+     * done).  Non-ASCII bytes stop (plain_act is 0 there). */
+    for (int c = 0; c < 128; c++) {
+        unsigned k = ascii_cc[c];
+        plain_act[c] = (fast_tab[c] & F_ALNUM) ? PA_WORD
+                       : (k == CC_LF || k == CC_CR || k == CC_NUL || k == CC_DOT || k == CC_TERM)
+                           ? PA_STOP
+                           : PA_SKIP;
+    }
 }
 
 #if defined(__SSE2__)
@@ -1311,6 +1329,77 @@ int tok_next(tok_stream *t, const tok_token **tok, ig_err *e)
             continue;
         }
     }
+}
+
+size_t tok_next_plain(tok_stream *t, tok_plain *w, size_t max, tok_plain_run *run)
+{
+    run->pos = t->next_pos;
+    run->sentence = t->sentence;
+    run->paragraph = t->paragraph;
+    run->section = t->section;
+    run->line = t->line;
+#if TOK_SSE2
+    /* Only where tok_next's next words would take its fast path with
+     * nothing pending: no sticky error, no parts to hand out, the line's
+     * heading check done, no sentence or paragraph break waiting, so that
+     * unit_begin would change nothing (line_blank is 0 already once the
+     * heading check is done: the byte that ended it was not a space).
+     * Right after tok_next has returned a token none of these holds; they
+     * keep the promise for any order of calls. */
+    if (TOK_FORCE_UTF8PROC || t->n > UINT32_MAX || t->err || t->parts_left || t->at_bol ||
+        t->sent_pend != PEND_NONE || t->para_pend || t->sentence == 0 || t->paragraph == 0)
+        return 0;
+    static const unsigned char keep[32] = {
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    };
+    const unsigned char *s = t->s;
+    size_t n = t->n, p = t->p, k = 0;
+    uint32_t pos = t->next_pos;
+    unsigned a;
+    while (k < max) {
+        while (p < n && (a = plain_act[s[p]]) != PA_WORD) {
+            if (a == PA_STOP)
+                goto done;
+            p++;
+        }
+        /* The word: tok_next's vector case, which sees its end within 16
+         * bytes; a longer word, the text's last 16 bytes and the limit on
+         * positions are left to tok_next, which starts over at the word. */
+        if (n - p < 16 || pos >= IG_MAX_DOC_TOKENS)
+            break;
+        unsigned up, m = sse_nonalnum(s + p, &up);
+        if (m == 0)
+            break;
+        size_t end = p + (unsigned)__builtin_ctz(m);
+        unsigned fd = fast_tab[s[end]], fn = end + 1 < n ? fast_tab[s[end + 1]] : 0;
+        unsigned numsep = (fd & F_NUMSEP) != 0;
+        numsep &= (fast_tab[s[end - 1]] & F_DIGIT) != 0;
+        numsep &= (fn & F_NUMNEXT) != 0;
+        if ((fd & F_BREAK) | numsep)
+            break; /* a compound, an apostrophe, a number: the general path */
+        size_t len = end - p;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + p));
+        __m128i isu = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - 'A'))),
+                                     _mm_set1_epi8((char)(-128 + 26)));
+        v = _mm_or_si128(v, _mm_and_si128(isu, _mm_set1_epi8(0x20)));
+        v = _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(keep + 16 - len)));
+        _mm_storeu_si128((__m128i *)(void *)w[k].norm, v);
+        w[k].start = (uint32_t)p;
+        w[k].len = (uint32_t)len;
+        k++;
+        pos++;
+        p = end;
+    }
+done:
+    t->p = p;
+    t->next_pos = pos;
+    return k;
+#else
+    (void)w;
+    (void)max;
+    return 0;
+#endif
 }
 
 uint32_t tok_positions(const tok_stream *t)

@@ -118,6 +118,45 @@ void tok_reset(tok_stream *t, const char *text, size_t len, const char *path);
  * Never allocates per token: buffers grow to at most about
  * 5 * IG_MAX_TOKEN_BYTES code points (for a combining-mark flood) and stay. */
 int tok_next(tok_stream *t, const tok_token **tok, ig_err *e);
+/* ---- plain words in bulk ------------------------------------------------
+ *
+ * Most tokens of English prose are plain ASCII words of under 16 bytes
+ * between spaces and commas.  tok_next_plain() hands out a run of them at
+ * once, for a caller (the index) whose per-token cost is mostly the call:
+ * each is exactly the TOK_WORD token tok_next() would have returned next,
+ * with the same byte range and position, span 0, not truncated, and the
+ * sentence, paragraph, section and line of the run (none of them changes
+ * within it).  The words come out while they are:
+ *   - ASCII letters and digits, 1 to 15 bytes, with at least 16 bytes of
+ *     text from their first byte;
+ *   - followed by a byte that cannot continue them (not a hyphen, an
+ *     apostrophe, a non-ASCII byte, nor a '.' or ',' between digits);
+ *   - separated by ASCII spaces, tabs and other C0 controls and by ASCII
+ *     punctuation other than '.', '!' and '?' (these, line breaks and NUL
+ *     end a run);
+ * and only while no sentence or paragraph break is pending and the line's
+ * heading check is done: the first word after a full stop, a line break or
+ * a heading goes through tok_next().  A run stops before anything else
+ * (the stream is left exactly where tok_next() continues) or after max
+ * words; 0 words is an ordinary answer (call tok_next()).  Mixing the two
+ * calls in any order gives the same tokens as tok_next() alone. */
+typedef struct tok_plain {
+    char norm[16];      /* the normalised form (the word lower-cased), then zeros */
+    uint32_t start;     /* byte range [start, start + len) in the original text
+                           (texts over 4 GiB get no plain runs) */
+    uint32_t len;       /* bytes, 1..15 */
+} tok_plain;
+
+typedef struct tok_plain_run {
+    uint32_t pos;       /* position of the run's first word (the next ones follow) */
+    uint32_t sentence, paragraph, section;
+    uint64_t line;
+} tok_plain_run;
+
+/* Up to max plain words into w[]; returns how many.  *run is always set
+ * (from the stream's state before the call). */
+size_t tok_next_plain(tok_stream *t, tok_plain *w, size_t max, tok_plain_run *run);
+
 /* Counts for the text since the last tok_reset(), so far: positions used
  * (including all parts of a compound whose joined token was returned),
  * sentences and paragraphs that have tokens (0 for a text without tokens),

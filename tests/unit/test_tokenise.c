@@ -7,7 +7,8 @@
  * combining-mark floods, agreement with utf8proc_map, tok_normalise_word,
  * error locations and allocation failures; and the ASCII fast path's
  * 16-byte vector scan against the byte-at-a-time rule at every word length
- * and case pattern around its boundaries.
+ * and case pattern around its boundaries; tok_next_plain's runs against
+ * tok_next alone.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -1043,6 +1044,158 @@ static void test_norm_read(void)
     CHECK(tokens > 200);
 }
 
+/* ---- tok_next_plain ------------------------------------------------------ */
+
+/* Every token of s[0..n) and the stream's end, one line each, written to
+ * out: through tok_next alone (step 0), or with tok_next_plain runs of at
+ * most 1..step words tried before every tok_next (the run length cycling),
+ * counting the words the runs gave in *plain.  A plain word must carry
+ * zeros after its norm. */
+static unsigned plain_bad; /* runs longer than asked, or norms with a tail */
+
+static void plain_trace(const char *s, size_t n, size_t step, ig_buf *out, size_t *plain)
+{
+    ig_err e;
+    ig_err_clear(&e);
+    ig_buf_reset(out);
+    tok_reset(tk, s, n, "t.txt");
+    char line[256];
+    size_t turn = 0;
+    int rc;
+    for (;;) {
+        if (step > 0) {
+            tok_plain w[8];
+            tok_plain_run run;
+            size_t max = 1 + turn++ % step;
+            size_t nw = tok_next_plain(tk, w, max, &run);
+            int bad_tail = 0;
+            for (size_t i = 0; i < nw; i++) {
+                for (size_t j = w[i].len; j < 16; j++)
+                    bad_tail |= w[i].norm[j] != 0;
+                snprintf(line, sizeof line, "W %.*s %u-%u @%u+0 s%u p%u q%u l%llu t0\n",
+                         (int)w[i].len, w[i].norm, w[i].start, w[i].start + w[i].len,
+                         run.pos + (uint32_t)i, run.sentence, run.paragraph, run.section,
+                         (unsigned long long)run.line);
+                ig_buf_adds(out, line);
+            }
+            plain_bad += nw > max || bad_tail;
+            *plain += nw;
+            if (nw > 0)
+                continue;
+        }
+        const tok_token *k;
+        if ((rc = tok_next(tk, &k, &e)) != 1)
+            break;
+        snprintf(line, sizeof line, "%c %.*s %llu-%llu @%u+%u s%u p%u q%u l%llu t%u\n",
+                 "WPJ"[k->kind], (int)k->norm_len, k->norm, (unsigned long long)k->start,
+                 (unsigned long long)k->end, k->pos, k->span, k->sentence, k->paragraph,
+                 k->section, (unsigned long long)k->line, k->truncated);
+        ig_buf_adds(out, line);
+    }
+    snprintf(line, sizeof line, "end %d | %u %u %u | ", rc, tok_positions(tk),
+             tok_sentences(tk), tok_paragraphs(tk));
+    ig_buf_adds(out, line);
+    ig_buf_adds(out, rc < 0 ? e.msg : "");
+    ig_buf_adds(out, "\n");
+}
+
+/* tok_next_plain is a shortcut, never a different tokeniser: on crafted
+ * texts and on random texts built from pieces that touch every rule (words
+ * of 1 to 17 letters in both cases, digits with '.' and ',', compounds,
+ * apostrophes, abbreviations, terminators, line breaks, blank lines,
+ * headings, tabs, quotes, non-ASCII letters, transparent and separator
+ * code points, NUL, texts ending inside and just after a word), the tokens
+ * and counters come out the same however the two calls are mixed, and the
+ * runs do hand out most words of ordinary prose. */
+static void test_plain(void)
+{
+    static const char *const crafted[] = {
+        "the quick brown fox, jumps over the lazy dog; again and again (and again) "
+        "until the end of this rather long sentence",
+        "First. Second sentence here, with words. Third one? Yes! e.g. this and "
+        "U.S. policy, No. 5 and p. 12 of it",
+        "multi-stakeholder and inter-governmental bodies don't say so; States' "
+        "views vary 3.5 and 1,000 and v1.2 times",
+        "line one has words\nline two has words\n\nnew paragraph has words\r\n"
+        "CRLF line\rCR line goes on and on",
+        "Question 5: what do you think about it all\nQ6: nothing much at all really\n"
+        "text after the heading line goes here",
+        "abcdefghijklmno abcdefghijklmnop abcdefghijklmnopq ABCDEFGHIJKLMNO Mixed "
+        "CaSe WoRdS here and there",
+        "caf\xc3\xa9 na\xc3\xafve co\xc2\xad" "operation ICANN\xe2\x80\x99s role "
+        "in the words\xe2\x80\xa8separated by\xe2\x80\x8b" "zero width space",
+        "tab\tseparated\twords\tand\vother\fcontrols \x01 here \x7f too and more",
+        "ends right on a word",
+        "ends with a space after it ",
+        "",
+        "   ",
+        ".",
+        "a",
+    };
+    ig_buf a = IG_BUF_INIT, b = IG_BUF_INIT;
+    size_t plain = 0, total = 0, mismatches = 0;
+    for (size_t i = 0; i < sizeof crafted / sizeof crafted[0]; i++)
+        for (size_t step = 1; step <= 8; step++) {
+            plain_trace(crafted[i], strlen(crafted[i]), 0, &a, &total);
+            plain_trace(crafted[i], strlen(crafted[i]), step, &b, &plain);
+            if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
+                if (mismatches++ == 0)
+                    fprintf(stderr, "tok_next_plain differs on crafted text %zu, step %zu:\n"
+                                    "%s---\n%s", i, step, a.data, b.data);
+            }
+        }
+    CHECK_EQ(mismatches, 0);
+    CHECK(plain > 100);
+    static const char *const pieces[] = {
+        "a", "to", "the", "word", "Words", "States", "policy", "governance", "Stakeholders",
+        "abcdefghijklmn", "abcdefghijklmno", "abcdefghijklmnop", "abcdefghijklmnopq",
+        "INTERGOVERNMENTAL", "x9", "2005", "3.5", "1,000", "3.", "v1.2", "multi-stakeholder",
+        "inter-governmental", "don't", "States'", "ICANN\xe2\x80\x99s", "e.g.", "U.S.", "No. 5",
+        "etc.", "caf\xc3\xa9", "\xc3\x89tat", "co\xc2\xad" "op", " ", " ", " ", " ", "  ",
+        ", ", "; ", ": ", ". ", "! ", "? ", "...", " - ", " -- ", "\"", "(", ")", "'", "\t",
+        "\n", "\n\n", "\r\n", "\r", "\nQuestion 3: ", "\nQ4. ", "\xe2\x80\x94", "\xe2\x80\xa9",
+        "\xe2\x80\x8b", "\xc2\xa0", "#", "_", "\x01", "\0",
+    };
+    size_t np = sizeof pieces / sizeof pieces[0];
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    char text[4096];
+    for (int r = 0; r < 3000; r++) {
+        size_t n = 0;
+        int pieces_n = 1 + (int)(x % 200);
+        for (int j = 0; j < pieces_n; j++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            /* mostly ordinary words and spaces, so that runs form */
+            size_t k = (x >> 33) % 4 ? (x >> 40) % 9 + ((x >> 50) & 1 ? 0 : 33)
+                                     : (x >> 40) % np;
+            size_t len = pieces[k][0] == '\0' ? 1 : strlen(pieces[k]);
+            if (n + len >= sizeof text)
+                break;
+            memcpy(text + n, pieces[k], len);
+            n += len;
+        }
+        size_t step = 1 + (size_t)r % 8;
+        plain_trace(text, n, 0, &a, &total);
+        plain_trace(text, n, step, &b, &plain);
+        if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
+            if (mismatches++ == 0)
+                fprintf(stderr, "tok_next_plain differs on random text %d, step %zu:\n"
+                                "%s---\n%s", r, step, a.data, b.data);
+        }
+    }
+    CHECK_EQ(mismatches, 0);
+    CHECK_EQ(plain_bad, 0);
+    /* ordinary prose: most words through the runs */
+    const char *prose = crafted[0];
+    size_t words = 0;
+    plain = 0;
+    plain_trace(prose, strlen(prose), 8, &b, &plain);
+    for (size_t i = 0; i < b.len; i++)
+        words += b.data[i] == '\n';
+    CHECK(plain + 3 >= words - 1);
+    ig_buf_free(&a);
+    ig_buf_free(&b);
+}
+
 int main(void)
 {
     ig_err e;
@@ -1068,6 +1221,7 @@ int main(void)
     RUN(test_oom);
     RUN(test_vector_scan);
     RUN(test_norm_read);
+    RUN(test_plain);
     tok_close(tk);
     return harness_done();
 }
