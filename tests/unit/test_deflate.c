@@ -1056,6 +1056,79 @@ out:
         free(dst[k]);
 }
 
+/* Literals with codes longer than the fast path's primary table (12 to
+ * 15 bits, decoded from a subtable without leaving the fast path) at every
+ * point of a refill: a hand-made dynamic block in which 'a' has an 11-bit
+ * code, so that four of them use 44 of the 56 bits a refill can leave, and
+ * a 15-bit code after them does not fit in the bits counted.  Random mixes
+ * of 'a' and the long ones, each decoded with its two-stream partner too,
+ * must come out as zlib reads them. */
+static void test_fast_inflate_long_codes(void)
+{
+    /* Code lengths (complete: 1/2 + 1/4 + ... + 2/2^15 = 1): end of block
+     * 1 bit, 'b'..'j' 2..10, 'a' 11, 'k' 12, 'l' 13, 'm' 14, 'y' and 'z' 15. */
+    uint8_t len[258];
+    memset(len, 0, sizeof len);
+    len[256] = 1;
+    for (unsigned i = 0; i < 9; i++)
+        len['b' + i] = (uint8_t)(2 + i);
+    len['a'] = 11;
+    len['k'] = 12;
+    len['l'] = 13;
+    len['m'] = 14;
+    len['y'] = len['z'] = 15;
+    len[257] = 1; /* the one distance code (incomplete, allowed at 1 bit) */
+    unsigned code[257], count[16] = { 0 }, next[16] = { 0 };
+    for (unsigned i = 0; i < 257; i++)
+        count[len[i]]++;
+    count[0] = 0;
+    for (unsigned b = 1, c = 0; b < 16; b++) {
+        c = (c + count[b - 1]) << 1;
+        next[b] = c;
+    }
+    for (unsigned i = 0; i < 257; i++)
+        if (len[i])
+            code[i] = next[len[i]]++;
+    static const char longs[] = "klmyz";
+    unsigned wrong = 0, streams = 0;
+    for (int r = 0; r < 200; r++) {
+        unsigned char text[320], out[2][320];
+        size_t n = 40 + (size_t)(next_rand() % 280);
+        for (size_t i = 0; i < n; i++)
+            text[i] = next_rand() % 10 < 7 ? 'a' : (unsigned char)longs[next_rand() % 5];
+        bitw w;
+        memset(&w, 0, sizeof w);
+        bw_bits(&w, 0x78, 8);
+        bw_bits(&w, 0x01, 8);
+        bw_bits(&w, 1, 1);              /* BFINAL */
+        bw_bits(&w, 2, 2);              /* dynamic */
+        bw_bits(&w, 0, 5);              /* 257 literal/length codes */
+        bw_bits(&w, 0, 5);              /* 1 distance code */
+        bw_bits(&w, 15, 4);             /* 19 code length code lengths */
+        /* Code length symbols 0..15 all 4 bits (code = the symbol), the
+         * repeat symbols 16, 17, 18 unused: order 16 17 18 0 8 7 ... 15. */
+        for (unsigned i = 0; i < 19; i++)
+            bw_bits(&w, i < 3 ? 0u : 4u, 3);
+        for (unsigned sym = 0; sym < 258; sym++)
+            bw_code(&w, len[sym], 4);
+        for (size_t i = 0; i < n; i++)
+            bw_code(&w, code[text[i]], len[text[i]]);
+        bw_code(&w, code[256], 1);
+        bw_trailer(&w, text, n);
+        wrong += w.n >= sizeof w.b;
+        streams++;
+        /* alone, and as the second of two streams beside a copy */
+        ig_inflate_job job[2] = { { w.b, w.n, out[0], n, 0 }, { w.b, w.n, out[1], n, 0 } };
+        ig_inflate_zlibn(job, 2);
+        if (job[0].rc != 0 || ig_inflate_zlib(w.b, w.n, out[0], n) != 0 ||
+            memcmp(out[0], text, n) != 0 ||
+            job[1].rc != 0 || memcmp(out[1], text, n) != 0 || !zlib_agrees(w.b, w.n, text, n))
+            wrong++;
+    }
+    CHECK_EQ(wrong, 0);
+    CHECK_EQ(streams, 200);
+}
+
 int main(void)
 {
     if (ig_deflate_new(&enc) != 0 || ig_deflate_new(&enc2) != 0) {
@@ -1089,6 +1162,7 @@ int main(void)
     RUN(test_adler_fast);
     RUN(test_inflate_table_reuse);
     RUN(test_fast_inflate_pairs);
+    RUN(test_fast_inflate_long_codes);
     ig_deflate_free(enc);
     ig_deflate_free(enc2);
     ig_deflate_free(NULL);
