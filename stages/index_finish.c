@@ -240,8 +240,8 @@ static void *w_stems(void *arg)
     size_t nt = j->nt;
     for (size_t i = 0; i < nt; i++) {
         const struct wterm *t = &w->terms[j->order[i]];
-        se[i].off = t->stem_off;
-        se[i].len = t->stem_len;
+        se[i].off = w->stemref[j->order[i]].off;
+        se[i].len = w->stemref[j->order[i]].len;
         se[i].term = (uint32_t)i;
         se[i].lang = j->lfinal[t->lang];
     }

@@ -196,7 +196,8 @@ void idx_writer_abort(idx_writer *w)
     ig_free(w->docs);
     ig_buf_free(&w->meta);
     ig_pool_free(&w->post);
-    ig_free(w->terms);
+    ig_free(w->terms_mem);
+    ig_free(w->stemref);
     ig_buf_free(&w->surfaces);
     ig_buf_free(&w->stems);
     ig_free(w->slots);
@@ -514,6 +515,30 @@ static inline uint64_t w_term_hash(const struct dterm *dt, uint16_t lang)
     return dt->hash ^ ((uint64_t)lang + 1) * 0x9E3779B97F4A7C15ull;
 }
 
+
+/* Room for one more term in w->terms, kept aligned to WTERM_ALIGN (ig_realloc
+ * would not keep it so): a larger block, the terms copied over. */
+static int w_terms_grow(idx_writer *w)
+{
+    if (w->nterms < w->cterms)
+        return IG_OK;
+    size_t c = w->cterms ? 2 * w->cterms : 1024;
+    if (c > (SIZE_MAX - WTERM_ALIGN) / sizeof(struct wterm))
+        return IG_ENOMEM;
+    void *mem = ig_malloc(c * sizeof(struct wterm) + WTERM_ALIGN);
+    if (mem == NULL)
+        return IG_ENOMEM;
+    struct wterm *t = (struct wterm *)(((uintptr_t)mem + WTERM_ALIGN - 1) &
+                                       ~(uintptr_t)(WTERM_ALIGN - 1));
+    if (w->nterms > 0)
+        memcpy(t, w->terms, w->nterms * sizeof *t);
+    ig_free(w->terms_mem);
+    w->terms_mem = mem;
+    w->terms = t;
+    w->cterms = c;
+    return IG_OK;
+}
+
 /* The corpus term for a document's term (hash h), created if new. */
 static int w_term(idx_writer *w, const idx_docbuf *d, const struct dterm *dt, uint64_t h,
                   uint16_t lang, struct wterm **out)
@@ -535,8 +560,8 @@ static int w_term(idx_writer *w, const idx_docbuf *d, const struct dterm *dt, ui
         }
         i = (i + 1) & mask;
     }
-    if (w->nterms >= UINT32_MAX - 1 ||
-        w_grow((void **)&w->terms, &w->cterms, w->nterms + 1, sizeof *w->terms) != IG_OK ||
+    if (w->nterms >= UINT32_MAX - 1 || w_terms_grow(w) != IG_OK ||
+        w_grow((void **)&w->stemref, &w->cstemref, w->nterms + 1, sizeof *w->stemref) != IG_OK ||
         ig_buf_reserve(&w->surfaces, (size_t)dt->surf_len + 1) != IG_OK)
         return IG_ENOMEM;
     struct wterm *t = &w->terms[w->nterms];
@@ -554,8 +579,8 @@ static int w_term(idx_writer *w, const idx_docbuf *d, const struct dterm *dt, ui
     if (stem_word_once(w->stemmers[lang], s, dt->surf_len, &st, &sl) != IG_OK ||
         ig_buf_add(&w->stems, st, sl) != IG_OK)
         return IG_ENOMEM; /* the term is not counted or in the table yet */
-    t->stem_off = w->stems.len - sl;
-    t->stem_len = (uint32_t)sl;
+    w->stemref[w->nterms].off = w->stems.len - sl;
+    w->stemref[w->nterms].len = (uint32_t)sl;
     w->slots[i].tag = tag;
     w->slots[i].idx = (uint32_t)++w->nterms;
     *out = t;

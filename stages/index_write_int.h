@@ -24,19 +24,28 @@
  * cheaper than computing one over the bytes. */
 #define COMBINE_MIN 4096
 
-/* A term of the whole corpus. */
+/* A term of the whole corpus: one cache line (w->terms is aligned to
+ * them), so that adding a document's lists waits for one line a term,
+ * the one its prefetch asked for; at 80 bytes most terms straddled two.
+ * Its stem, needed only by the finish step, is kept apart (w->stemref). */
 struct wterm {
     uint64_t hash;          /* of surface and language */
     uint64_t surf_off;      /* in w->surfaces (NUL-terminated there) */
     uint64_t cf;
     unsigned char *p;       /* postings since the last spill */
     size_t len, cap;
-    uint64_t stem_off;      /* in w->stems */
     uint32_t surf_len;
-    uint32_t stem_len;
     uint32_t last1;         /* last document + 1, 0 before the first */
     uint32_t df;
     uint16_t lang;          /* provisional language (order first seen) */
+};
+#define WTERM_ALIGN 64
+_Static_assert(sizeof(struct wterm) == WTERM_ALIGN, "a term is one cache line");
+
+/* Where a term's stem is: in w->stems. */
+struct wstem {
+    uint64_t off;
+    uint32_t len;
 };
 
 /* A slot of the corpus term table: the high half of the term's hash, so
@@ -87,8 +96,11 @@ struct idx_writer {
     ig_buf meta;                /* METADATA section, built as documents come */
     uint64_t docdata_off;       /* file offset of DOCDATA */
     uint32_t sec_crc;           /* CRC of the section being written */
-    struct wterm *terms;
+    struct wterm *terms;    /* WTERM_ALIGN-aligned, inside terms_mem */
+    void *terms_mem;
     size_t nterms, cterms;
+    struct wstem *stemref;  /* per term */
+    size_t cstemref;
     ig_buf surfaces;
     ig_buf stems;               /* each term's stem, stemmed when first met */
     struct wslot *slots;        /* open addressing, linear probing */
