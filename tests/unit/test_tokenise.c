@@ -354,6 +354,19 @@ static void test_sentences(void)
             CHECK_EQ(w, 2);
         }
     }
+    /* The longest abbreviation right after punctuation of every kind that
+     * borders the letters in ASCII ('@' and '[' before 'A'..'Z', '`' and
+     * '{' beside 'a'..'z'): seven bytes before the '.', only six of them
+     * letters, so a look-back that took them for letters would miss it. */
+    static const char borders[] = "@[`{(/_\"";
+    for (size_t i = 0; i < sizeof borders - 1; i++) {
+        char text[96];
+        snprintf(text, sizeof text, "Zulu x%capprox. Yankee", borders[i]);
+        uint32_t y = sentence_of(text, "yankee");
+        if (y != 1)
+            fprintf(stderr, "  \"%c\" before approx.: yankee in sentence %u\n", borders[i], y);
+        CHECK_EQ(y, 1);
+    }
     /* Not abbreviations: the sentence ends. */
     static const char *const not_abbr[] = {"policy", "ab", "ex", "usa", "eg", "e.gg"};
     for (size_t i = 0; i < sizeof not_abbr / sizeof not_abbr[0]; i++) {
