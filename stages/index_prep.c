@@ -772,7 +772,9 @@ int idx_prep_doc(idx_prep *p, idx_docbuf *d, const char *text, size_t len,
     /* Every occurrence in one loop (a loop per term ended at a count that
      * varies from term to term, mispredicted at most terms): the gaps
      * start again at each term's first position, and each term's end so
-     * far is noted in its record (the groups come in local term order). */
+     * far is noted in its record (the groups come in local term order).
+     * Every local term has an occurrence (prep_batch numbers a term at its
+     * first one), so every record gets its end here. */
     uint32_t prev = 0, plid = UINT32_MAX;
     for (size_t i = 0; i < p->nocc; i++) {
         const struct occ *o = &p->sorted[i];

@@ -292,7 +292,9 @@ static void tables_fill(void)
     for (int c = 128; c < 256; c++)
         fast_tab[c] = F_BREAK | F_NUMNEXT;
     /* tok_next: an ASCII letter or digit starts the fast path; LF, CR,
-     * NUL, '.', '!' and '?' change the state; a space is skipped, and so is
+     * '.', '!' and '?' change the state, and NUL is an error or (with
+     * allow_nul) a space, left to tok_next either way; a space is
+     * skipped, and so is
      * any other ASCII byte (the switch's default, which also marks the line
      * as not blank: it is not blank already once its heading check is
      * done).  Non-ASCII bytes stop (plain_act is 0 there). */
@@ -1344,8 +1346,9 @@ size_t tok_next_plain(tok_stream *t, tok_plain *w, size_t max, tok_plain_run *ru
      * heading check done, no sentence or paragraph break waiting, so that
      * unit_begin would change nothing (line_blank is 0 already once the
      * heading check is done: the byte that ended it was not a space).
-     * Right after tok_next has returned a token none of these holds; they
-     * keep the promise for any order of calls. */
+     * Right after tok_next has returned an ordinary word or a compound's
+     * last part none of these holds (after a joined form or another part,
+     * parts are waiting); they keep the promise for any order of calls. */
     if (TOK_FORCE_UTF8PROC || t->n > UINT32_MAX || t->err || t->parts_left || t->at_bol ||
         t->sent_pend != PEND_NONE || t->para_pend || t->sentence == 0 || t->paragraph == 0)
         return 0;

@@ -129,11 +129,12 @@ int tok_next(tok_stream *t, const tok_token **tok, ig_err *e);
  * within it).  The words come out while they are:
  *   - ASCII letters and digits, 1 to 15 bytes, with at least 16 bytes of
  *     text from their first byte;
- *   - followed by a byte that cannot continue them (not a hyphen, an
- *     apostrophe, a non-ASCII byte, nor a '.' or ',' between digits);
- *   - separated by ASCII spaces, tabs and other C0 controls and by ASCII
- *     punctuation other than '.', '!' and '?' (these, line breaks and NUL
- *     end a run);
+ *   - followed by a byte that cannot continue them: not a hyphen, an
+ *     apostrophe or a non-ASCII byte, and, after a digit, not a '.' or ','
+ *     followed by a digit or a non-ASCII byte (a number, or perhaps one);
+ *   - separated by ASCII spaces, tabs, DEL and the other C0 controls and by
+ *     ASCII punctuation other than '.', '!' and '?' (these, line breaks,
+ *     NUL and non-ASCII bytes end a run);
  * and only while no sentence or paragraph break is pending and the line's
  * heading check is done: the first word after a full stop, a line break or
  * a heading goes through tok_next().  A run stops before anything else

@@ -1066,12 +1066,13 @@ static void test_norm_read(void)
  * zeros after its norm. */
 static unsigned plain_bad; /* runs longer than asked, or norms with a tail */
 
-static void plain_trace(const char *s, size_t n, size_t step, ig_buf *out, size_t *plain)
+static void plain_trace(tok_stream *ts, const char *s, size_t n, size_t step, ig_buf *out,
+                        size_t *plain)
 {
     ig_err e;
     ig_err_clear(&e);
     ig_buf_reset(out);
-    tok_reset(tk, s, n, "t.txt");
+    tok_reset(ts, s, n, "t.txt");
     char line[256];
     size_t turn = 0;
     int rc;
@@ -1080,7 +1081,7 @@ static void plain_trace(const char *s, size_t n, size_t step, ig_buf *out, size_
             tok_plain w[8];
             tok_plain_run run;
             size_t max = 1 + turn++ % step;
-            size_t nw = tok_next_plain(tk, w, max, &run);
+            size_t nw = tok_next_plain(ts, w, max, &run);
             int bad_tail = 0;
             for (size_t i = 0; i < nw; i++) {
                 for (size_t j = w[i].len; j < 16; j++)
@@ -1097,7 +1098,7 @@ static void plain_trace(const char *s, size_t n, size_t step, ig_buf *out, size_
                 continue;
         }
         const tok_token *k;
-        if ((rc = tok_next(tk, &k, &e)) != 1)
+        if ((rc = tok_next(ts, &k, &e)) != 1)
             break;
         snprintf(line, sizeof line, "%c %.*s %llu-%llu @%u+%u s%u p%u q%u l%llu t%u\n",
                  "WPJ"[k->kind], (int)k->norm_len, k->norm, (unsigned long long)k->start,
@@ -1149,8 +1150,8 @@ static void test_plain(void)
     size_t plain = 0, total = 0, mismatches = 0;
     for (size_t i = 0; i < sizeof crafted / sizeof crafted[0]; i++)
         for (size_t step = 1; step <= 8; step++) {
-            plain_trace(crafted[i], strlen(crafted[i]), 0, &a, &total);
-            plain_trace(crafted[i], strlen(crafted[i]), step, &b, &plain);
+            plain_trace(tk, crafted[i], strlen(crafted[i]), 0, &a, &total);
+            plain_trace(tk, crafted[i], strlen(crafted[i]), step, &b, &plain);
             if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
                 if (mismatches++ == 0)
                     fprintf(stderr, "tok_next_plain differs on crafted text %zu, step %zu:\n"
@@ -1167,9 +1168,19 @@ static void test_plain(void)
         "etc.", "caf\xc3\xa9", "\xc3\x89tat", "co\xc2\xad" "op", " ", " ", " ", " ", "  ",
         ", ", "; ", ": ", ". ", "! ", "? ", "...", " - ", " -- ", "\"", "(", ")", "'", "\t",
         "\n", "\n\n", "\r\n", "\r", "\nQuestion 3: ", "\nQ4. ", "\xe2\x80\x94", "\xe2\x80\xa9",
-        "\xe2\x80\x8b", "\xc2\xa0", "#", "_", "\x01", "\0",
+        "\xe2\x80\x8b", "\xc2\xa0", "#", "_", "\x01", "\0", "\nPart 7 ", "\nsection 2. ",
+        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
     };
     size_t np = sizeof pieces / sizeof pieces[0];
+    tok_opts oo;
+    memset(&oo, 0, sizeof oo);
+    oo.allow_nul = 1;
+    oo.truncate_long = 1;
+    oo.section_pattern = "^(?:part|section)\\s+(\\d+)";
+    tok_stream *other = NULL;
+    ig_err oe;
+    ig_err_clear(&oe);
+    CHECK(tok_open(&other, &oo, &oe) == 0);
     uint64_t x = 0x9E3779B97F4A7C15ull;
     char text[4096];
     for (int r = 0; r < 3000; r++) {
@@ -1187,21 +1198,26 @@ static void test_plain(void)
             n += len;
         }
         size_t step = 1 + (size_t)r % 8;
-        plain_trace(text, n, 0, &a, &total);
-        plain_trace(text, n, step, &b, &plain);
+        /* every other text through a stream with the other options: NUL
+         * as a space (the texts hold NULs), another heading pattern (they
+         * hold "Part 7" and "section 2." lines), truncate mode */
+        tok_stream *ts = r % 2 && other != NULL ? other : tk;
+        plain_trace(ts, text, n, 0, &a, &total);
+        plain_trace(ts, text, n, step, &b, &plain);
         if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
             if (mismatches++ == 0)
                 fprintf(stderr, "tok_next_plain differs on random text %d, step %zu:\n"
                                 "%s---\n%s", r, step, a.data, b.data);
         }
     }
+    tok_close(other);
     CHECK_EQ(mismatches, 0);
     CHECK_EQ(plain_bad, 0);
     /* ordinary prose: most words through the runs */
     const char *prose = crafted[0];
     size_t words = 0;
     plain = 0;
-    plain_trace(prose, strlen(prose), 8, &b, &plain);
+    plain_trace(tk, prose, strlen(prose), 8, &b, &plain);
     for (size_t i = 0; i < b.len; i++)
         words += b.data[i] == '\n';
     CHECK(plain + 3 >= words - 1);
