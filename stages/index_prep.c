@@ -15,7 +15,8 @@
  * Terms are looked up in a table that each preparer keeps from one
  * document to the next (its "thread terms"), a batch of tokens at a time
  * with their slots prefetched; a term's local number in the document comes
- * from the stamp in its slot.  Only the
+ * from the stamp in its slot.  Most tokens reach the batch in runs of plain
+ * words (tokenise.h, tok_next_plain), the rest one at a time (tok_next).  Only the
  * surfaces of thread terms new in a document travel with it to the writer,
  * which knows the others by number (index.h states the resulting rule on
  * the order of documents; index_write.c keeps the maps).
