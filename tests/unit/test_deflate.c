@@ -806,6 +806,21 @@ static void bw_code(bitw *w, unsigned code, unsigned len)
         bw_bits(w, code >> i & 1u, 1);
 }
 
+/* Start w afresh with a zlib header and a final dynamic block of 257
+ * literal/length codes and 1 distance code, announcing ncl code length
+ * code lengths (4..19), which the caller writes next. */
+static void bw_dynamic(bitw *w, unsigned ncl)
+{
+    memset(w, 0, sizeof *w);
+    bw_bits(w, 0x78, 8);
+    bw_bits(w, 0x01, 8);
+    bw_bits(w, 1, 1);           /* BFINAL */
+    bw_bits(w, 2, 2);           /* dynamic */
+    bw_bits(w, 0, 5);           /* 257 literal/length codes */
+    bw_bits(w, 0, 5);           /* 1 distance code */
+    bw_bits(w, ncl - 4, 4);
+}
+
 /* Close the stream: byte boundary, then the Adler-32 of text. */
 static void bw_trailer(bitw *w, const unsigned char *text, size_t n)
 {
@@ -825,14 +840,7 @@ static void test_fast_inflate_edges(void)
     unsigned char out[16];
     for (int complete = 0; complete <= 1; complete++) {
         bitw w;
-        memset(&w, 0, sizeof w);
-        bw_bits(&w, 0x78, 8);
-        bw_bits(&w, 0x01, 8);
-        bw_bits(&w, 1, 1);              /* BFINAL */
-        bw_bits(&w, 2, 2);              /* dynamic */
-        bw_bits(&w, 0, 5);              /* 257 literal/length codes */
-        bw_bits(&w, 0, 5);              /* 1 distance code */
-        bw_bits(&w, 14, 4);             /* 18 code length code lengths */
+        bw_dynamic(&w, 18);
         /* order 16 17 18 0 8 7 9 6 10 5 11 4 12 3 13 2 14 1: symbol 0 is
          * the 4th, symbol 1 the 18th.  Complete: both 1 bit (0 -> "0",
          * 1 -> "1"); incomplete: symbol 1 "0", symbol 0 "10". */
@@ -1097,14 +1105,7 @@ static void test_fast_inflate_long_codes(void)
         for (size_t i = 0; i < n; i++)
             text[i] = next_rand() % 10 < 7 ? 'a' : (unsigned char)longs[next_rand() % 5];
         bitw w;
-        memset(&w, 0, sizeof w);
-        bw_bits(&w, 0x78, 8);
-        bw_bits(&w, 0x01, 8);
-        bw_bits(&w, 1, 1);              /* BFINAL */
-        bw_bits(&w, 2, 2);              /* dynamic */
-        bw_bits(&w, 0, 5);              /* 257 literal/length codes */
-        bw_bits(&w, 0, 5);              /* 1 distance code */
-        bw_bits(&w, 15, 4);             /* 19 code length code lengths */
+        bw_dynamic(&w, 19);
         /* Code length symbols 0..15 all 4 bits (code = the symbol), the
          * repeat symbols 16, 17, 18 unused: order 16 17 18 0 8 7 ... 15. */
         for (unsigned i = 0; i < 19; i++)
