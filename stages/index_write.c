@@ -728,15 +728,18 @@ int idx_writer_add(idx_writer *w, const char *const *vals, const char *lang,
     if ((rc = w_map_of(w, d, &m, e)) != IG_OK || (rc = w_resolve(w, m, d, lid, e)) != IG_OK)
         return idxw_fail(w, rc);
     const unsigned char *enc = (const unsigned char *)d->enc.data;
-    /* Each term is fetched 2 * AHEAD terms before its use and the tail of
-     * its postings AHEAD before: far enough for memory to answer, near
-     * enough that what was fetched is still in the cache. */
+    /* Each term is fetched 4 * AHEAD terms before its use and the tail of
+     * its postings AHEAD before (which reads the term): far enough for
+     * memory to answer, near enough that what was fetched is still in the
+     * cache.  (With the term 2 * AHEAD ahead, the read of it for the tail
+     * still waited: 5% more of the writer's samples in three pairs of runs
+     * at 100 MB.) */
     enum { AHEAD = 8 };
-    for (size_t i = 0; i < d->nt && i < 2 * AHEAD; i++)
+    for (size_t i = 0; i < d->nt && i < 4 * AHEAD; i++)
         __builtin_prefetch(&w->terms[w->ids[i]]);
     for (size_t i = 0; i < d->nt; i++) {
-        if (i + 2 * AHEAD < d->nt)
-            __builtin_prefetch(&w->terms[w->ids[i + 2 * AHEAD]]);
+        if (i + 4 * AHEAD < d->nt)
+            __builtin_prefetch(&w->terms[w->ids[i + 4 * AHEAD]]);
         if (i + AHEAD < d->nt) {
             const struct wterm *ta = &w->terms[w->ids[i + AHEAD]];
             if (ta->p)
