@@ -522,6 +522,37 @@ static int prep_batch(idx_prep *p, const struct btok *bt, size_t nb)
     return IG_OK;
 }
 
+/* Room for need more layout bytes at *lq (the write position, kept in a
+ * local by prep_scan, with *lend the end of the buffer's room): d->layout
+ * grown when short, by at least a quarter of the text's length. */
+static int layout_room(idx_docbuf *d, unsigned char **lq, unsigned char **lend, size_t need,
+                       size_t len)
+{
+    if (*lq != NULL && (size_t)(*lend - *lq) >= need)
+        return IG_OK;
+    if (*lq)
+        d->layout.len = (size_t)(*lq - (unsigned char *)d->layout.data);
+    if (ig_buf_reserve(&d->layout, need + len / 4) != IG_OK)
+        return IG_ENOMEM;
+    *lq = (unsigned char *)d->layout.data + d->layout.len;
+    *lend = (unsigned char *)d->layout.data + d->layout.cap - 1;
+    return IG_OK;
+}
+
+/* The sentence, paragraph and section runs at position npos: a run starts
+ * at the first position and wherever the number changes. */
+static inline int runs_at(idx_prep *p, struct runstate rs[3], uint32_t npos, uint32_t sentence,
+                          uint32_t paragraph, uint32_t section)
+{
+    if (npos != 0 && sentence == rs[0].val && paragraph == rs[1].val && section == rs[2].val)
+        return IG_OK;
+    uint32_t v[3] = { sentence, paragraph, section };
+    for (int k = 0; k < 3; k++)
+        if ((npos == 0 || v[k] != rs[k].val) && prep_run(&p->runs[k], &rs[k], npos, v[k]) != IG_OK)
+            return IG_ENOMEM;
+    return IG_OK;
+}
+
 /* The token loop of idx_prep_doc (the stream is reset): each position's
  * layout entry and run changes, and each token's occurrence under its local
  * term.  Returns 0 with the position count and the highest section, or the
@@ -552,25 +583,10 @@ static int prep_scan(idx_prep *p, idx_docbuf *d, size_t len, const char *path, u
                                 "(internal error)", run.pos, npos);
                 goto out;
             }
-            if (lq == NULL || (size_t)(lend - lq) < 21 * nw) {
-                if (lq)
-                    d->layout.len = (size_t)(lq - (unsigned char *)d->layout.data);
-                if (ig_buf_reserve(&d->layout, 21 * nw + len / 4) != IG_OK) {
-                    rc = ig_err_nomem(e, STAGE);
-                    goto out;
-                }
-                lq = (unsigned char *)d->layout.data + d->layout.len;
-                lend = (unsigned char *)d->layout.data + d->layout.cap - 1;
-            }
-            if (npos == 0 || run.sentence != rs[0].val || run.paragraph != rs[1].val ||
-                run.section != rs[2].val) {
-                uint32_t v[3] = { run.sentence, run.paragraph, run.section };
-                for (int j = 0; j < 3; j++)
-                    if ((npos == 0 || v[j] != rs[j].val) &&
-                        prep_run(&p->runs[j], &rs[j], npos, v[j]) != IG_OK) {
-                        rc = ig_err_nomem(e, STAGE);
-                        goto out;
-                    }
+            if (layout_room(d, &lq, &lend, 21 * nw, len) != IG_OK ||
+                runs_at(p, rs, npos, run.sentence, run.paragraph, run.section) != IG_OK) {
+                rc = ig_err_nomem(e, STAGE);
+                goto out;
             }
             if (run.section > maxsec)
                 maxsec = run.section;
@@ -612,29 +628,15 @@ static int prep_scan(idx_prep *p, idx_docbuf *d, size_t len, const char *path, u
                                 (unsigned)IG_MAX_DOC_TOKENS);
                 goto out;
             }
-            if (lq == NULL || lend - lq < 21) {
-                if (lq)
-                    d->layout.len = (size_t)(lq - (unsigned char *)d->layout.data);
-                if (ig_buf_reserve(&d->layout, 21 + len / 4) != IG_OK) {
-                    rc = ig_err_nomem(e, STAGE);
-                    goto out;
-                }
-                lq = (unsigned char *)d->layout.data + d->layout.len;
-                lend = (unsigned char *)d->layout.data + d->layout.cap - 1;
+            if (layout_room(d, &lq, &lend, 21, len) != IG_OK) {
+                rc = ig_err_nomem(e, STAGE);
+                goto out;
             }
             lq = idx_put_layout(lq, (int64_t)tk->start - (int64_t)prev_end, tk->end - tk->start);
             prev_end = tk->end;
-            /* A run starts at the first position and wherever the number
-             * changes. */
-            if (npos == 0 || tk->sentence != rs[0].val || tk->paragraph != rs[1].val ||
-                tk->section != rs[2].val) {
-                uint32_t v[3] = { tk->sentence, tk->paragraph, tk->section };
-                for (int k = 0; k < 3; k++)
-                    if ((npos == 0 || v[k] != rs[k].val) &&
-                        prep_run(&p->runs[k], &rs[k], npos, v[k]) != IG_OK) {
-                        rc = ig_err_nomem(e, STAGE);
-                        goto out;
-                    }
+            if (runs_at(p, rs, npos, tk->sentence, tk->paragraph, tk->section) != IG_OK) {
+                rc = ig_err_nomem(e, STAGE);
+                goto out;
             }
             if (tk->section > maxsec)
                 maxsec = tk->section;

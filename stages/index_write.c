@@ -515,7 +515,6 @@ static inline uint64_t w_term_hash(const struct dterm *dt, uint16_t lang)
     return dt->hash ^ ((uint64_t)lang + 1) * 0x9E3779B97F4A7C15ull;
 }
 
-
 /* Room for one more term in w->terms, kept aligned to WTERM_ALIGN (ig_realloc
  * would not keep it so): a larger block, the terms copied over. */
 static int w_terms_grow(idx_writer *w)

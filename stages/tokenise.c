@@ -326,14 +326,18 @@ static inline unsigned sse_nonalnum(const unsigned char *s, unsigned *upper)
     *upper = (unsigned)_mm_movemask_epi8(isu);
     return ~(unsigned)_mm_movemask_epi8(_mm_or_si128(isl, isd)) & 0xFFFFu;
 }
-/* The 16 bytes at s with A-Z lower-cased, into out. */
-static inline void sse_lower16(const unsigned char *s, char *out)
+/* The 16 bytes at s with A-Z lower-cased. */
+static inline __m128i sse_lower(const unsigned char *s)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
     __m128i isu = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - 'A'))),
                                  _mm_set1_epi8((char)(-128 + 26)));
-    v = _mm_or_si128(v, _mm_and_si128(isu, _mm_set1_epi8(0x20)));
-    _mm_storeu_si128((__m128i *)(void *)out, v);
+    return _mm_or_si128(v, _mm_and_si128(isu, _mm_set1_epi8(0x20)));
+}
+/* The same, into out. */
+static inline void sse_lower16(const unsigned char *s, char *out)
+{
+    _mm_storeu_si128((__m128i *)(void *)out, sse_lower(s));
 }
 #else
 #define TOK_SSE2 0
@@ -1382,11 +1386,8 @@ size_t tok_next_plain(tok_stream *t, tok_plain *w, size_t max, tok_plain_run *ru
         if ((fd & F_BREAK) | numsep)
             break; /* a compound, an apostrophe, a number: the general path */
         size_t len = end - p;
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + p));
-        __m128i isu = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - 'A'))),
-                                     _mm_set1_epi8((char)(-128 + 26)));
-        v = _mm_or_si128(v, _mm_and_si128(isu, _mm_set1_epi8(0x20)));
-        v = _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(keep + 16 - len)));
+        __m128i tail = _mm_loadu_si128((const __m128i *)(const void *)(keep + 16 - len));
+        __m128i v = _mm_and_si128(sse_lower(s + p), tail);
         _mm_storeu_si128((__m128i *)(void *)w[k].norm, v);
         w[k].start = (uint32_t)p;
         w[k].len = (uint32_t)len;
