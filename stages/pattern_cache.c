@@ -176,8 +176,10 @@ int pat_cache_range(pat_cache *c, uint32_t d0, uint32_t d1, ig_err *e)
     c->d0 = d0;
     c->d1 = d1;
     c->gen++;
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
         c->t[i].ndocs = c->t[i].nv = 0;
+        c->t[i].wmax = 0;
+    }
     return IG_OK;
 }
 
@@ -202,13 +204,14 @@ static int pc_grow_doc(pc_term *t)
 
 /* Append the spans of it's current document to *v (*n used, *cap room);
  * *sorted drops to 0 when a span is not above the one before it within
- * v[run..). */
+ * v[run..); *wmax rises to the widest span. */
 static inline int pc_read_doc(idx_postings *it, uint64_t **v, size_t *n, size_t *cap, size_t run,
-                       int *sorted, ig_err *e)
+                       int *sorted, uint32_t *wmax, ig_err *e)
 {
-    uint32_t pos, span;
+    uint32_t pos, span, w = *wmax;
     int rc;
     while ((rc = idx_postings_pos(it, &pos, &span, e)) == 1) {
+        w = span > w ? span : w;
         if ((uint64_t)pos + span > UINT32_MAX)
             return pat_damaged(e, "position %u with span %u in document %u", pos, span, it->doc);
         uint64_t x = SPAN(pos, pos + span);
@@ -226,6 +229,7 @@ static inline int pc_read_doc(idx_postings *it, uint64_t **v, size_t *n, size_t 
             *sorted = 0;
         (*v)[(*n)++] = x;
     }
+    *wmax = w;
     return rc < 0 ? rc : IG_OK;
 }
 
@@ -252,7 +256,7 @@ static int pc_load_term(pat_cache *c, pc_term *t, ig_err *e)
             t->off[t->ndocs] = t->nv;
             size_t run = t->nv;
             int sorted = 1;
-            rc = pc_read_doc(&t->it, &t->v, &t->nv, &t->capv, run, &sorted, e);
+            rc = pc_read_doc(&t->it, &t->v, &t->nv, &t->capv, run, &sorted, &t->wmax, e);
             if (rc)
                 return rc;
             if (!sorted) {
@@ -282,6 +286,9 @@ static int pc_build_set(pc_term *t)
     span_list tmp = { NULL, 0, 0 };
     int rc = IG_OK;
     t->ndocs = t->nv = 0;
+    t->wmax = 0;
+    for (uint32_t m = 0; m < t->nset; m++)
+        t->wmax = t->mem[m]->wmax > t->wmax ? t->mem[m]->wmax : t->wmax;
     memset(k, 0, sizeof k);
     for (;;) {
         uint32_t d = 0;
@@ -407,6 +414,7 @@ int pat_cache_load(pat_cache *c, size_t i, ig_err *e)
     if (t->nset)
         return IG_OK; /* built from its members when a scan first needs it */
     t->ndocs = t->nv = 0;
+    t->wmax = 0;
     int rc = pc_load_term(c, t, e);
     if (rc)
         return rc;

@@ -69,6 +69,13 @@ int pat_err(const pat_pattern *p, ig_err *e, int code, uint32_t col, const char 
 enum { PAT_CHAIN_AUTO, PAT_CHAIN_BY_A, PAT_CHAIN_BY_B };
 int pat_chain(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, int how,
               uint64_t **out, size_t *nout, size_t *cap);
+/* The same with aw, a bound on a's widest span (last - first; any bound at
+ * least that wide gives the same spans), known to the caller: looking b's
+ * spans up in a then reads only the part of a near them.  PAT_WIDTH_UNKNOWN
+ * has it measured. */
+#define PAT_WIDTH_UNKNOWN UINT32_MAX
+int pat_chain_w(const uint64_t *a, size_t na, uint32_t aw, const uint64_t *b, size_t nb,
+                int how, uint64_t **out, size_t *nout, size_t *cap);
 
 /* ---- spans and the shared postings cache (pattern_scan.c, pattern_cache.c) -- */
 
@@ -124,6 +131,7 @@ typedef struct pc_term {
     size_t capoff;
     uint64_t *v;
     size_t nv, capv;
+    uint32_t wmax;          /* widest span in the range (last - first) */
 } pc_term;
 
 struct pat_cache {

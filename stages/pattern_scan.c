@@ -35,6 +35,8 @@ typedef struct snode {
     uint8_t listed;         /* list holds doc's spans */
     uint8_t min_end;        /* root NEAR: shortest span per first only */
     uint32_t doc;           /* current document when SN_ON */
+    uint32_t wmax;          /* forms, when listed: a bound on the widest span */
+    uint32_t anchor;        /* phrases: the element to chain from */
     span_list list;         /* spans in doc, sorted, unique (forms: a view of
                                buf, or of one cached term's run; read only) */
     span_list buf;          /* forms: storage for list */
@@ -107,19 +109,40 @@ void pat_span_sort_unique(span_list *l)
     l->n = o;
 }
 
+/* First index i in [lo, hi) of sorted v with v[i] >= key (hi if none),
+ * by halving without a branch on the comparison: the searches of a
+ * phrase's lookups land anywhere, so a branch there mispredicts half the
+ * time.  The number of steps depends on hi - lo alone. */
+static inline size_t lower_u64(const uint64_t *v, size_t lo, size_t hi, uint64_t key)
+{
+    if (lo >= hi)
+        return lo;
+    size_t b = lo, n = hi - lo;
+    while (n > 1) {
+        size_t half = n / 2;
+        b += half & ((size_t)0 - (size_t)(v[b + half - 1] < key)); /* no branch */
+        n -= half;
+    }
+    return b + (v[b] < key);
+}
+
+static inline size_t lower_u32(const uint32_t *v, size_t lo, size_t hi, uint32_t key)
+{
+    if (lo >= hi)
+        return lo;
+    size_t b = lo, n = hi - lo;
+    while (n > 1) {
+        size_t half = n / 2;
+        b += half & ((size_t)0 - (size_t)(v[b + half - 1] < key)); /* no branch */
+        n -= half;
+    }
+    return b + (v[b] < key);
+}
+
 /* First index in l with first position >= f. */
 static size_t span_lower(const span_list *l, uint64_t f)
 {
-    uint64_t key = f << 32;
-    size_t lo = 0, hi = l->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (l->v[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return lower_u64(l->v, 0, l->n, f << 32);
 }
 
 /* First index i >= from in l with first position >= f, for a caller whose
@@ -140,14 +163,7 @@ static size_t span_next(const span_list *l, size_t from, uint64_t f, uint64_t pr
     }
     if (hi > l->n)
         hi = l->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (l->v[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return lower_u64(l->v, lo, hi, key);
 }
 
 /* span_next by a forward walk, eight spans a step and then one: for a
@@ -242,13 +258,7 @@ static int cursor_advance(tcur *c, uint32_t target, ig_err *e)
         }
         if (hi > n)
             hi = n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (t->docs[mid] < target)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        lo = lower_u32(t->docs, lo, hi, target);
         if (lo >= t->ndocs)
             return 0;
         c->k = lo;
@@ -383,6 +393,7 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
         n->list.v = (uint64_t *)(uintptr_t)(t->v + a);
         n->list.n = z - a;
         n->list.cap = 0;
+        n->wmax = t->wmax;
         n->listed = 1;
         return IG_OK;
     }
@@ -393,9 +404,11 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
          * the runs in place of copying them first: the first round reads
          * the cache, later ones (three runs or more) merge_runs. */
         size_t total = 0;
+        n->wmax = 0;
         for (uint32_t k = 0; k < n->nact; k++) {
             const tcur *c = &n->its[n->act[k]];
             total += c->ct->off[c->k + 1] - c->ct->off[c->k];
+            n->wmax = c->ct->wmax > n->wmax ? c->ct->wmax : n->wmax;
         }
         if (l->cap < total) {
             uint64_t *nv = ig_reallocarray(l->v, total, sizeof *nv);
@@ -430,10 +443,12 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
         return IG_OK;
     }
     int sorted = 1;
+    n->wmax = 0;
     for (uint32_t k = 0; k < n->nact; k++) {
         tcur *c = &n->its[n->act[k]];
         n->runs[k] = l->n;
         if (c->ct) {
+            n->wmax = c->ct->wmax > n->wmax ? c->ct->wmax : n->wmax;
             /* Cached runs are sorted and unique already. */
             const pc_term *t = c->ct;
             size_t a = t->off[c->k], z = t->off[c->k + 1];
@@ -457,6 +472,7 @@ static int atom_list(pat_scan *s, snode *n, ig_err *e)
         while ((rc = idx_postings_pos(it, &pos, &span, e)) == 1) {
             if ((uint64_t)pos + span > UINT32_MAX)
                 return pat_damaged(e, "position %u with span %u in document %u", pos, span, n->doc);
+            n->wmax = span > n->wmax ? span : n->wmax;
             uint64_t x = SPAN(pos, pos + span);
             /* Positions never decrease within a term, but two spans at one
              * position could come in either order. */
@@ -501,16 +517,19 @@ static int chain_by_a(const span_list *a, const span_list *b, span_list *out)
 
 /* The same pairs walking b and looking up a: for each span of b, the spans
  * of a ending right before it.  a is sorted by first position, so those
- * start at most w (a's widest span) before the end sought: one pass over a
- * for w, then a gallop per span of b (walking a instead was slower in
- * classify: a is the long list here).  Cheaper than chain_by_a when a is
- * much longer ("the" before a rare word). */
-static int chain_by_b(const span_list *a, const span_list *b, span_list *out)
+ * start at most w (a's widest span, measured by a pass over a unless the
+ * caller knows a bound) before the end sought: a gallop per span of b
+ * (walking a instead was slower in classify: a is the long list here).
+ * Cheaper than chain_by_a when a is much longer ("the" before a rare
+ * word). */
+static int chain_by_b(const span_list *a, uint32_t w, const span_list *b, span_list *out)
 {
-    uint32_t w = 0;
-    for (size_t i = 0; i < a->n; i++) {
-        uint32_t d = SPAN_L(a->v[i]) - SPAN_F(a->v[i]);
-        w = d > w ? d : w;
+    if (w == PAT_WIDTH_UNKNOWN) {
+        w = 0;
+        for (size_t i = 0; i < a->n; i++) {
+            uint32_t d = SPAN_L(a->v[i]) - SPAN_F(a->v[i]);
+            w = d > w ? d : w;
+        }
     }
     size_t at = 0;
     uint64_t prev = 0;
@@ -532,12 +551,18 @@ static int chain_by_b(const span_list *a, const span_list *b, span_list *out)
 int pat_chain(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, int how,
               uint64_t **out, size_t *nout, size_t *cap)
 {
+    return pat_chain_w(a, na, PAT_WIDTH_UNKNOWN, b, nb, how, out, nout, cap);
+}
+
+int pat_chain_w(const uint64_t *a, size_t na, uint32_t aw, const uint64_t *b, size_t nb,
+                int how, uint64_t **out, size_t *nout, size_t *cap)
+{
     const span_list la = { (uint64_t *)(uintptr_t)a, na, na };
     const span_list lb = { (uint64_t *)(uintptr_t)b, nb, nb };
     span_list o = { *out, 0, *cap };
     if (how == PAT_CHAIN_AUTO)
         how = nb < na / 2 ? PAT_CHAIN_BY_B : PAT_CHAIN_BY_A;
-    int rc = how == PAT_CHAIN_BY_B ? chain_by_b(&la, &lb, &o) : chain_by_a(&la, &lb, &o);
+    int rc = how == PAT_CHAIN_BY_B ? chain_by_b(&la, aw, &lb, &o) : chain_by_a(&la, &lb, &o);
     if (rc == IG_OK)
         pat_span_sort_unique(&o);
     *out = o.v;
@@ -553,34 +578,48 @@ static int ensure_list(pat_scan *s, snode *n, ig_err *e)
     return is_atom(n->pn) ? atom_list(s, n, e) : IG_OK;
 }
 
-/* Spans of the phrase on doc: chain each element onto the spans so far. */
+/* Spans of the phrase on doc: from its anchor element (scan_restart: the
+ * rarest in the block), chain each element to its right onto the spans so
+ * far, then each to its left in front of them.  The result is the same set
+ * of (first, last) spans as chaining from the first element on, but the
+ * work follows the rarest word: in "government and likely" the few spans
+ * of "likely" are looked up among the hundreds of "and" of a document,
+ * where chaining from the left walked every "and" after a "government". */
 static int phrase_list(pat_scan *s, snode *n, ig_err *e)
 {
     const pnode *pn = n->pn;
     snode *kids = s->nodes + pn->a;
-    int rc = ensure_list(s, &kids[0], e);
+    size_t nk = pn->b, anchor = n->anchor < nk ? n->anchor : 0;
+    int rc = ensure_list(s, &kids[anchor], e);
     if (rc)
         return rc;
     n->list.n = 0;
-    if (pn->b == 1) {
+    if (nk == 1) {
         for (size_t i = 0; i < kids[0].list.n; i++)
             if (span_push(&n->list, kids[0].list.v[i]))
                 return ig_err_nomem(e, "pattern");
         return IG_OK;
     }
-    /* Chain element k onto the spans so far (the first element's own list
-     * to begin with), into tmp, which then becomes the phrase's list.  An
+    /* Chain element k onto the spans so far (the anchor's own list to
+     * begin with), into tmp, which then becomes the phrase's list.  An
      * element's list is read only when the chain is still alive: once no
-     * span is left, the later elements (a stem's or prefix's runs to merge)
+     * span is left, the other elements (a stem's or prefix's runs to merge)
      * cost nothing. */
-    const span_list *cur = &kids[0].list;
-    for (size_t k = 1; k < pn->b && cur->n; k++) {
+    const span_list *cur = &kids[anchor].list;
+    for (size_t step = 1; step < nk && cur->n; step++) {
+        /* Right of the anchor first, then leftwards from it. */
+        size_t k = anchor + step < nk ? anchor + step : nk - 1 - step;
         rc = ensure_list(s, &kids[k], e);
         if (rc)
             return rc;
         const span_list *el = &kids[k].list;
-        if (pat_chain(cur->v, cur->n, el->v, el->n, PAT_CHAIN_AUTO, &s->tmp.v, &s->tmp.n,
-                      &s->tmp.cap))
+        if (k > anchor)
+            rc = pat_chain(cur->v, cur->n, el->v, el->n, PAT_CHAIN_AUTO, &s->tmp.v, &s->tmp.n,
+                           &s->tmp.cap);
+        else
+            rc = pat_chain_w(el->v, el->n, is_atom(kids[k].pn) ? kids[k].wmax : PAT_WIDTH_UNKNOWN,
+                             cur->v, cur->n, PAT_CHAIN_AUTO, &s->tmp.v, &s->tmp.n, &s->tmp.cap);
+        if (rc)
             return ig_err_nomem(e, "pattern");
         span_list t = n->list;
         n->list = s->tmp;
@@ -588,7 +627,7 @@ static int phrase_list(pat_scan *s, snode *n, ig_err *e)
         cur = &n->list;
     }
     if (cur != &n->list)
-        n->list.n = 0; /* the first element had no spans */
+        n->list.n = 0; /* the anchor had no spans */
     return IG_OK;
 }
 
@@ -920,6 +959,27 @@ static int scan_restart(pat_scan *s, ig_err *e)
             if (c->ct->ndocs) {
                 c->doc = c->ct->docs[0];
                 heap_push(n, k);
+            }
+        }
+    }
+    /* A phrase chains from its element with the fewest spans in the range
+     * (phrase_list), first of equals. */
+    for (size_t i = 0; i < s->p->nnodes; i++) {
+        snode *n = &s->nodes[i];
+        if (n->pn->kind != PN_PHRASE)
+            continue;
+        size_t best = SIZE_MAX;
+        n->anchor = 0;
+        for (size_t k = 0; k < n->pn->b; k++) {
+            const snode *c = &s->nodes[n->pn->a + k];
+            if (!is_atom(c->pn))
+                break;
+            size_t z = 0;
+            for (uint32_t j = 0; j < c->nits; j++)
+                z += c->its[j].ct->nv;
+            if (z < best) {
+                best = z;
+                n->anchor = (uint32_t)k;
             }
         }
     }

@@ -815,6 +815,146 @@ static void test_cache_many(void)
     unlink(path);
 }
 
+/* Phrases on the cache chain from their rarest element (pattern_scan.c,
+ * phrase_list), which may be any of them, and look spans up to their left
+ * with a width bound from the cache: random texts over a small vocabulary
+ * with joined compounds (spans wider than one position) and words whose
+ * frequency swings from document to document, random phrases of one to
+ * five words, prefixes and exact forms; every cached scan, over ranges of
+ * 1, 3 and all documents, must find what the pattern's own scan (chaining
+ * from the first element) finds. */
+static void test_cache_phrases_random(void)
+{
+    enum { ND = 120, NP = 160 };
+    static const char *const vocab[] = { "the", "and", "of", "states", "state",
+                                         "multi-stakeholder", "multi", "stakeholder", "model",
+                                         "e-mail", "mail", "civil", "society", "x", "y" };
+    static const char *const forms[] = { "the", "and", "of", "states", "=state", "state*",
+                                         "multi", "stakeholder", "multistakeholder",
+                                         "multi-stakeholder", "model", "mail", "email",
+                                         "e-mail", "civil", "society", "x", "y", "stake*",
+                                         "m*" };
+    enum { NV = sizeof vocab / sizeof vocab[0], NF = sizeof forms / sizeof forms[0] };
+    char path[320];
+    snprintf(path, sizeof path, "%s/phrases.igx", tmpdir);
+    ig_err e;
+    ig_err_clear(&e);
+    idx_writer *w = NULL;
+    idx_reader *r = NULL;
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+#define NEXT_RAND() (x = x * 6364136223846793005ull + 1442695040888963407ull, (uint32_t)(x >> 33))
+    ig_buf text = IG_BUF_INIT;
+    int rc = idx_writer_open(&w, path, cols, 2, NULL, &e);
+    for (uint32_t i = 0; rc == IG_OK && i < ND; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "d%u", i);
+        ig_buf_reset(&text);
+        /* each document favours a few words, so the rarest element of a
+         * phrase changes from document to document and range to range */
+        uint32_t fav = NEXT_RAND(), words = 1 + NEXT_RAND() % 120;
+        for (uint32_t k = 0; k < words; k++) {
+            uint32_t v = NEXT_RAND() % NV;
+            if (NEXT_RAND() % 3 && !(fav >> v & 1))
+                v = (fav >> 16) % NV;
+            ig_buf_addf(&text, "%s%s", k ? " " : "", vocab[v]);
+            if (NEXT_RAND() % 23 == 0)
+                ig_buf_adds(&text, ".");
+        }
+        const char *vals[2] = { id, "" };
+        rc = idx_writer_add_text(w, vals, "en", text.data, text.len, NULL, &e);
+    }
+    ig_buf_free(&text);
+    if (rc == IG_OK)
+        rc = idx_writer_finish(w, &e);
+    if (rc == IG_OK) {
+        rc = idx_writer_commit(w, &e);
+        w = NULL;
+    }
+    if (rc == IG_OK)
+        rc = idx_open(&r, path, &e);
+    CHECK_EQ(rc, IG_OK);
+    if (rc) {
+        idx_writer_abort(w);
+        unlink(path);
+        return;
+    }
+    pat_resolver *rs = NULL;
+    pat_pattern *p[NP] = { NULL };
+    char pats[NP][160];
+    ig_buf want[NP], got[NP];
+    CHECK_EQ(pat_resolver_open(&rs, r, &e), IG_OK);
+    size_t nonempty = 0;
+    for (size_t i = 0; i < NP; i++) {
+        size_t o = 0, nw = 1 + NEXT_RAND() % 5;
+        o += (size_t)snprintf(pats[i] + o, sizeof pats[i] - o, "\"");
+        for (size_t k = 0; k < nw; k++)
+            o += (size_t)snprintf(pats[i] + o, sizeof pats[i] - o, "%s%s", k ? " " : "",
+                                  forms[NEXT_RAND() % NF]);
+        snprintf(pats[i] + o, sizeof pats[i] - o, "\"");
+        want[i] = (ig_buf)IG_BUF_INIT;
+        got[i] = (ig_buf)IG_BUF_INIT;
+        if (rs)
+            CHECK_EQ(pat_compile(&p[i], pats[i], strlen(pats[i]), NULL, &e), IG_OK);
+        if (p[i])
+            CHECK_EQ(pat_resolve(p[i], rs, &e), IG_OK);
+        if (p[i])
+            matches_of(p[i], &want[i]);
+        nonempty += want[i].len > 0;
+    }
+#undef NEXT_RAND
+    CHECK(nonempty > NP / 4); /* the phrases do match, often */
+    static const uint32_t steps[] = { 1, 3, ND };
+    for (size_t si = 0; rs && si < sizeof steps / sizeof steps[0]; si++) {
+        uint32_t step = steps[si];
+        pat_cache *c = NULL;
+        pat_scan *sc[NP] = { NULL };
+        CHECK_EQ(pat_cache_open(&c, r, &e), IG_OK);
+        for (size_t i = 0; c && i < NP; i++)
+            if (p[i])
+                CHECK_EQ(pat_cache_add(c, p[i], &e), IG_OK);
+        for (size_t i = 0; c && i < NP; i++) {
+            if (p[i])
+                CHECK_EQ(pat_scan_open_cached(&sc[i], p[i], c, 0, &e), IG_OK);
+            ig_buf_reset(&got[i]);
+        }
+        for (uint32_t d0 = 0; c && d0 < ND; d0 += step) {
+            uint32_t d1 = d0 + step < ND ? d0 + step : ND;
+            CHECK_EQ(pat_cache_range(c, d0, d1, &e), IG_OK);
+            for (size_t t = 0; t < pat_cache_term_count(c); t++)
+                CHECK_EQ(pat_cache_load(c, t, &e), IG_OK);
+            for (size_t i = 0; i < NP; i++) {
+                int rc2 = sc[i] ? pat_scan_seek(sc[i], d0, &e) : 0;
+                while (rc2 == 1) {
+                    const pat_match *m;
+                    size_t n;
+                    CHECK_EQ(pat_scan_doc_matches(sc[i], &m, &n, &e), IG_OK);
+                    for (size_t k = 0; k < n; k++)
+                        ig_buf_addf(&got[i], " %u:%u-%u", m[k].doc, m[k].first, m[k].last);
+                    rc2 = pat_scan_next_doc(sc[i], &e);
+                }
+                CHECK_EQ(rc2, 0);
+            }
+        }
+        for (size_t i = 0; i < NP; i++) {
+            int same = got[i].len == want[i].len &&
+                       (got[i].len == 0 || memcmp(got[i].data, want[i].data, got[i].len) == 0);
+            if (!same)
+                fprintf(stderr, "  ranges of %u, pattern [%s]\n", step, pats[i]);
+            CHECK(same);
+            pat_scan_close(sc[i]);
+        }
+        pat_cache_close(c);
+    }
+    for (size_t i = 0; i < NP; i++) {
+        ig_buf_free(&want[i]);
+        ig_buf_free(&got[i]);
+        pat_free(p[i]);
+    }
+    pat_resolver_close(rs);
+    idx_close(r);
+    unlink(path);
+}
+
 /* Resolving each regex of res[] over the vocabulary of text gives the
  * same terms as trying every term, counted here by brute force with the
  * same compile options; returns how many of them match some term. */
@@ -1234,6 +1374,7 @@ int main(void)
         RUN(test_scan_api);
         RUN(test_cache);
         RUN(test_cache_many);
+        RUN(test_cache_phrases_random);
         RUN(test_chain);
         RUN(test_regex_first_bytes);
         RUN(test_regex_second_bytes);
