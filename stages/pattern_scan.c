@@ -112,32 +112,23 @@ void pat_span_sort_unique(span_list *l)
 /* First index i in [lo, hi) of sorted v with v[i] >= key (hi if none),
  * by halving without a branch on the comparison: the searches of a
  * phrase's lookups land anywhere, so a branch there mispredicts half the
- * time.  The number of steps depends on hi - lo alone. */
-static inline size_t lower_u64(const uint64_t *v, size_t lo, size_t hi, uint64_t key)
-{
-    if (lo >= hi)
-        return lo;
-    size_t b = lo, n = hi - lo;
-    while (n > 1) {
-        size_t half = n / 2;
-        b += half & ((size_t)0 - (size_t)(v[b + half - 1] < key)); /* no branch */
-        n -= half;
+ * time.  The number of steps depends on hi - lo alone.  One body for span
+ * keys and for document numbers. */
+#define LOWER_BOUND(name, T)                                                    \
+    static inline size_t name(const T *v, size_t lo, size_t hi, T key)          \
+    {                                                                           \
+        if (lo >= hi)                                                           \
+            return lo;                                                          \
+        size_t b = lo, n = hi - lo;                                             \
+        while (n > 1) {                                                         \
+            size_t half = n / 2;                                                \
+            b += half & ((size_t)0 - (size_t)(v[b + half - 1] < key));          \
+            n -= half;                                                          \
+        }                                                                       \
+        return b + (v[b] < key);                                                \
     }
-    return b + (v[b] < key);
-}
-
-static inline size_t lower_u32(const uint32_t *v, size_t lo, size_t hi, uint32_t key)
-{
-    if (lo >= hi)
-        return lo;
-    size_t b = lo, n = hi - lo;
-    while (n > 1) {
-        size_t half = n / 2;
-        b += half & ((size_t)0 - (size_t)(v[b + half - 1] < key)); /* no branch */
-        n -= half;
-    }
-    return b + (v[b] < key);
-}
+LOWER_BOUND(lower_u64, uint64_t)
+LOWER_BOUND(lower_u32, uint32_t)
 
 /* First index in l with first position >= f. */
 static size_t span_lower(const span_list *l, uint64_t f)

@@ -703,6 +703,59 @@ static void matches_of(const pat_pattern *p, ig_buf *out)
     pat_scan_close(sc);
 }
 
+/* Every pattern p[0..np) scanned on one cache over r's nd documents, in
+ * ranges of step documents, must find want[i], the matches of its own scan
+ * (matches_of); got[] is scratch.  A NULL pattern is left out. */
+static void check_cache_ranges(const idx_reader *r, uint32_t nd, pat_pattern *const *p,
+                               const char *const *pats, size_t np, uint32_t step,
+                               const ig_buf *want, ig_buf *got)
+{
+    ig_err e;
+    ig_err_clear(&e);
+    pat_cache *c = NULL;
+    pat_scan **sc = ig_calloc(np, sizeof *sc);
+    CHECK(sc != NULL);
+    if (sc == NULL)
+        return;
+    CHECK_EQ(pat_cache_open(&c, r, &e), IG_OK);
+    for (size_t i = 0; c && i < np; i++)
+        if (p[i])
+            CHECK_EQ(pat_cache_add(c, p[i], &e), IG_OK);
+    for (size_t i = 0; c && i < np; i++) {
+        if (p[i])
+            CHECK_EQ(pat_scan_open_cached(&sc[i], p[i], c, 0, &e), IG_OK);
+        ig_buf_reset(&got[i]);
+    }
+    for (uint32_t d0 = 0; c && d0 < nd; d0 += step) {
+        uint32_t d1 = d0 + step < nd ? d0 + step : nd;
+        CHECK_EQ(pat_cache_range(c, d0, d1, &e), IG_OK);
+        for (size_t t = 0; t < pat_cache_term_count(c); t++)
+            CHECK_EQ(pat_cache_load(c, t, &e), IG_OK);
+        for (size_t i = 0; i < np; i++) {
+            int rc = sc[i] ? pat_scan_seek(sc[i], d0, &e) : 0;
+            while (rc == 1) {
+                const pat_match *m;
+                size_t n;
+                CHECK_EQ(pat_scan_doc_matches(sc[i], &m, &n, &e), IG_OK);
+                for (size_t k = 0; k < n; k++)
+                    ig_buf_addf(&got[i], " %u:%u-%u", m[k].doc, m[k].first, m[k].last);
+                rc = pat_scan_next_doc(sc[i], &e);
+            }
+            CHECK_EQ(rc, 0);
+        }
+    }
+    for (size_t i = 0; i < np; i++) {
+        int same = got[i].len == want[i].len &&
+                   (got[i].len == 0 || memcmp(got[i].data, want[i].data, got[i].len) == 0);
+        if (!same)
+            fprintf(stderr, "  ranges of %u, pattern [%s]\n", step, pats[i]);
+        CHECK(same);
+        pat_scan_close(sc[i]);
+    }
+    pat_cache_close(c);
+    ig_free(sc);
+}
+
 /* The cache over many documents, where cursors gallop: a term in every
  * document beside terms in every 5th, 7th and 64th, ranges of 1 to all
  * documents. */
@@ -766,45 +819,8 @@ static void test_cache_many(void)
     }
     CHECK(want[0].len > 100 && want[3].len > 100);
     static const uint32_t steps[] = { 1, 2, 7, 64, 150, ND };
-    for (size_t si = 0; si < sizeof steps / sizeof steps[0]; si++) {
-        uint32_t step = steps[si];
-        pat_cache *c = NULL;
-        pat_scan *sc[NP] = { NULL };
-        CHECK_EQ(pat_cache_open(&c, r, &e), IG_OK);
-        for (size_t i = 0; c && i < NP; i++)
-            CHECK_EQ(pat_cache_add(c, p[i], &e), IG_OK);
-        for (size_t i = 0; c && i < NP; i++) {
-            CHECK_EQ(pat_scan_open_cached(&sc[i], p[i], c, 0, &e), IG_OK);
-            ig_buf_reset(&got[i]);
-        }
-        for (uint32_t d0 = 0; c && d0 < ND; d0 += step) {
-            uint32_t d1 = d0 + step < ND ? d0 + step : ND;
-            CHECK_EQ(pat_cache_range(c, d0, d1, &e), IG_OK);
-            for (size_t t = 0; t < pat_cache_term_count(c); t++)
-                CHECK_EQ(pat_cache_load(c, t, &e), IG_OK);
-            for (size_t i = 0; i < NP; i++) {
-                int rc2 = pat_scan_seek(sc[i], d0, &e);
-                while (rc2 == 1) {
-                    const pat_match *m;
-                    size_t n;
-                    CHECK_EQ(pat_scan_doc_matches(sc[i], &m, &n, &e), IG_OK);
-                    for (size_t k = 0; k < n; k++)
-                        ig_buf_addf(&got[i], " %u:%u-%u", m[k].doc, m[k].first, m[k].last);
-                    rc2 = pat_scan_next_doc(sc[i], &e);
-                }
-                CHECK_EQ(rc2, 0);
-            }
-        }
-        for (size_t i = 0; i < NP; i++) {
-            int same = got[i].len == want[i].len &&
-                       (got[i].len == 0 || memcmp(got[i].data, want[i].data, got[i].len) == 0);
-            if (!same)
-                fprintf(stderr, "  ranges of %u, pattern [%s]\n", step, pats[i]);
-            CHECK(same);
-            pat_scan_close(sc[i]);
-        }
-        pat_cache_close(c);
-    }
+    for (size_t si = 0; si < sizeof steps / sizeof steps[0]; si++)
+        check_cache_ranges(r, ND, p, pats, NP, steps[si], want, got);
     for (size_t i = 0; i < NP; i++) {
         ig_buf_free(&want[i]);
         ig_buf_free(&got[i]);
@@ -904,47 +920,11 @@ static void test_cache_phrases_random(void)
 #undef NEXT_RAND
     CHECK(nonempty > NP / 4); /* the phrases do match, often */
     static const uint32_t steps[] = { 1, 3, ND };
-    for (size_t si = 0; rs && si < sizeof steps / sizeof steps[0]; si++) {
-        uint32_t step = steps[si];
-        pat_cache *c = NULL;
-        pat_scan *sc[NP] = { NULL };
-        CHECK_EQ(pat_cache_open(&c, r, &e), IG_OK);
-        for (size_t i = 0; c && i < NP; i++)
-            if (p[i])
-                CHECK_EQ(pat_cache_add(c, p[i], &e), IG_OK);
-        for (size_t i = 0; c && i < NP; i++) {
-            if (p[i])
-                CHECK_EQ(pat_scan_open_cached(&sc[i], p[i], c, 0, &e), IG_OK);
-            ig_buf_reset(&got[i]);
-        }
-        for (uint32_t d0 = 0; c && d0 < ND; d0 += step) {
-            uint32_t d1 = d0 + step < ND ? d0 + step : ND;
-            CHECK_EQ(pat_cache_range(c, d0, d1, &e), IG_OK);
-            for (size_t t = 0; t < pat_cache_term_count(c); t++)
-                CHECK_EQ(pat_cache_load(c, t, &e), IG_OK);
-            for (size_t i = 0; i < NP; i++) {
-                int rc2 = sc[i] ? pat_scan_seek(sc[i], d0, &e) : 0;
-                while (rc2 == 1) {
-                    const pat_match *m;
-                    size_t n;
-                    CHECK_EQ(pat_scan_doc_matches(sc[i], &m, &n, &e), IG_OK);
-                    for (size_t k = 0; k < n; k++)
-                        ig_buf_addf(&got[i], " %u:%u-%u", m[k].doc, m[k].first, m[k].last);
-                    rc2 = pat_scan_next_doc(sc[i], &e);
-                }
-                CHECK_EQ(rc2, 0);
-            }
-        }
-        for (size_t i = 0; i < NP; i++) {
-            int same = got[i].len == want[i].len &&
-                       (got[i].len == 0 || memcmp(got[i].data, want[i].data, got[i].len) == 0);
-            if (!same)
-                fprintf(stderr, "  ranges of %u, pattern [%s]\n", step, pats[i]);
-            CHECK(same);
-            pat_scan_close(sc[i]);
-        }
-        pat_cache_close(c);
-    }
+    const char *shown[NP];
+    for (size_t i = 0; i < NP; i++)
+        shown[i] = pats[i];
+    for (size_t si = 0; rs && si < sizeof steps / sizeof steps[0]; si++)
+        check_cache_ranges(r, ND, p, shown, NP, steps[si], want, got);
     for (size_t i = 0; i < NP; i++) {
         ig_buf_free(&want[i]);
         ig_buf_free(&got[i]);
