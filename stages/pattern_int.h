@@ -72,7 +72,11 @@ int pat_chain(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, int ho
 /* The same with aw, a bound on a's widest span (last - first; any bound at
  * least that wide gives the same spans), known to the caller: looking b's
  * spans up in a then reads only the part of a near them.  PAT_WIDTH_UNKNOWN
- * has it measured. */
+ * has it measured.  PAT_CHAIN_UNIFORM added to how (AUTO) tells that all
+ * spans of a have one width and all spans of b one width (forms whose
+ * terms are never joined compounds, and phrases of them): lists of
+ * similar length are then merged without a branch on the comparison. */
+#define PAT_CHAIN_UNIFORM 8
 #define PAT_WIDTH_UNKNOWN UINT32_MAX
 int pat_chain_w(const uint64_t *a, size_t na, uint32_t aw, const uint64_t *b, size_t nb,
                 int how, uint64_t **out, size_t *nout, size_t *cap);

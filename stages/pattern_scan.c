@@ -539,6 +539,28 @@ static int chain_by_b(const span_list *a, uint32_t w, const span_list *b, span_l
     return IG_OK;
 }
 
+/* pat_chain for lists whose spans are each of one width (so a's last
+ * positions and b's first positions both strictly increase): a merge of
+ * the two, stepping past the smaller key or both, that writes a span at
+ * every step and keeps it when the keys meet.  o has room for min(na, nb)
+ * + 1.  Returns the spans kept, sorted and unique. */
+static size_t chain_merge(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, uint64_t *o)
+{
+    size_t i = 0, j = 0, k = 0;
+    while (i < na && j < nb) {
+        uint64_t x = (uint64_t)SPAN_L(a[i]) + 1, y = SPAN_F(b[j]);
+        o[k] = SPAN(SPAN_F(a[i]), SPAN_L(b[j]));
+        k += x == y;
+        i += x <= y;
+        j += y <= x;
+    }
+    return k;
+}
+
+/* Merge rather than look up when neither list is more than this many
+ * times the other's length (the walk's eight-span steps win beyond). */
+#define CHAIN_MERGE_RATIO 8
+
 int pat_chain(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, int how,
               uint64_t **out, size_t *nout, size_t *cap)
 {
@@ -551,6 +573,22 @@ int pat_chain_w(const uint64_t *a, size_t na, uint32_t aw, const uint64_t *b, si
     const span_list la = { (uint64_t *)(uintptr_t)a, na, na };
     const span_list lb = { (uint64_t *)(uintptr_t)b, nb, nb };
     span_list o = { *out, 0, *cap };
+    if (how == (PAT_CHAIN_AUTO | PAT_CHAIN_UNIFORM) && na > 0 && nb > 0 &&
+        na / CHAIN_MERGE_RATIO <= nb && nb / CHAIN_MERGE_RATIO <= na) {
+        size_t room = (na < nb ? na : nb) + 1;
+        if (o.cap < room) {
+            uint64_t *nv = ig_reallocarray(o.v, room, sizeof *nv);
+            if (nv == NULL)
+                return IG_ENOMEM;
+            o.v = nv;
+            o.cap = room;
+        }
+        *out = o.v;
+        *nout = chain_merge(a, na, b, nb, o.v);
+        *cap = o.cap;
+        return IG_OK;
+    }
+    how &= ~PAT_CHAIN_UNIFORM;
     if (how == PAT_CHAIN_AUTO)
         how = nb < na / 2 ? PAT_CHAIN_BY_B : PAT_CHAIN_BY_A;
     int rc = how == PAT_CHAIN_BY_B ? chain_by_b(&la, aw, &lb, &o) : chain_by_a(&la, &lb, &o);
@@ -597,6 +635,10 @@ static int phrase_list(pat_scan *s, snode *n, ig_err *e)
      * span is left, the other elements (a stem's or prefix's runs to merge)
      * cost nothing. */
     const span_list *cur = &kids[anchor].list;
+    /* Spans of one width so far: every element chained is a form with no
+     * span wider than its position (a phrase of such forms has spans of
+     * one width too). */
+    int uniform = is_atom(kids[anchor].pn) && kids[anchor].wmax == 0;
     for (size_t step = 1; step < nk && cur->n; step++) {
         /* Right of the anchor first, then leftwards from it. */
         size_t k = anchor + step < nk ? anchor + step : nk - 1 - step;
@@ -604,12 +646,13 @@ static int phrase_list(pat_scan *s, snode *n, ig_err *e)
         if (rc)
             return rc;
         const span_list *el = &kids[k].list;
+        uniform &= is_atom(kids[k].pn) && kids[k].wmax == 0;
+        int how = PAT_CHAIN_AUTO | (uniform ? PAT_CHAIN_UNIFORM : 0);
         if (k > anchor)
-            rc = pat_chain(cur->v, cur->n, el->v, el->n, PAT_CHAIN_AUTO, &s->tmp.v, &s->tmp.n,
-                           &s->tmp.cap);
+            rc = pat_chain(cur->v, cur->n, el->v, el->n, how, &s->tmp.v, &s->tmp.n, &s->tmp.cap);
         else
             rc = pat_chain_w(el->v, el->n, is_atom(kids[k].pn) ? kids[k].wmax : PAT_WIDTH_UNKNOWN,
-                             cur->v, cur->n, PAT_CHAIN_AUTO, &s->tmp.v, &s->tmp.n, &s->tmp.cap);
+                             cur->v, cur->n, how, &s->tmp.v, &s->tmp.n, &s->tmp.cap);
         if (rc)
             return ig_err_nomem(e, "pattern");
         span_list t = n->list;
