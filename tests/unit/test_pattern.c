@@ -703,6 +703,31 @@ static void matches_of(const pat_pattern *p, ig_buf *out)
     pat_scan_close(sc);
 }
 
+/* Finish and commit w (its documents added, rc the last add's result)
+ * and open the index at path: the reader, or NULL (a failed check; w
+ * aborted, the file removed). */
+static idx_reader *finish_open(idx_writer *w, int rc, const char *path)
+{
+    ig_err e;
+    ig_err_clear(&e);
+    idx_reader *r = NULL;
+    if (rc == IG_OK)
+        rc = idx_writer_finish(w, &e);
+    if (rc == IG_OK) {
+        rc = idx_writer_commit(w, &e);
+        w = NULL;
+    }
+    if (rc == IG_OK)
+        rc = idx_open(&r, path, &e);
+    CHECK_EQ(rc, IG_OK);
+    if (rc) {
+        idx_writer_abort(w);
+        unlink(path);
+        return NULL;
+    }
+    return r;
+}
+
 /* Every pattern p[0..np) scanned on one cache over r's nd documents, in
  * ranges of step documents, must find want[i], the matches of its own scan
  * (matches_of); got[] is scratch.  A NULL pattern is left out. */
@@ -788,20 +813,9 @@ static void test_cache_many(void)
         const char *vals[2] = { id, "" };
         rc = idx_writer_add_text(w, vals, "en", text, strlen(text), NULL, &e);
     }
-    if (rc == IG_OK)
-        rc = idx_writer_finish(w, &e);
-    if (rc == IG_OK) {
-        rc = idx_writer_commit(w, &e);
-        w = NULL;
-    }
-    if (rc == IG_OK)
-        rc = idx_open(&r, path, &e);
-    CHECK_EQ(rc, IG_OK);
-    if (rc) {
-        idx_writer_abort(w);
-        unlink(path);
+    r = finish_open(w, rc, path);
+    if (r == NULL)
         return;
-    }
     pat_resolver *rs = NULL;
     pat_pattern *p[NP] = { NULL };
     CHECK_EQ(pat_resolver_open(&rs, r, &e), IG_OK);
@@ -880,20 +894,9 @@ static void test_cache_phrases_random(void)
         rc = idx_writer_add_text(w, vals, "en", text.data, text.len, NULL, &e);
     }
     ig_buf_free(&text);
-    if (rc == IG_OK)
-        rc = idx_writer_finish(w, &e);
-    if (rc == IG_OK) {
-        rc = idx_writer_commit(w, &e);
-        w = NULL;
-    }
-    if (rc == IG_OK)
-        rc = idx_open(&r, path, &e);
-    CHECK_EQ(rc, IG_OK);
-    if (rc) {
-        idx_writer_abort(w);
-        unlink(path);
+    r = finish_open(w, rc, path);
+    if (r == NULL)
         return;
-    }
     pat_resolver *rs = NULL;
     pat_pattern *p[NP] = { NULL };
     char pats[NP][160];
