@@ -74,6 +74,19 @@ void ig_out_failed_with(ig_out *o, int err);
  * little left to do.  Advisory: never fails and changes nothing written;
  * cheap to call often (it asks only for bytes not asked for before). */
 void ig_out_writeback(ig_out *o);
+/* Ask for o's bytes to bypass the page cache, for a file of many
+ * megabytes that this process does not read back (classify's
+ * evidence.csv): once the bytes outgrow the handle's 64 KiB buffer, they
+ * are gathered in 8 MB chunks that a writer thread writes with O_DIRECT
+ * while the caller goes on (out.c, "streaming", says why).  Advisory: it
+ * takes effect only when called before the first byte left the buffer,
+ * on a file system that accepts O_DIRECT, and while no fault sweep is
+ * armed; the bytes on file are the same either way.  A failed chunk
+ * write is reported by the next call after it, at latest by commit;
+ * ig_out_write*, ig_out_tell, commit and abort work as ever, and
+ * ig_out_skip() ends the streaming first.  Not for a handle that
+ * ig_out_dup() shares (the descriptors share O_DIRECT). */
+void ig_out_stream(ig_out *o);
 /* The same for n bytes at off of a descriptor from ig_out_dup(), which the
  * handle does not track: for the thread writing there. */
 void ig_out_writeback_range(int fd, uint64_t off, uint64_t n);

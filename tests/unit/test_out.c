@@ -11,13 +11,24 @@
  *  - short writes: to a pipe read slowly, with a timer's signal breaking
  *    the writevs off mid-piece again and again, the bytes still arrive
  *    whole and in order; a file size limit that cuts a writev and then
- *    refuses more is reported by the commit, the output left out.
+ *    refuses more is reported by the commit, the output left out;
+ *  - streaming (ig_out_stream): files of whole 8 MB chunks, of chunks and
+ *    a tail shorter than a block, of a tail of whole blocks, written in
+ *    pieces of every size (one larger than a chunk), come out byte for
+ *    byte, and not through the page cache where the file system takes
+ *    O_DIRECT; a small file, or a request after the first bytes left the
+ *    buffer, is written as ever; ig_out_skip after streaming lands the
+ *    next bytes at the right offset; an abort mid-stream leaves nothing;
+ *    a file size limit the writer thread runs into is reported by the
+ *    commit, the output left out.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -267,6 +278,214 @@ static void test_pipe_interrupted(void)
     ig_buf_free(&got);
 }
 
+/* ---- streaming ---------------------------------------------------------- */
+
+#define MB ((size_t)1 << 20)
+
+/* Byte i of a streamed file. */
+static unsigned char stream_byte(size_t i)
+{
+    return (unsigned char)(' ' + (i * 2654435761u >> 7) % 95);
+}
+
+/* Write total bytes to path with ig_out_stream asked for at `ask` bytes
+ * (0: at once), in pieces cycling through write, writev (of three pieces)
+ * and puts-sized bits; IG_OK when committed. */
+static int stream_run(const char *path, size_t total, size_t ask, ig_err *e)
+{
+    static const size_t cut[] = { 1, 4095, 70000, 9 * MB, 333, 65536, 4096, 2 * MB + 17 };
+    unsigned char *b = malloc(total + 1);
+    for (size_t i = 0; i < total; i++)
+        b[i] = stream_byte(i);
+    ig_out *o;
+    ig_err_clear(e);
+    int rc = ig_out_open(&o, path, "test", e);
+    if (rc != IG_OK) {
+        free(b);
+        return rc;
+    }
+    if (ask == 0)
+        ig_out_stream(o);
+    size_t at = 0;
+    for (unsigned k = 0; at < total; k++) {
+        if (ask && at >= ask) {
+            ig_out_stream(o);
+            ask = 0;
+        }
+        size_t n = cut[k % 8];
+        n = n < total - at ? n : total - at;
+        if (k % 3 == 1) {
+            ig_piece p[3] = { { b + at, n / 3 }, { b + at + n / 3, 0 },
+                              { b + at + n / 3, n - n / 3 } };
+            ig_out_writev(o, p, 3);
+        } else {
+            ig_out_write(o, b + at, n);
+        }
+        at += n;
+        CHECK_EQ(ig_out_tell(o), at);
+    }
+    free(b);
+    return ig_out_commit(o, e);
+}
+
+static int stream_check(const char *path, size_t total)
+{
+    ig_buf got = IG_BUF_INIT;
+    read_file(path, &got);
+    int ok = got.len == total;
+    for (size_t i = 0; ok && i < total; i++)
+        ok = (unsigned char)got.data[i] == stream_byte(i);
+    ig_buf_free(&got);
+    return ok;
+}
+
+/* Pages of path in the page cache (mincore), or -1 if it cannot tell. */
+static long cached_pages(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || st.st_size == 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return -1;
+    long pg = sysconf(_SC_PAGESIZE);
+    size_t np = ((size_t)st.st_size + (size_t)pg - 1) / (size_t)pg;
+    unsigned char *v = malloc(np);
+    long n = -1;
+    if (mincore(m, (size_t)st.st_size, v) == 0) {
+        n = 0;
+        for (size_t i = 0; i < np; i++)
+            n += v[i] & 1;
+    }
+    free(v);
+    munmap(m, (size_t)st.st_size);
+    return n;
+}
+
+/* 1 if files in tmpdir can be opened with O_DIRECT. */
+static int direct_ok(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/d", tmpdir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_DIRECT, 0600);
+    if (fd >= 0)
+        close(fd);
+    unlink(path);
+    return fd >= 0;
+}
+
+static void test_stream(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/st.csv", tmpdir);
+    ig_err e;
+    int direct = direct_ok();
+    /* Whole chunks; chunks and a short tail; a tail of whole blocks; a
+     * file that never leaves the buffer; asked for too late. */
+    static const struct {
+        size_t total, ask;
+        int streams;
+    } t[] = {
+        { 16 * MB, 0, 1 },
+        { 19 * MB + 1234, 0, 1 },
+        { 25 * MB + 3 * 4096, 0, 1 },
+        { 60000, 0, 0 },
+        { 12 * MB, 100000, 0 },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        CHECK_EQ(stream_run(path, t[i].total, t[i].ask, &e), IG_OK);
+        /* Streamed, the direct chunks never entered the page cache (at
+         * most the last chunk's tail did); else the whole file is there.
+         * Asked before the file is read back. */
+        long c = cached_pages(path);
+        if (direct)
+            CHECK(t[i].streams ? c >= 0 && c <= 1 : c > 1);
+        CHECK(stream_check(path, t[i].total));
+        unlink(path);
+    }
+}
+
+/* Streaming ended by ig_out_skip: the hole, then the next bytes. */
+static void test_stream_skip(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/sk.csv", tmpdir);
+    size_t n = 9 * MB + 5;
+    unsigned char *b = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        b[i] = stream_byte(i);
+    ig_out *o;
+    ig_err e;
+    CHECK_EQ(ig_out_open(&o, path, "test", &e), IG_OK);
+    ig_out_stream(o);
+    ig_out_write(o, b, n);
+    CHECK_EQ(ig_out_skip(o, 10), IG_OK);
+    ig_out_puts(o, "end");
+    CHECK_EQ(ig_out_tell(o), n + 13);
+    CHECK_EQ(ig_out_commit(o, &e), IG_OK);
+    ig_buf got = IG_BUF_INIT;
+    read_file(path, &got);
+    CHECK_EQ(got.len, n + 13);
+    CHECK(got.len == n + 13 && memcmp(got.data, b, n) == 0 &&
+          memcmp(got.data + n, "\0\0\0\0\0\0\0\0\0\0end", 13) == 0);
+    ig_buf_free(&got);
+    free(b);
+    unlink(path);
+}
+
+/* An abort mid-stream leaves neither the temporary file nor a target. */
+static void test_stream_abort(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/ab.csv", tmpdir);
+    size_t n = 20 * MB;
+    unsigned char *b = malloc(n);
+    memset(b, 'x', n);
+    ig_out *o;
+    ig_err e;
+    CHECK_EQ(ig_out_open(&o, path, "test", &e), IG_OK);
+    ig_out_stream(o);
+    ig_out_write(o, b, n);
+    ig_out_abort(o);
+    free(b);
+    struct stat st;
+    CHECK(stat(path, &st) != 0);
+    int left = 0;
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls %s | grep -q tmp", tmpdir);
+    left = system(cmd) == 0;
+    CHECK(!left);
+}
+
+/* The writer thread runs into a file size limit (EFBIG): the commit
+ * reports it and leaves no file. */
+static void test_stream_limit(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/lim.csv", tmpdir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = { 10 * MB + 100, 10 * MB + 100 };
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+            _exit(9);
+        ig_err e;
+        int rc = stream_run(path, 30 * MB + 7, 0, &e);
+        struct stat st;
+        int gone = stat(path, &st) != 0;
+        int named = strstr(e.msg, "write") != NULL;
+        _exit(rc == IG_ESYS && gone && named && harness_fail == 0 ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/igmap-test-out.XXXXXX");
@@ -278,6 +497,10 @@ int main(void)
     RUN(test_failures);
     RUN(test_short_write);
     RUN(test_pipe_interrupted);
+    RUN(test_stream);
+    RUN(test_stream_skip);
+    RUN(test_stream_abort);
+    RUN(test_stream_limit);
     rmdir(tmpdir);
     return harness_done();
 }
