@@ -313,60 +313,81 @@ int ig_csv_i64(ig_csv_writer *w, int64_t v)
     return csv_cell(w, p, (size_t)(tmp + sizeof tmp - p));
 }
 
+static const unsigned long long pow10_u64[16] = {
+    1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+    100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+    10000000000000ull, 100000000000000ull, 1000000000000000ull
+};
+
+/* The parts of finite v to prec (0..15) decimals: integer part *ip, the
+ * fraction scaled to an integer *fp, the sign.  printf's radix character
+ * follows LC_NUMERIC, so the number is built from these parts and no locale
+ * can change a byte of it.  The fraction is split off exactly (v - floor(v)
+ * is exact in binary), so the requested decimals are kept at any magnitude:
+ * scaling the whole value instead overflowed 64 bits near 9e18 / 10^prec,
+ * where the decimals used to be dropped. */
+static int fixed_parts(double v, int prec, double *ip, unsigned long long *fp)
+{
+    unsigned long long scale = pow10_u64[prec];
+    double a = fabs(v);
+    *ip = floor(a);
+    /* frac * scale < 10^15 < 2^53: exact enough to round to an integer. */
+    *fp = (unsigned long long)llround((a - *ip) * (double)scale);
+    if (*fp >= scale) {
+        *ip += 1;
+        *fp -= scale;
+    }
+    return v < 0 && (*ip != 0 || *fp != 0); /* no "-0.000" */
+}
+
+/* Finite v with prec (0..15) decimals, its digits ending at end; the
+ * start, or NULL when the integer part does not fit 64 bits.  By hand
+ * (the integer part is an integer-valued double, so the conversion is
+ * exact and "%.0f" would print exactly these digits): printf was most of
+ * the time of writing positions.csv. */
+static char *fmt_fixed_end(char *end, double v, int prec)
+{
+    double ip;
+    unsigned long long fp;
+    int neg = fixed_parts(v, prec, &ip, &fp);
+    if (!(ip < 18446744073709551616.0))
+        return NULL;
+    char *p = end;
+    int i = prec;
+    for (; i >= 2; i -= 2) {
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * (fp % 100), 2);
+        fp /= 100;
+    }
+    if (i)
+        *--p = (char)('0' + fp);
+    if (prec > 0)
+        *--p = '.';
+    p = ig_fmt_u64_end(p, (unsigned long long)ip);
+    if (neg)
+        *--p = '-';
+    return p;
+}
+
 char *ig_fmt_double(char *buf, size_t n, double v, int prec)
 {
-    /* printf's radix character follows LC_NUMERIC; build the number from
-     * an integer part ("%.0f" prints no radix character) and the fraction
-     * scaled to an integer, so no locale can change a byte of it.  The
-     * fraction is split off exactly (v - floor(v) is exact in binary), so
-     * the requested decimals are kept at any magnitude: scaling the whole
-     * value instead overflowed 64 bits near 9e18 / 10^prec, where the
-     * decimals used to be dropped. */
     if (!isfinite(v)) {
         if (n > 0) /* snprintf(buf, n, "%s", ""), without printf */
             buf[0] = '\0';
         return buf;
     }
-    if (prec < 0)
-        prec = 0;
-    if (prec > 15)
-        prec = 15;
-    unsigned long long scale = 1;
-    for (int i = 0; i < prec; i++)
-        scale *= 10;
-    double a = fabs(v);
-    double ip = floor(a);
-    /* frac * scale < 10^15 < 2^53: exact enough to round to an integer. */
-    unsigned long long fp = (unsigned long long)llround((a - ip) * (double)scale);
-    if (fp >= scale) {
-        ip += 1;
-        fp -= scale;
+    prec = prec < 0 ? 0 : prec > 15 ? 15 : prec;
+    char tmp[48], *p = fmt_fixed_end(tmp + sizeof tmp, v, prec);
+    size_t len = p ? (size_t)(tmp + sizeof tmp - p) : 0;
+    if (p && len < n) {
+        memcpy(buf, p, len);
+        buf[len] = '\0';
+        return buf;
     }
-    int neg = v < 0 && (ip != 0 || fp != 0); /* no "-0.000" */
-    /* The digits by hand when the integer part fits 64 bits (it is an
-     * integer-valued double, so the conversion is exact and "%.0f" would
-     * print exactly these digits): printf was most of the time of writing
-     * positions.csv.  The same bytes as the snprintf calls below. */
-    if (ip < 18446744073709551616.0) {
-        char tmp[48], *p = tmp + sizeof tmp;
-        unsigned long long iv = (unsigned long long)ip, f = fp;
-        for (int i = 0; i < prec; i++) {
-            *--p = (char)('0' + f % 10);
-            f /= 10;
-        }
-        if (prec > 0)
-            *--p = '.';
-        p = ig_fmt_u64_end(p, iv);
-        if (neg)
-            *--p = '-';
-        size_t len = (size_t)(tmp + sizeof tmp - p);
-        if (len < n) {
-            memcpy(buf, p, len);
-            buf[len] = '\0';
-            return buf;
-        }
-        /* too small a buffer: snprintf's truncation, as before */
-    }
+    /* The integer part past 64 bits, or too small a buffer: snprintf. */
+    double ip;
+    unsigned long long fp;
+    int neg = fixed_parts(v, prec, &ip, &fp);
     if (prec == 0)
         snprintf(buf, n, "%s%.0f", neg ? "-" : "", ip);
     else
@@ -376,6 +397,11 @@ char *ig_fmt_double(char *buf, size_t n, double v, int prec)
 
 int ig_csv_double(ig_csv_writer *w, double v, int prec)
 {
+    if (isfinite(v) && prec >= 0 && prec <= 15) {
+        char tmp[48], *p = fmt_fixed_end(tmp + sizeof tmp, v, prec);
+        if (p)
+            return csv_cell(w, p, (size_t)(tmp + sizeof tmp - p));
+    }
     char tmp[64];
     ig_fmt_double(tmp, sizeof tmp, v, prec);
     return csv_cell(w, tmp, strlen(tmp));
