@@ -50,6 +50,7 @@
 #define DBITS 8            /* primary distance table */
 #define CBITS 7            /* code length codes: at most 7 bits, no subtables */
 #define MAXBITS 15         /* longest code of RFC 1951 */
+#define FBITS 12           /* the fast path's literal table (tables.multi) */
 
 /* A table entry: val << 16 | kind << 8 | bits.  bits is the code length
  * (for a subtable entry: the bits after the primary LBITS or DBITS; for a
@@ -68,6 +69,7 @@ enum { T_LITLEN, T_DIST, T_CODES };
 typedef struct tables {
     uint32_t lit[(1u << LBITS) + 288u * (1u << (MAXBITS - LBITS))];
     uint32_t pair[1u << LBITS];  /* lit's primary part, with literal pairs */
+    uint32_t multi[1u << FBITS]; /* the fast path's: up to three literals */
     uint32_t dist[(1u << DBITS) + 32u * (1u << (MAXBITS - DBITS))];
     /* The code lengths the tables were built from, when valid: a dynamic
      * block with the same lengths reuses them.  Texts of ordinary prose
@@ -186,6 +188,53 @@ static void build_pairs(tables *T)
         if (E_KIND(e2) == K_LIT1 && E_BITS(e2) <= LBITS - l1)
             T->pair[k] = ENT(E_VAL(e) | E_VAL(e2) << 8, K_LIT2, l1 + E_BITS(e2));
     }
+}
+
+/* The fast path's table: for every FBITS bits, the literals whose whole
+ * codes they hold, up to three (prose codes of about 4 to 6 bits give
+ * three in 12 bits about half the time, where the pairs give two):
+ *   bits 0-23   the literals, the first in the low byte;
+ *   bits 24-27  the bits their codes take (1 to FBITS);
+ *   bits 28-29  how many (1 to 3);
+ *   bit 31      set when the bits start with anything but a literal of
+ *               at most FBITS bits (FAST_LIT then takes the primary
+ *               table's entry, FAST_LONG).
+ * The first literal may have a code of LBITS + 1 .. FBITS bits (its
+ * subtable slot then depends on one bit past LBITS alone); the others fit
+ * in the primary table. */
+#define M_SPECIAL 0x80000000u
+#define M_BITS(e) ((unsigned)(e) >> 24 & 15u)
+#define M_COUNT(e) ((unsigned)(e) >> 28 & 3u)
+static void build_multi(tables *T)
+{
+    for (uint32_t k = 0; k < (1u << FBITS); k++) {
+        uint32_t e = T->lit[k & ((1u << LBITS) - 1)], lits = 0;
+        unsigned used = 0, n = 0;
+        if (E_KIND(e) == K_SUB && E_BITS(e) >= FBITS - LBITS) {
+            uint32_t e2 = T->lit[E_VAL(e) + (k >> LBITS)];
+            if (E_KIND(e2) == K_LIT1 && LBITS + E_BITS(e2) <= FBITS)
+                e = ENT(E_VAL(e2), K_LIT1, LBITS + E_BITS(e2));
+        }
+        while (n < 3 && E_KIND(e) == K_LIT1 && E_BITS(e) >= 1 && used + E_BITS(e) <= FBITS) {
+            lits |= E_VAL(e) << (8 * n++);
+            used += E_BITS(e);
+            e = T->lit[(k >> used) & ((1u << LBITS) - 1)];
+        }
+        T->multi[k] = n == 0 ? M_SPECIAL : lits | used << 24 | n << 28;
+    }
+}
+
+/* Write the three literal bytes of a multi entry (only the first
+ * M_COUNT are kept: the caller advances by that). */
+static inline void put_multi(unsigned char *out, uint32_t fe)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(out, &fe, 4); /* the fourth byte is written over later */
+#else
+    out[0] = (unsigned char)fe;
+    out[1] = (unsigned char)(fe >> 8);
+    out[2] = (unsigned char)(fe >> 16);
+#endif
 }
 
 static uint64_t load64le(const unsigned char *p)
@@ -394,6 +443,7 @@ static int block_begin(zs *s, tables *T, int may_build)
             build(T->dist, DBITS, lens + 288, 32, T_DIST))
             return -1;
         build_pairs(T);
+        build_multi(T);
         ZS_PUT(s);
         return 0;
     }
@@ -460,6 +510,7 @@ static int block_begin(zs *s, tables *T, int may_build)
             build(T->dist, DBITS, lens + nlen, ndist, T_DIST))
             return -1;
         build_pairs(T);
+        build_multi(T);
         memcpy(T->lens, lens, nlen + ndist);
         T->nlen = nlen;
         T->ndist = ndist;
@@ -539,12 +590,12 @@ static int block_step(zs *s, const tables *T)
 
 /* The literal fast path.  While 8 input bytes and 16 output bytes remain,
  * a refill holds at least 56 bits, enough for FAST_ROUNDS look-ups of the
- * primary table (at most LBITS bits each); each writes two bytes and keeps
- * one or two (K_LIT1 is 0, K_LIT2 is 1).  Any other entry (a longer code,
- * a length, the end of the block) jumps to label slow, the stream's state
- * intact, for block_step. */
-#define FAST_ROUNDS 5
-_Static_assert(FAST_ROUNDS * LBITS <= 56, "a refill must cover the fast path's look-ups");
+ * multi table (at most FBITS bits each); each writes three bytes and keeps
+ * one to three.  Any other entry (a longer code, a length, the end of the
+ * block) goes to FAST_LONG, and from there to label slow, the stream's
+ * state intact, for block_step. */
+#define FAST_ROUNDS 4
+_Static_assert(FAST_ROUNDS * FBITS <= 56, "a refill must cover the fast path's look-ups");
 #define FAST_ROOM(in, in_end, out, out_end) ((in_end) - (in) >= 8 && (out_end) - (out) >= 16)
 #define FAST_REFILL(in, bb, bl)                                       \
     do {                                                              \
@@ -554,16 +605,16 @@ _Static_assert(FAST_ROUNDS * LBITS <= 56, "a refill must cover the fast path's l
     } while (0)
 #define FAST_LIT(bb, bl, out, slow, next)                             \
     do {                                                              \
-        uint32_t fe = T->pair[(unsigned)(bb & ((1u << LBITS) - 1))];  \
-        if (fe & 0xFE00u) {                                           \
+        uint32_t fe = T->multi[(unsigned)(bb & ((1u << FBITS) - 1))]; \
+        if (fe & M_SPECIAL) {                                         \
+            fe = T->lit[(unsigned)(bb & ((1u << LBITS) - 1))];        \
             FAST_LONG(fe, bb, bl, out, slow);                         \
             goto next;                                                \
         }                                                             \
-        out[0] = (unsigned char)(fe >> 16);                           \
-        out[1] = (unsigned char)(fe >> 24);                           \
-        out += 1 + (fe >> 8 & 1u);                                    \
-        bb >>= (fe & 0xFFu);                                          \
-        bl -= (fe & 0xFFu);                                           \
+        put_multi(out, fe);                                           \
+        out += M_COUNT(fe);                                           \
+        bb >>= M_BITS(fe);                                            \
+        bl -= M_BITS(fe);                                             \
     } while (0)
 /* A literal whose code is longer than LBITS (fe is its K_SUB slot):
  * decoded here from its subtable when the bits are held, else (and for

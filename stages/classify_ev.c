@@ -202,7 +202,9 @@ static size_t ctx_cell_slow(char *o, const char *s, size_t i, size_t n)
     size_t shift = 1 + (size_t)neutral, total = len + shift + ndq + 1;
     size_t j = len + shift + ndq;
     o[j] = '"';
-    for (size_t q = len; q-- > 0;) {
+    if (ndq == 0) /* the common case (a comma): one move, not a byte loop */
+        memmove(o + shift, o, len);
+    for (size_t q = ndq ? len : 0; q-- > 0;) {
         char c = o[q];
         o[--j] = c;
         if (c == '"')
