@@ -418,10 +418,12 @@ int cmd_classify(int argc, char **argv, ig_err *e)
         if (rc)
             goto out;
     }
-    /* 2. Scoring streams evidence.csv (past the page cache: it is the
-     * largest output, and nothing here reads it back); a write error
-     * there is reported by the commit below, which then changes nothing. */
+    /* 2. Scoring streams evidence.csv (past the page cache, as
+     * positions.csv: the largest outputs, and nothing here reads them
+     * back); a write error there is reported by the commit below, which
+     * then changes nothing. */
     ig_out_stream(out[F_EVIDENCE]);
+    ig_out_stream(out[F_POSITIONS]);
     rc = cls_score(run, out[F_EVIDENCE], e);
     if (rc == IG_ESYS && e->code == IG_OK) {
         rc = ig_out_commit_all(out, F_COUNT, e);
