@@ -160,9 +160,10 @@
  * size.
  *
  * Cost.  On the 1 GB bench index (70,000 documents, 155 million positions,
- * 4.35 million cues, 1.2 GB of evidence.csv) a run took 12-15 s of user
- * CPU, 0.8-2.5 s of system time and 7.2-10.2 s of wall time on 2 cores
- * in runs of 2026-11-22, as the shared VM allowed (README: measurements).
+ * 4.35 million cues, 1.2 GB of evidence.csv) a run took 11-14.5 s of
+ * user CPU, 0.4-0.8 s of system time and 6.5-7.7 s of wall time on 2
+ * cores in runs of 2026-11-22, as the shared VM allowed (README:
+ * measurements).
  * The bootstrap takes about 2 CPU seconds with AVX-512 (1000 replicates
  * of about as many draws as the row has cue sentences: 3.9 billion draws
  * in all, two per generator output, eight lanes a vector instruction,
@@ -175,9 +176,11 @@
  * with cues for the quote rule and the contexts about 2
  * (pipeline/inflate.h's decoder, two texts side by side), encoding the
  * evidence rows about 2 (context cells copied while scanned, repeated
- * cells encoded once); the system time is mostly the kernel's copy of the
- * 1.2 GB file into the page cache (fresh pages cost the VM more at some
- * times than at others).  The calling thread writes a block's evidence
+ * cells encoded once).  evidence.csv and positions.csv bypass the page
+ * cache (out.h, ig_out_stream: the kernel's copy of 1.2 GB into fresh
+ * pages cost this VM 0.5 to 4 s of system time), which leaves about 0.4 s
+ * of system time, and a copy into the writer's chunks (about 0.3 s of
+ * user time) in its place.  The calling thread writes a block's evidence
  * while the other workers start on the next block; the start (resolving
  * the patterns, regex entries over the vocabulary) and the end
  * (positions.csv) run on two threads, the other tables on one core (about
