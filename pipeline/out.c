@@ -643,8 +643,17 @@ uint64_t ig_out_tell(const ig_out *o)
     return o->written;
 }
 
-int ig_out_dup(const ig_out *o)
+int ig_out_dup(ig_out *o)
 {
+    /* The copy would share O_DIRECT (a flag of the open file, not of the
+     * descriptor): the stream ends first, the file position at its end. */
+    if (o->st) {
+        stream_end(o, 0);
+        if (o->failed) {
+            errno = o->fail_errno;
+            return -1;
+        }
+    }
     if (o->is_stdout) {
         errno = EINVAL;
         return -1;

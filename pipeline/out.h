@@ -64,7 +64,7 @@ uint64_t ig_out_tell(const ig_out *o);
  * bytes, and ig_out_failed_with() records a failure the other writer met,
  * as if a write of the handle had failed.  ig_out_fail_at() counts these
  * writes too. */
-int ig_out_dup(const ig_out *o);
+int ig_out_dup(ig_out *o);
 int ig_out_pwrite(int fd, uint64_t off, const void *p, size_t n, int *err);
 int ig_out_skip(ig_out *o, uint64_t n);
 void ig_out_failed_with(ig_out *o, int err);
@@ -83,9 +83,11 @@ void ig_out_writeback(ig_out *o);
  * on a file system that accepts O_DIRECT, and while no fault sweep is
  * armed; the bytes on file are the same either way.  A failed chunk
  * write is reported by the next call after it, at latest by commit;
- * ig_out_write*, ig_out_tell, commit and abort work as ever, and
- * ig_out_skip() ends the streaming first.  Not for a handle that
- * ig_out_dup() shares (the descriptors share O_DIRECT). */
+ * ig_out_write*, ig_out_tell, commit and abort work as ever;
+ * ig_out_skip() and ig_out_dup() end the streaming first (a second
+ * descriptor would share O_DIRECT), so a file can be streamed up to its
+ * parts written in two places at once (the index's texts and layouts,
+ * then its postings). */
 void ig_out_stream(ig_out *o);
 /* The same for n bytes at off of a descriptor from ig_out_dup(), which the
  * handle does not track: for the thread writing there. */

@@ -18,7 +18,8 @@
  *    byte, and not through the page cache where the file system takes
  *    O_DIRECT; a small file, or a request after the first bytes left the
  *    buffer, is written as ever; ig_out_skip after streaming lands the
- *    next bytes at the right offset; an abort mid-stream leaves nothing;
+ *    next bytes at the right offset, and ig_out_dup ends the stream so
+ *    that a second descriptor can write unaligned bytes ahead; an abort mid-stream leaves nothing;
  *    a file size limit the writer thread runs into is reported by the
  *    commit, the output left out.
  */
@@ -438,6 +439,42 @@ static void test_stream_skip(void)
     unlink(path);
 }
 
+/* Streaming ended by ig_out_dup, as the index's finish step does: the
+ * second descriptor writes a range ahead (pwrite, no O_DIRECT left on the
+ * file), the handle skips it and goes on. */
+static void test_stream_dup(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/dup.csv", tmpdir);
+    size_t n = 17 * MB + 3;
+    unsigned char *b = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        b[i] = stream_byte(i);
+    ig_out *o;
+    ig_err e;
+    CHECK_EQ(ig_out_open(&o, path, "test", &e), IG_OK);
+    ig_out_stream(o);
+    ig_out_write(o, b, n);
+    int fd = ig_out_dup(o);
+    CHECK(fd >= 0);
+    int err = 0;
+    /* 5 odd bytes at an odd offset: refused while O_DIRECT were on */
+    CHECK_EQ(ig_out_pwrite(fd, n + 3, "ahead", 5, &err), IG_OK);
+    close(fd);
+    ig_out_puts(o, "abc");
+    CHECK_EQ(ig_out_skip(o, 5), IG_OK);
+    ig_out_puts(o, "z");
+    CHECK_EQ(ig_out_tell(o), n + 9);
+    CHECK_EQ(ig_out_commit(o, &e), IG_OK);
+    ig_buf got = IG_BUF_INIT;
+    read_file(path, &got);
+    CHECK(got.len == n + 9 && memcmp(got.data, b, n) == 0 &&
+          memcmp(got.data + n, "abcaheadz", 9) == 0);
+    ig_buf_free(&got);
+    free(b);
+    unlink(path);
+}
+
 /* An abort mid-stream leaves neither the temporary file nor a target. */
 static void test_stream_abort(void)
 {
@@ -499,6 +536,7 @@ int main(void)
     RUN(test_pipe_interrupted);
     RUN(test_stream);
     RUN(test_stream_skip);
+    RUN(test_stream_dup);
     RUN(test_stream_abort);
     RUN(test_stream_limit);
     rmdir(tmpdir);
