@@ -1,7 +1,9 @@
 /*
  * out.c: atomic output files (see out.h).  The buffer is ours rather than
- * stdio's so that every failing write is seen at the call that failed, and so
- * the fault injector sits under every byte that leaves the process.
+ * stdio's so that every failing write is seen at the call that failed (for
+ * a streamed file, ig_out_stream, at the next call after the writer thread
+ * met it), and so the fault injector sits under every byte that leaves the
+ * process.
  *
  * ===================================================================
  *  Committing several files together: the commit journal, version 1
