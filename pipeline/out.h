@@ -85,9 +85,8 @@ void ig_out_writeback(ig_out *o);
  * write is reported by the next call after it, at latest by commit;
  * ig_out_write*, ig_out_tell, commit and abort work as ever;
  * ig_out_skip() and ig_out_dup() end the streaming first (a second
- * descriptor would share O_DIRECT), so a file can be streamed up to its
- * parts written in two places at once (the index's texts and layouts,
- * then its postings). */
+ * descriptor would share O_DIRECT), so a file can be streamed up to a
+ * part written in two places at once. */
 void ig_out_stream(ig_out *o);
 /* The same for n bytes at off of a descriptor from ig_out_dup(), which the
  * handle does not track: for the thread writing there. */

@@ -149,10 +149,6 @@ int idx_writer_open(idx_writer **wp, const char *path, const char *const *cols, 
     }
     if ((rc = ig_out_open(&w->out, path, STAGE, e)) != IG_OK)
         goto out;
-    /* Texts and layouts (two thirds of a 1 GB index) go to the disk past
-     * the page cache, until the finish step writes the postings from two
-     * threads (ig_out_dup ends the streaming). */
-    ig_out_stream(w->out);
     /* The spill file lives beside the output (same file system, and the
      * user chose that place for big files) and is unlinked at once: it
      * vanishes with the process however the process ends. */
