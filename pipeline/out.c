@@ -195,6 +195,12 @@ static int out_write_all(int fd, uint64_t at, const unsigned char *p, size_t n, 
 #define OUT_ST_CHUNK ((size_t)8 << 20)  /* a multiple of IG_HUGE_ALIGN */
 #define OUT_ST_NBUF 3
 #define OUT_ST_ALIGN ((size_t)4096)     /* any device's logical block divides it */
+#ifdef O_DIRECT
+#define OUT_ST_OK 1
+#else
+#define OUT_ST_OK 0 /* no O_DIRECT here: ig_out_stream changes nothing */
+#define O_DIRECT 0
+#endif
 
 struct out_stream {
     pthread_t th;
@@ -284,10 +290,7 @@ static void stream_free(out_stream *s)
 static void stream_start(ig_out *o)
 {
     o->want_stream = 0;
-#ifndef O_DIRECT
-    return;
-#endif
-    if (ig_out_fail_armed())
+    if (!OUT_ST_OK || ig_out_fail_armed())
         return;
     out_stream *s = ig_calloc(1, sizeof *s);
     if (s == NULL)
