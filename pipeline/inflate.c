@@ -11,11 +11,12 @@
  * (DBITS for distances) bits, and for longer codes one subtable per
  * primary slot, indexed by the bits after it.  For literal/length codes a
  * second primary table holds, wherever two literal codes fit in LBITS bits,
- * both literals: prose coded with Huffman codes of about 4 to 6 bits per
- * byte then decodes two bytes per look-up.  While input and output are far
- * from their ends, a fast path takes five such look-ups per refill and
- * leaves everything else (longer codes, lengths, the end of a block) to a
- * step that checks every case.
+ * both literals (for the checked step), and a third table, indexed by
+ * FBITS bits, up to three (for the fast path): prose coded with Huffman
+ * codes of about 4 to 6 bits per byte then decodes two or three bytes per
+ * look-up.  While input and output are far from their ends, the fast path
+ * takes four such look-ups per refill and leaves everything else (longer
+ * codes, lengths, the end of a block) to a step that checks every case.
  *
  * Two streams.  Each look-up needs the bits the one before it left, so one
  * stream's decoding is a chain of dependent loads; ig_inflate_zlibn runs
